@@ -1,0 +1,172 @@
+"""Per-axis output-size arithmetic: pure integer formulas and their worked form.
+
+Each ``*_axis`` function returns an :class:`Axis`: the numbers, the formula with the user's
+numbers substituted, and short plain-language readings of what each term does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Axis",
+    "axis_names",
+    "conv_axis",
+    "conv_out",
+    "conv_transpose_axis",
+    "conv_transpose_out",
+    "effective_kernel",
+    "pool_axis",
+    "pool_out",
+    "same_padding",
+]
+
+
+def effective_kernel(k: int, d: int = 1) -> int:
+    """The span of a dilated kernel: ``d*(k-1)+1`` positions."""
+    return d * (k - 1) + 1
+
+
+def conv_out(size: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """``floor((L + 2p - d(k-1) - 1) / s) + 1``; asymmetric padding: pass ``p`` as the sum / 2."""
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def conv_transpose_out(size: int, k: int, s: int = 1, p: int = 0, d: int = 1, op: int = 0) -> int:
+    """``(L-1)s - 2p + d(k-1) + op + 1``."""
+    return (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+
+def pool_out(size: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:
+    """torch's ``pooling_output_shape``: floor (or ceil) division, and with ``ceil_mode`` the
+    last window must start inside the input or its left padding."""
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def same_padding(k: int, d: int = 1) -> tuple[int, int]:
+    """'same' padding: total ``d*(k-1)``, the odd one out at the end."""
+    total = d * (k - 1)
+    return total // 2, total - total // 2
+
+
+def axis_names(n: int) -> tuple[str, ...]:
+    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(n, tuple(f"d{i}" for i in range(n)))
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One spatial axis of a result: inputs, output, the worked formula, readings."""
+
+    name: str
+    size: int
+    output: int
+    kernel: int = 1
+    stride: int = 1
+    padding: tuple[int, int] = (0, 0)
+    dilation: int = 1
+    output_padding: int = 0
+    ceil_mode: bool = False
+    formula: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def span(self) -> int:
+        return effective_kernel(self.kernel, self.dilation)
+
+
+def _unit(name: str, n: int) -> str:
+    word = {"H": "row", "W": "column", "D": "slice"}.get(name, "position")
+    return word if n == 1 else word + "s"
+
+
+def _padding_note(name: str, size: int, left: int, right: int) -> list[str]:
+    if left == right == 0:
+        return []
+    if left == right:
+        return [f"padding {left} adds {left} {_unit(name, left)} on each side: {size} -> {size + 2 * left}"]
+    return [
+        f"padding adds {left} before and {right} after (asymmetric): {size} -> {size + left + right}"
+    ]
+
+
+def _kernel_note(name: str, k: int, d: int) -> list[str]:
+    span = effective_kernel(k, d)
+    if d == 1:
+        return [f"a {k}-tap kernel spans {k} {_unit(name, k)}"] if k > 1 else []
+    return [f"dilation {d} spreads the {k} taps over {span} {_unit(name, span)} ({d}*({k}-1)+1)"]
+
+
+def _stride_note(name: str, padded: int, span: int, s: int, out: int) -> list[str]:
+    if padded < span or out < 1:
+        return []
+    windows = padded - span + 1
+    notes = []
+    if s == 1:
+        if span > 1:
+            notes.append(f"the window fits at {padded} - {span} + 1 = {windows} positions")
+    else:
+        notes.append(f"stride {s} keeps every {s}th of the {windows} window positions: {out}")
+    dropped = (padded - span) % s
+    if dropped:
+        notes.append(
+            f"the last {dropped} {_unit(name, dropped)} of the padded input are never covered "
+            f"(stride {s} does not divide {padded - span})"
+        )
+    return notes
+
+
+def conv_axis(
+    name: str, size: int, k: int, s: int, left: int, right: int, d: int
+) -> Axis:
+    """A convolution axis with padding ``left``/``right`` (equal unless 'same' is asymmetric)."""
+    padded = size + left + right
+    span = effective_kernel(k, d)
+    out = (padded - span) // s + 1 if s > 0 else 0
+    pad_text = f"2*{left}" if left == right else f"{left}+{right}"
+    formula = f"({size} + {pad_text} - {d}*({k}-1) - 1) // {s} + 1 = {out}"
+    notes = (
+        _padding_note(name, size, left, right)
+        + _kernel_note(name, k, d)
+        + _stride_note(name, padded, span, s, out)
+    )
+    return Axis(name, size, out, k, s, (left, right), d, formula=formula, notes=tuple(notes))
+
+
+def conv_transpose_axis(name: str, size: int, k: int, s: int, p: int, d: int, op: int) -> Axis:
+    out = conv_transpose_out(size, k, s, p, d, op)
+    formula = f"({size}-1)*{s} - 2*{p} + {d}*({k}-1) + {op} + 1 = {out}"
+    notes = [f"stride {s} places the {size} inputs {s} apart: {(size - 1) * s + 1} positions"]
+    if k > 1 or d > 1:
+        notes.append(f"the kernel span {effective_kernel(k, d)} adds {d * (k - 1)}")
+    if p:
+        notes.append(f"padding {p} trims {p} from each side")
+    if op:
+        notes.append(f"output_padding adds {op} at the end")
+    return Axis(name, size, out, k, s, (p, p), d, op, formula=formula, notes=tuple(notes))
+
+
+def pool_axis(
+    name: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool
+) -> Axis:
+    out = pool_out(size, k, s, p, d, ceil_mode)
+    ceil = f" + ({s}-1)" if ceil_mode else ""
+    formula = f"({size} + 2*{p} - {d}*({k}-1) - 1{ceil}) // {s} + 1 = {out}"
+    notes = _padding_note(name, size, p, p) + _kernel_note(name, k, d)
+    if ceil_mode:
+        floor = pool_out(size, k, s, p, d, False)
+        raw = (size + 2 * p - d * (k - 1) - 1 + s - 1) // s + 1
+        if raw != out:
+            notes.append(
+                f"ceil_mode would add a window starting at {(raw - 1) * s}, inside the right "
+                f"padding, so torch drops it: {out}"
+            )
+        elif out != floor:
+            notes.append(f"ceil_mode keeps a last partial window: {floor} -> {out}")
+    else:
+        notes += _stride_note(name, size + 2 * p, effective_kernel(k, d), s, out)
+    return Axis(
+        name, size, out, k, s, (p, p), d, ceil_mode=ceil_mode, formula=formula, notes=tuple(notes)
+    )

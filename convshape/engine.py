@@ -1,0 +1,117 @@
+"""The shape engine: spec + input shape -> :class:`Result`, in torch's check order.
+
+Pure functions over immutable data: no I/O, no torch. Each family's rules live in a
+private module (``_conv``, ``_pad``, ``_pool``, ``_fold``); this module dispatches and
+packages what they found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .arithmetic import Axis
+from .errors import ShapeError
+from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+
+__all__ = ["Env", "Result", "Trace", "infer_spec"]
+
+
+@dataclass(frozen=True)
+class Env:
+    """What torch's CPU backend choice depends on besides shapes (see ``_conv.backend``).
+
+    The defaults describe a stock CPU build on a machine with more than one core, with
+    float32 tensors: oneDNN enabled, ``torch.get_num_threads() > 1``.
+    """
+
+    num_threads: int = 2
+    mkldnn: bool = True
+
+
+@dataclass
+class Trace:
+    """What a rule module records on its way: per-axis arithmetic, warnings, notes.
+
+    ``input`` is the tensor shape torch's later checks see (after an implicit unsqueeze of
+    an unbatched input, or F.pad's padding), so messages can print it as torch does.
+    """
+
+    axes: list[Axis] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The engine's answer: the output shape, or the error torch would raise.
+
+    ``axes`` has the worked arithmetic for each spatial axis as far as the engine got;
+    ``warnings`` are the ``UserWarning`` texts torch would print.
+    """
+
+    spec: Spec
+    input: Shape
+    output: Shape | None
+    axes: tuple[Axis, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    error: ShapeError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _check_tensor_shapes(spec: Spec, shape: Shape) -> None:
+    """The tensors a call is given must exist: ``torch.empty`` of a negative size raises."""
+    from .errors import NEGATIVE_DIMENSION, sizes
+
+    tensors = [shape]
+    if isinstance(spec, ConvCall):
+        tensors += [spec.weight] if spec.bias is None else [spec.weight, spec.bias]
+    for t in tensors:
+        for v in t:
+            if v < 0:
+                raise NEGATIVE_DIMENSION.error(value=v, shape=sizes(t))
+
+
+def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
+    """Predict what torch does when ``spec`` is applied to a tensor of ``shape``."""
+    env = env or Env()
+    trace = Trace()
+    shape = tuple(shape)
+    output: Shape | None = None
+    error: ShapeError | None = None
+    try:
+        _check_tensor_shapes(spec, shape)
+        if isinstance(spec, Conv | ConvCall):
+            from . import _conv
+        elif isinstance(spec, Pool | AdaptivePool):
+            from . import _pool
+        else:
+            from . import _fold
+        if isinstance(spec, Conv):
+            output = _conv.infer_module(spec, shape, trace, env)
+        elif isinstance(spec, ConvCall):
+            output = _conv.infer_call(spec, shape, trace, env)
+        elif isinstance(spec, Pool):
+            output = _pool.infer_pool(spec, shape, trace)
+        elif isinstance(spec, AdaptivePool):
+            output = _pool.infer_adaptive(spec, shape, trace)
+        elif isinstance(spec, Unfold):
+            output = _fold.infer_unfold(spec, shape, trace)
+        elif isinstance(spec, Fold):
+            output = _fold.infer_fold(spec, shape, trace)
+        else:  # pragma: no cover - the Spec union is closed
+            raise TypeError(f"not a layer spec: {spec!r}")
+    except ShapeError as exc:
+        error = exc
+    return Result(
+        spec,
+        shape,
+        output,
+        tuple(trace.axes),
+        tuple(trace.warnings),
+        tuple(trace.notes),
+        error,
+    )

@@ -1,0 +1,523 @@
+"""One taxonomy of the shape errors torch raises for the convolution family.
+
+Every message template torch 2.13 prints (on CPU) lives here, once. The engine formats
+them to predict an error, ``explain`` turns them into regular expressions to recognise
+one, and ``verify`` and ``lint`` report them by code. Nowhere else in convshape is a torch
+message written out.
+
+Templates use ``{name}`` fields; every value is pre-formatted text (see :func:`sizes`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+__all__ = [
+    "KINDS",
+    "ErrorKind",
+    "ShapeError",
+    "UsageError",
+    "Variant",
+    "kind",
+    "py_list",
+    "py_tuple",
+    "sizes",
+    "torch_size",
+]
+
+
+def sizes(values: Iterable[int]) -> str:
+    """C++ ``IntArrayRef`` formatting: ``[2, 6, 5, 5]``."""
+    return "[" + ", ".join(str(v) for v in values) + "]"
+
+
+def py_list(values: Iterable[int]) -> str:
+    """Python list repr: ``[2, 6]``."""
+    return repr(list(values))
+
+
+def py_tuple(values: Iterable[int]) -> str:
+    """Python tuple repr: ``(2, 6)`` and ``(2,)``."""
+    return repr(tuple(values))
+
+
+def torch_size(values: Iterable[int]) -> str:
+    """``torch.Size`` repr: ``torch.Size([2, 6])``."""
+    return f"torch.Size({sizes(values)})"
+
+
+class UsageError(ValueError):
+    """Input convshape cannot understand: one line that names the bad value (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """One kind of torch error: a stable code, the exception type and torch's template."""
+
+    code: str
+    name: str
+    exc: str
+    template: str
+    family: str
+
+    def error(self, *, variants: tuple[Variant, ...] = (), **values: object) -> ShapeError:
+        text = {k: str(v) for k, v in values.items()}
+        return ShapeError(self, self.template.format(**text), text, variants)
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """A regex that matches any message this template can produce."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for literal, name, _spec, _conv in _FORMATTER.parse(self.template):
+            out.append(re.escape(literal))
+            if name is None:
+                continue
+            if name in seen:
+                out.append(f"(?P={name})")
+            else:
+                seen.add(name)
+                out.append(f"(?P<{name}>.+?)")
+        return re.compile("".join(out), re.DOTALL)
+
+
+_FORMATTER = __import__("string").Formatter()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Another message torch may print instead, and what makes torch choose it."""
+
+    exc: str
+    message: str
+    condition: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class ShapeError(Exception):
+    """A predicted torch error: its kind, torch's exact message and the values in it.
+
+    ``variants`` lists the other messages torch prints for the same fault when the choice
+    depends on things a shape cannot tell (the CPU backend torch picks, the hash seed).
+    """
+
+    kind: ErrorKind
+    message: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    variants: tuple[Variant, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.exc}: {self.message}"
+
+    @property
+    def code(self) -> str:
+        return self.kind.code
+
+    @property
+    def exc(self) -> str:
+        return self.kind.exc
+
+    def messages(self) -> list[tuple[str, str]]:
+        """Every (exception type, message) torch may raise for this fault."""
+        return [(self.exc, self.message)] + [(v.exc, v.message) for v in self.variants]
+
+    def matches(self, exc: str, message: str) -> Variant | None | bool:
+        """True for the primary message, the variant torch chose, or False."""
+        if (exc, message) == (self.exc, self.message):
+            return True
+        for v in self.variants:
+            if (exc, message) == (v.exc, v.message):
+                return v
+        return False
+
+
+KINDS: dict[str, ErrorKind] = {}
+
+
+def _k(code: str, name: str, exc: str, family: str, template: str) -> ErrorKind:
+    assert code not in KINDS, code
+    k = ErrorKind(code, name, exc, template, family)
+    KINDS[code] = k
+    return k
+
+
+def kind(code: str) -> ErrorKind:
+    return KINDS[code]
+
+
+RT, VE, TE, NIE, IE = "RuntimeError", "ValueError", "TypeError", "NotImplementedError", "IndexError"
+
+# ---------------------------------------------------------------------------------------
+# Convolution (F.convNd / F.conv_transposeNd), CPU check order: Convolution.cpp
+# ---------------------------------------------------------------------------------------
+CONV = "conv"
+INPUT_RANK = _k(
+    "CS101",
+    "input-rank",
+    RT,
+    CONV,
+    "Expected {unbatched}D (unbatched) or {batched}D (batched) input to {op}, "
+    "but got input of size: {input}",
+)
+WEIGHT_RANK = _k("CS102", "weight-rank", RT, CONV, "weight should have at least three dimensions")
+GROUPS_NONPOSITIVE = _k("CS103", "groups-nonpositive", RT, CONV, "non-positive groups is not supported")
+PARAM_LENGTH = _k(
+    "CS104",
+    "param-length",
+    RT,
+    CONV,
+    "expected {name} to be a single integer value or a list of {n} values to match the "
+    "convolution dimensions, but got {name}={value}",
+)
+NEGATIVE_PADDING = _k("CS105", "negative-padding", RT, CONV, "negative padding is not supported")
+NEGATIVE_OUTPUT_PADDING = _k(
+    "CS106", "negative-output-padding", RT, CONV, "negative output_padding is not supported"
+)
+NONPOSITIVE_STRIDE = _k("CS107", "nonpositive-stride", RT, CONV, "non-positive stride is not supported")
+NEGATIVE_DILATION = _k("CS108", "negative-dilation", RT, CONV, "dilation should be greater than zero")
+WEIGHT_INPUT_RANK = _k(
+    "CS109",
+    "weight-input-rank",
+    RT,
+    CONV,
+    "Expected {wdim}-dimensional input for {wdim}-dimensional weight {weight}, but got "
+    "{idim}-dimensional input of size {input} instead",
+)
+GROUPS_EXCEED_WEIGHT = _k(
+    "CS110",
+    "groups-exceed-weight",
+    RT,
+    CONV,
+    "Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+    "weight of size {weight} instead",
+)
+GROUPS_DIVIDE_WEIGHT = _k(
+    "CS111",
+    "groups-divide-weight",
+    RT,
+    CONV,
+    "Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+    "got weight of size [{weight}] instead",
+)
+CHANNEL_MISMATCH = _k(
+    "CS112",
+    "channel-mismatch",
+    RT,
+    CONV,
+    "Given groups={groups}, weight of size {weight}, expected input{input} to have "
+    "{expected} channels, but got {got} channels instead",
+)
+BIAS_SHAPE = _k(
+    "CS113",
+    "bias-shape",
+    RT,
+    CONV,
+    "Given weight of size {weight}, expected bias to be 1-dimensional with {expected} "
+    "elements, but got bias of size {bias} instead",
+)
+PADDING_OVERFLOW = _k(
+    "CS114",
+    "padding-overflow",
+    RT,
+    CONV,
+    "Given padding={padding} at dimension {dim} , expected padding to be at most {limit}",
+)
+KERNEL_TOO_BIG = _k(
+    "CS115",
+    "kernel-too-big",
+    RT,
+    CONV,
+    "Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). "
+    "Kernel size can't be greater than actual input size",
+)
+EMPTY_INPUT = _k(
+    "CS116",
+    "empty-input",
+    RT,
+    CONV,
+    "Only zero batch or zero channel inputs are supported, but got input shape: {input}",
+)
+DILATION_ZERO_MKLDNN = _k(
+    "CS117", "dilation-zero", RT, CONV, "non-positive dilation is not supported"
+)
+DILATION_ZERO_THNN = _k(
+    "CS118", "dilation-zero-slow", RT, CONV, "dilation should be greater than zero, but got {dilation}"
+)
+DILATION_ZERO_THNN_TRANSPOSE = _k(
+    "CS119",
+    "dilation-zero-slow-transpose",
+    RT,
+    CONV,
+    "dilation should be greater than zero, but got {dilation}",
+)
+ONEDNN_DECONV_DESCRIPTOR = _k(
+    "CS120",
+    "onednn-deconvolution-descriptor",
+    RT,
+    CONV,
+    "could not create a primitive descriptor for the deconvolution forward propagation "
+    "primitive. Run workload with environment variable ONEDNN_VERBOSE=all to get additional "
+    "diagnostic information.",
+)
+ONEDNN_CONV_DESCRIPTOR = _k(
+    "CS121",
+    "onednn-convolution-descriptor",
+    RT,
+    CONV,
+    "could not create a primitive descriptor for the convolution forward propagation "
+    "primitive. Run workload with environment variable ONEDNN_VERBOSE=all to get additional "
+    "diagnostic information.",
+)
+KERNEL_ZERO_SLOW = _k(
+    "CS122", "kernel-zero", RT, CONV, "kernel size should be greater than zero, but got {kernel}"
+)
+KERNEL_ZERO_SLOW_3D = _k(
+    "CS129",
+    "kernel-zero-3d",
+    RT,
+    CONV,
+    "kernel size should be greater than zero, but got: {kernel} (TxHxW)",
+)
+DIM_OUT_OF_RANGE = _k(
+    "CS130",
+    "dim-out-of-range",
+    IE,
+    CONV,
+    "Dimension out of range (expected to be in range of [{low}, {high}], but got {got})",
+)
+TUPLE_INDEX = _k("CS131", "tuple-index", IE, CONV, "tuple index out of range")
+PAD_LENGTH = _k(
+    "CS132",
+    "pad-length",
+    RT,
+    CONV,
+    "Padding length should be less than or equal to two times the input dimension but got "
+    "padding length {pad} and input of dimension {idim}",
+)
+SAME_STRIDED = _k(
+    "CS123",
+    "same-strided",
+    RT,
+    CONV,
+    "padding='same' is not supported for strided convolutions",
+)
+SAME_WEIGHT_INPUT_RANK = _k(
+    "CS124",
+    "same-weight-input-rank",
+    RT,
+    CONV,
+    "Expected {wdim}-dimensional input for {wdim}-dimensional weight{weight}, but got "
+    "{idim}-dimensional input of size {input} instead",
+)
+SAME_BROADCAST = _k("CS125", "same-broadcast", RT, CONV, "{name} cannot broadcast to {n} dimensions")
+PADDING_STRING = _k("CS126", "padding-string", RT, CONV, "Invalid padding string: '{padding}'")
+NEGATIVE_DIMENSION = _k(
+    "CS127",
+    "negative-dimension",
+    RT,
+    CONV,
+    "Trying to create tensor with negative dimension {value}: {shape}",
+)
+INVALID_SHAPE_DIMENSION = _k(
+    "CS128",
+    "invalid-shape-dimension",
+    RT,
+    CONV,
+    "invalid shape dimension {value} at index {index} of shape {shape}",
+)
+
+RESHAPE_AMBIGUOUS = _k(
+    "CS134",
+    "reshape-ambiguous",
+    RT,
+    CONV,
+    "cannot reshape tensor of 0 elements into shape {shape} because the unspecified "
+    "dimension size -1 can be any value and is ambiguous",
+)
+RESHAPE_INFER_TWICE = _k(
+    "CS135", "reshape-infer-twice", RT, CONV, "only one dimension can be inferred"
+)
+NARROW_NEGATIVE = _k("CS136", "narrow-negative", RT, CONV, "narrow(): length must be non-negative.")
+EMPTY_SELECT = _k(
+    "CS133",
+    "empty-select",
+    IE,
+    CONV,
+    "select(): index 0 out of range for tensor of size [0] at dimension 0",
+)
+
+# Transposed convolution.
+TRANSPOSED_CHANNEL_MISMATCH = _k(
+    "CS201",
+    "transposed-channel-mismatch",
+    RT,
+    CONV,
+    "Given transposed=1, weight of size {weight}, expected input{input} to have {expected} "
+    "channels, but got {got} channels instead",
+)
+TRANSPOSED_BIAS_SHAPE = _k(
+    "CS202",
+    "transposed-bias-shape",
+    RT,
+    CONV,
+    "Given transposed=1, weight of size {weight}, expected bias to be 1-dimensional with "
+    "{expected} elements, but got bias of size {bias} instead",
+)
+TRANSPOSED_OUTPUT_TOO_SMALL = _k(
+    "CS203",
+    "transposed-output-too-small",
+    RT,
+    CONV,
+    "Given input size per channel: ({input}). Calculated output size per channel: "
+    "({output}). Output size is too small",
+)
+ONEDNN_MEMORY_DESCRIPTOR = _k(
+    "CS204",
+    "onednn-memory-descriptor",
+    RT,
+    CONV,
+    "could not construct a memory descriptor using a format tag",
+)
+OUTPUT_PADDING_TOO_BIG = _k(
+    "CS205",
+    "output-padding-too-big",
+    RT,
+    CONV,
+    "output padding must be smaller than either stride or dilation, but got {values}",
+)
+SLOW_TRANSPOSE_WEIGHT_2D = _k(
+    "CS210",
+    "slow-transpose-weight",
+    RT,
+    CONV,
+    "non-empty 2D or 4D weight tensor expected, but got: {weight}",
+)
+SLOW_TRANSPOSE_WEIGHT_3D = _k(
+    "CS211",
+    "slow-transpose-weight-3d",
+    RT,
+    CONV,
+    "non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+    "kernel_width) tensor expected for weight, but got: {weight}",
+)
+ONEDNN_DIMENSIONS_INVALID = _k(
+    "CS212", "onednn-dimensions-invalid", RT, CONV, "dimensions are invalid"
+)
+OUTPUT_SIZE_LENGTH = _k(
+    "CS206",
+    "output-size-length",
+    VE,
+    CONV,
+    "ConvTranspose{n}D: for {idim}D input, output_size must have {n} or {full} elements "
+    "(got {got})",
+)
+OUTPUT_SIZE_RANGE = _k(
+    "CS207",
+    "output-size-range",
+    VE,
+    CONV,
+    "requested an output size of {requested}, but valid sizes range from {min} to {max} "
+    "(for an input of {input})",
+)
+TRANSPOSE_PADDING_MODE = _k(
+    "CS208",
+    "transpose-padding-mode",
+    VE,
+    CONV,
+    'Only "zeros" padding mode is supported for {cls}',
+)
+TRANSPOSE_PADDING_STRING = _k(
+    "CS209",
+    "transpose-padding-string",
+    TE,
+    CONV,
+    "{op}(): argument 'padding' (position 5) must be tuple of ints, but found element of "
+    "type str at pos 0",
+)
+
+# nn.ConvNd constructors (torch/nn/modules/conv.py).
+MODULE = "module"
+GROUPS_POSITIVE = _k("CS701", "groups-positive", VE, MODULE, "groups must be a positive integer")
+IN_CHANNELS_GROUPS = _k(
+    "CS702", "in-channels-groups", VE, MODULE, "in_channels must be divisible by groups"
+)
+OUT_CHANNELS_GROUPS = _k(
+    "CS703", "out-channels-groups", VE, MODULE, "out_channels must be divisible by groups"
+)
+MODULE_PADDING_STRING = _k(
+    "CS704",
+    "module-padding-string",
+    VE,
+    MODULE,
+    "Invalid padding string {padding}, should be one of {choices}",
+)
+MODULE_SAME_STRIDED = _k(
+    "CS705",
+    "module-same-strided",
+    VE,
+    MODULE,
+    "padding='same' is not supported for strided convolutions",
+)
+MODULE_PADDING_MODE = _k(
+    "CS706",
+    "module-padding-mode",
+    VE,
+    MODULE,
+    "padding_mode must be one of {choices}, but got padding_mode='{mode}'",
+)
+
+# ---------------------------------------------------------------------------------------
+# F.pad with reflect / replicate / circular (padding_mode), PadNd.cpp and friends
+# ---------------------------------------------------------------------------------------
+PAD = "pad"
+PAD_RANK = _k(
+    "CS601",
+    "pad-rank",
+    NIE,
+    PAD,
+    "Padding size {pad} is not supported for {idim}D input tensor.\n"
+    "Supported combinations for non-constant padding:\n"
+    "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+    "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+    "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)",
+)
+REFLECT_PAD_TOO_BIG = _k(
+    "CS602",
+    "reflect-pad-too-big",
+    RT,
+    PAD,
+    "Argument #{arg}: Padding size should be less than the corresponding input dimension, "
+    "but got: padding ({left}, {right}) at dimension {dim} of input {input}",
+)
+PAD_OUTPUT_TOO_SMALL = _k(
+    "CS603",
+    "pad-output-too-small",
+    RT,
+    PAD,
+    "input ({input}) is too small. Calculated output {output}",
+)
+PAD_EMPTY_INPUT = _k(
+    "CS604",
+    "pad-empty-input",
+    RT,
+    PAD,
+    "Expected {r}D or {r1}D (batch mode) tensor with possibly 0 batch size and other "
+    "non-zero dimensions for input, but got: {input}",
+)
+PAD_NUMEL_OVERFLOW = _k(
+    "CS607", "pad-numel-overflow", RT, PAD, "numel: integer multiplication overflow"
+)
+CIRCULAR_WRAP = _k(
+    "CS605", "circular-wrap", RT, PAD, "Padding value causes wrapping around more than once."
+)
+CIRCULAR_NEGATIVE = _k(
+    "CS606",
+    "circular-negative",
+    RT,
+    PAD,
+    "Negative padding value is resulting in an empty dimension",
+)

@@ -1,0 +1,340 @@
+"""Layer specs: immutable descriptions of one convolution-family call.
+
+A spec records what the user's code says, normalised the way torch normalises it: an int
+parameter becomes one entry per spatial axis (``_pair(3) == (3, 3)``), a tuple is kept as
+written, wrong length included, because torch only complains about the length later and
+in its own words. Nothing here validates; the engine does, in torch's order.
+
+* :class:`Conv` - ``nn.Conv{1,2,3}d`` / ``nn.ConvTranspose{1,2,3}d`` (a module).
+* :class:`ConvCall` - ``F.conv{1,2,3}d`` / ``F.conv_transpose{1,2,3}d`` with a weight shape.
+* :class:`Pool` - max / avg / LP pooling, module or functional (same semantics).
+* :class:`AdaptivePool` - adaptive avg / max pooling.
+* :class:`Unfold` / :class:`Fold` - im2col / col2im.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "AdaptivePool",
+    "Conv",
+    "ConvCall",
+    "Fold",
+    "Ints",
+    "PaddingMode",
+    "Pool",
+    "Shape",
+    "Spec",
+    "Unfold",
+    "ntuple",
+]
+
+Shape = tuple[int, ...]
+Ints = tuple[int, ...]
+PaddingMode = str  # 'zeros' | 'reflect' | 'replicate' | 'circular' (anything else is an error)
+
+_CONV_DIMS = (1, 2, 3)
+
+
+def ntuple(value: int | Ints, n: int) -> Ints:
+    """torch's ``_single``/``_pair``/``_triple``: an int is repeated, a tuple kept."""
+    if isinstance(value, int):
+        return (value,) * n
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Conv:
+    """``nn.ConvNd`` or ``nn.ConvTransposeNd``: the constructor's arguments.
+
+    ``output_size`` is ConvTranspose ``forward``'s optional argument.
+    """
+
+    dims: int
+    in_channels: int
+    out_channels: int
+    kernel_size: Ints
+    stride: Ints
+    padding: Ints | str
+    dilation: Ints
+    groups: int = 1
+    bias: bool = True
+    padding_mode: PaddingMode = "zeros"
+    transposed: bool = False
+    output_padding: Ints = ()
+    output_size: Ints | None = None
+
+    @classmethod
+    def make(
+        cls,
+        dims: int,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Ints,
+        stride: int | Ints = 1,
+        padding: int | Ints | str = 0,
+        dilation: int | Ints = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: PaddingMode = "zeros",
+        transposed: bool = False,
+        output_padding: int | Ints = 0,
+        output_size: Ints | None = None,
+    ) -> Conv:
+        """Build a spec from the arguments as torch's constructor takes them."""
+        return cls(
+            dims=dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=ntuple(kernel_size, dims),
+            stride=ntuple(stride, dims),
+            padding=padding if isinstance(padding, str) else ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            groups=groups,
+            bias=bias,
+            padding_mode=padding_mode,
+            transposed=transposed,
+            output_padding=ntuple(output_padding, dims),
+            output_size=output_size,
+        )
+
+    @property
+    def op(self) -> str:
+        return f"conv_transpose{self.dims}d" if self.transposed else f"conv{self.dims}d"
+
+    @property
+    def cls(self) -> str:
+        return f"ConvTranspose{self.dims}d" if self.transposed else f"Conv{self.dims}d"
+
+    @property
+    def weight_shape(self) -> Shape:
+        if self.transposed:
+            return (self.in_channels, _floordiv(self.out_channels, self.groups), *self.kernel_size)
+        return (self.out_channels, _floordiv(self.in_channels, self.groups), *self.kernel_size)
+
+
+def _floordiv(a: int, b: int) -> int:
+    return a // b if b else 0
+
+
+@dataclass(frozen=True)
+class ConvCall:
+    """``F.convNd`` / ``F.conv_transposeNd``: the weight and bias shapes and the arguments."""
+
+    dims: int
+    weight: Shape
+    bias: Shape | None = None
+    stride: Ints = (1,)
+    padding: Ints | str = (0,)
+    dilation: Ints = (1,)
+    groups: int = 1
+    transposed: bool = False
+    output_padding: Ints = (0,)
+
+    @classmethod
+    def make(
+        cls,
+        dims: int,
+        weight: Shape,
+        bias: Shape | None = None,
+        stride: int | Ints = 1,
+        padding: int | Ints | str = 0,
+        dilation: int | Ints = 1,
+        groups: int = 1,
+        transposed: bool = False,
+        output_padding: int | Ints = 0,
+    ) -> ConvCall:
+        """Build a spec as torch's argument parser sees the call (an int fills every axis)."""
+        return cls(
+            dims=dims,
+            weight=tuple(weight),
+            bias=None if bias is None else tuple(bias),
+            stride=ntuple(stride, dims),
+            padding=padding if isinstance(padding, str) else ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            groups=groups,
+            transposed=transposed,
+            output_padding=ntuple(output_padding, dims),
+        )
+
+    @property
+    def op(self) -> str:
+        return f"conv_transpose{self.dims}d" if self.transposed else f"conv{self.dims}d"
+
+
+PoolKind = Literal["max", "avg", "lp"]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """``nn.MaxPoolNd`` / ``nn.AvgPoolNd`` / ``nn.LPPoolNd`` or their ``F.`` functions.
+
+    ``stride == ()`` means ``stride=None``: the stride is the kernel size.
+    """
+
+    kind: PoolKind
+    dims: int
+    kernel_size: Ints
+    stride: Ints = ()
+    padding: Ints = (0,)
+    dilation: Ints = (1,)
+    ceil_mode: bool = False
+    return_indices: bool = False
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+    norm_type: float = 2.0
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        kind: PoolKind,
+        dims: int,
+        kernel_size: int | Ints,
+        stride: int | Ints | None = None,
+        padding: int | Ints = 0,
+        dilation: int | Ints = 1,
+        ceil_mode: bool = False,
+        return_indices: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+        norm_type: float = 2.0,
+        functional: bool = False,
+    ) -> Pool:
+        return cls(
+            kind=kind,
+            dims=dims,
+            kernel_size=ntuple(kernel_size, dims),
+            stride=() if stride is None else ntuple(stride, dims),
+            padding=ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            ceil_mode=ceil_mode,
+            return_indices=return_indices,
+            count_include_pad=count_include_pad,
+            divisor_override=divisor_override,
+            norm_type=norm_type,
+            functional=functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return f"{self.kind}_pool{self.dims}d"
+
+    @property
+    def cls(self) -> str:
+        return {"max": "MaxPool", "avg": "AvgPool", "lp": "LPPool"}[self.kind] + f"{self.dims}d"
+
+
+@dataclass(frozen=True)
+class AdaptivePool:
+    """``nn.AdaptiveAvgPoolNd`` / ``nn.AdaptiveMaxPoolNd``; ``None`` keeps the input size."""
+
+    kind: Literal["avg", "max"]
+    dims: int
+    output_size: tuple[int | None, ...]
+    return_indices: bool = False
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        kind: Literal["avg", "max"],
+        dims: int,
+        output_size: int | None | tuple[int | None, ...],
+        return_indices: bool = False,
+        functional: bool = False,
+    ) -> AdaptivePool:
+        size = (
+            tuple(output_size)
+            if isinstance(output_size, tuple)
+            else (output_size,) * dims
+        )
+        return cls(kind, dims, size, return_indices, functional)
+
+    @property
+    def op(self) -> str:
+        return f"adaptive_{self.kind}_pool{self.dims}d"
+
+    @property
+    def cls(self) -> str:
+        return f"Adaptive{self.kind.capitalize()}Pool{self.dims}d"
+
+
+@dataclass(frozen=True)
+class Unfold:
+    """``nn.Unfold`` / ``F.unfold`` (im2col): int parameters fill both axes."""
+
+    kernel_size: Ints
+    dilation: Ints = (1, 1)
+    padding: Ints = (0, 0)
+    stride: Ints = (1, 1)
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        kernel_size: int | Ints,
+        dilation: int | Ints = 1,
+        padding: int | Ints = 0,
+        stride: int | Ints = 1,
+        functional: bool = False,
+    ) -> Unfold:
+        return cls(
+            ntuple(kernel_size, 2),
+            ntuple(dilation, 2),
+            ntuple(padding, 2),
+            ntuple(stride, 2),
+            functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return "unfold"
+
+    @property
+    def dims(self) -> int:
+        return 2
+
+
+@dataclass(frozen=True)
+class Fold:
+    """``nn.Fold`` / ``F.fold`` (col2im)."""
+
+    output_size: Ints
+    kernel_size: Ints
+    dilation: Ints = (1, 1)
+    padding: Ints = (0, 0)
+    stride: Ints = (1, 1)
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        output_size: int | Ints,
+        kernel_size: int | Ints,
+        dilation: int | Ints = 1,
+        padding: int | Ints = 0,
+        stride: int | Ints = 1,
+        functional: bool = False,
+    ) -> Fold:
+        return cls(
+            ntuple(output_size, 2),
+            ntuple(kernel_size, 2),
+            ntuple(dilation, 2),
+            ntuple(padding, 2),
+            ntuple(stride, 2),
+            functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return "fold"
+
+    @property
+    def dims(self) -> int:
+        return 2
+
+
+Spec = Conv | ConvCall | Pool | AdaptivePool | Unfold | Fold

@@ -108,12 +108,12 @@ def _stride_note(name: str, padded: int, span: int, s: int, out: int) -> list[st
         if span > 1:
             notes.append(f"the window fits at {padded} - {span} + 1 = {windows} positions")
     else:
-        notes.append(f"stride {s} keeps every {s}th of the {windows} window positions: {out}")
+        notes.append(f"stride {s} keeps 1 of every {s} of the {windows} window positions: {out}")
     dropped = (padded - span) % s
     if dropped:
         notes.append(
-            f"the last {dropped} {_unit(name, dropped)} of the padded input are never covered "
-            f"(stride {s} does not divide {padded - span})"
+            f"stride {s} leaves the last {dropped} {_unit(name, dropped)} of the padded input "
+            f"unused ({padded} - {span} = {padded - span} is not a multiple of {s})"
         )
     return notes
 

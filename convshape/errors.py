@@ -521,3 +521,395 @@ CIRCULAR_NEGATIVE = _k(
     PAD,
     "Negative padding value is resulting in an empty dimension",
 )
+
+# ---------------------------------------------------------------------------------------
+# Max / average / LP pooling (MaxPooling.cpp, Pooling.cpp, DilatedMaxPool2d/3d.cpp,
+# AveragePool2d/3d.cpp, Pool.h; F.lp_poolNd in torch/nn/functional.py)
+# ---------------------------------------------------------------------------------------
+POOL = "pool"
+MAX_POOL1D_INPUT = _k(
+    "CS301",
+    "max-pool1d-input",
+    RT,
+    POOL,
+    "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+    "input, but got:{input}",
+)
+MAX_POOL1D_KERNEL_LENGTH = _k(
+    "CS302",
+    "max-pool1d-kernel-length",
+    RT,
+    POOL,
+    "max_pool1d() kernel_size must be an int, list of ints or tuple of ints of size 1 but "
+    "got size {n}",
+)
+MAX_POOL1D_STRIDE_LENGTH = _k(
+    "CS303",
+    "max-pool1d-stride-length",
+    RT,
+    POOL,
+    "max_pool1d() stride must be None, an int, list of ints, or tuple of ints of size 1 but "
+    "got size {n}",
+)
+MAX_POOL1D_PADDING_LENGTH = _k(
+    "CS304",
+    "max-pool1d-padding-length",
+    RT,
+    POOL,
+    "max_pool1d() padding must be an int, list of ints, or tuple of ints of size 1 but got "
+    "size {n}",
+)
+MAX_POOL1D_DILATION_LENGTH = _k(
+    "CS305",
+    "max-pool1d-dilation-length",
+    RT,
+    POOL,
+    "max_pool1d() dilation must be an int, list of ints or tuple of ints of size 1 but got "
+    "size {n}",
+)
+MAX_POOL1D_KERNEL = _k(
+    "CS306",
+    "max-pool1d-kernel",
+    RT,
+    POOL,
+    "max_pool1d() kernel_size must be greater than zero, but got {kernel}",
+)
+MAX_POOL1D_STRIDE = _k(
+    "CS307",
+    "max-pool1d-stride",
+    RT,
+    POOL,
+    "max_pool1d() stride must be greater than zero, but got {stride}",
+)
+MAX_POOL1D_PADDING = _k(
+    "CS308",
+    "max-pool1d-padding",
+    RT,
+    POOL,
+    "max_pool1d() padding must be non-negative, but got {padding}",
+)
+MAX_POOL1D_PADDING_HALF = _k(
+    "CS309",
+    "max-pool1d-padding-half",
+    RT,
+    POOL,
+    "max_pool1d() padding should be at most half of kernel size, but got padding={padding} "
+    "and kernel_size={kernel}",
+)
+MAX_POOL1D_DILATION = _k(
+    "CS310",
+    "max-pool1d-dilation",
+    RT,
+    POOL,
+    "max_pool1d() dilation must be greater than zero, but got {dilation}",
+)
+MAX_POOL1D_OUTPUT = _k(
+    "CS311",
+    "max-pool1d-output",
+    RT,
+    POOL,
+    "max_pool1d() Invalid computed output size: {output}",
+)
+DIM_RANGE = _k(
+    "CS312",
+    "dim-range",
+    RT,
+    POOL,
+    "Expected {low} to {high} dimensions, but got {idim}-dimensional tensor for argument #1 "
+    "'self' (while checking arguments for {op})",
+)
+ONE_INT = _k(
+    "CS313",
+    "one-int",
+    RT,
+    POOL,
+    "{op}() argument '{name}' should contain one int (got {n})",
+)
+POOL_KERNEL_LENGTH = _k(
+    "CS314",
+    "pool-kernel-length",
+    RT,
+    POOL,
+    "{op}: kernel_size must either be a single int, or a tuple of {n} ints",
+)
+POOL_STRIDE_LENGTH = _k(
+    "CS315",
+    "pool-stride-length",
+    RT,
+    POOL,
+    "{op}: stride must either be omitted, a single int, or a tuple of {n} ints",
+)
+POOL_PADDING_LENGTH = _k(
+    "CS316",
+    "pool-padding-length",
+    RT,
+    POOL,
+    "{op}: padding must either be a single int, or a tuple of {n} ints",
+)
+POOL_DILATION_LENGTH = _k(
+    "CS317",
+    "pool-dilation-length",
+    RT,
+    POOL,
+    "{op}: dilation must be either a single int, or a tuple of {n} ints",
+)
+AVG_POOL3D_KERNEL_LENGTH = _k(
+    "CS318",
+    "avg-pool3d-kernel-length",
+    RT,
+    POOL,
+    "avg_pool3d: kernel_size must be a single int, or a tuple of three ints",
+)
+AVG_POOL3D_STRIDE_LENGTH = _k(
+    "CS319",
+    "avg-pool3d-stride-length",
+    RT,
+    POOL,
+    "avg_pool3d: stride must be omitted, a single int, or a tuple of three ints",
+)
+AVG_POOL3D_PADDING_LENGTH = _k(
+    "CS320",
+    "avg-pool3d-padding-length",
+    RT,
+    POOL,
+    "avg_pool3d: padding must be a single int, or a tuple of three ints",
+)
+DIVISOR_ZERO = _k("CS321", "divisor-zero", RT, POOL, "divisor must be not zero")
+POOL_RANK = _k(
+    "CS322",
+    "pool-rank",
+    RT,
+    POOL,
+    "non-empty {r}D or {r1}D (batch mode) tensor expected for input",
+)
+DIM_NO_DIMENSIONS = _k(
+    "CS323",
+    "dim-no-dimensions",
+    IE,
+    POOL,
+    "Dimension specified as {got} but tensor has no dimensions",
+)
+POOL_STRIDE_ZERO = _k("CS324", "pool-stride-zero", RT, POOL, "stride should not be zero")
+POOL_PAD_NEGATIVE = _k(
+    "CS325", "pool-pad-negative", RT, POOL, "pad must be non-negative, but got pad: {pad}"
+)
+POOL_PAD_HALF_EFFECTIVE = _k(
+    "CS326",
+    "pool-pad-half-effective",
+    RT,
+    POOL,
+    "pad should be at most half of effective kernel size, but got pad={pad}, "
+    "kernel_size={kernel} and dilation={dilation}",
+)
+POOL_STRIDE_NONPOSITIVE = _k(
+    "CS327",
+    "pool-stride-nonpositive",
+    RT,
+    POOL,
+    "stride should be greater than zero, but got {stride}",
+)
+POOL2D_INPUT = _k(
+    "CS328",
+    "pool2d-input",
+    RT,
+    POOL,
+    "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+    "got:{input}",
+)
+POOL3D_EMPTY = _k(
+    "CS329",
+    "pool3d-empty",
+    RT,
+    POOL,
+    "{fn}: Expected input's non-batch dimensions to have positive length, but input has a "
+    "shape of {input} and non-batch dimension {size} has length zero!",
+)
+AVG_POOL3D_INPUT_SMALL = _k(
+    "CS330",
+    "avg-pool3d-input-small",
+    RT,
+    POOL,
+    "input image (T: {T} H: {H} W: {W}) smaller than kernel size (kT: {kT} kH: {kH} kW: {kW})",
+)
+POOL2D_PAD_HALF = _k(
+    "CS331",
+    "pool2d-pad-half",
+    RT,
+    POOL,
+    "pad should be smaller than or equal to half of kernel size, but got padW = {padW}, "
+    "padH = {padH}, kW = {kW}, kH = {kH}",
+)
+POOL3D_PAD_HALF = _k(
+    "CS332",
+    "pool3d-pad-half",
+    RT,
+    POOL,
+    "pad should be smaller than or equal to half of kernel size, but got kT: {kT} kW: {kW} "
+    "kH: {kH} padT: {padT} padW: {padW} padH: {padH}",
+)
+POOL_OUTPUT_TOO_SMALL = _k(
+    "CS333",
+    "pool-output-too-small",
+    RT,
+    POOL,
+    "Given input size: ({input}). Calculated output size: ({output}). Output size is too small",
+)
+UNPACK_TOO_FEW = _k(
+    "CS334",
+    "unpack-too-few",
+    VE,
+    POOL,
+    "not enough values to unpack (expected {expected}, got {got})",
+)
+UNPACK_TOO_MANY = _k(
+    "CS335", "unpack-too-many", VE, POOL, "too many values to unpack (expected {expected})"
+)
+UNPACK_TOO_MANY_COUNTED = _k(
+    "CS336",
+    "unpack-too-many-counted",
+    VE,
+    POOL,
+    "too many values to unpack (expected {expected}, got {got})",
+)
+LP_NORM_ZERO = _k("CS337", "lp-norm-zero", "ZeroDivisionError", POOL, "float division by zero")
+
+# ---------------------------------------------------------------------------------------
+# Adaptive pooling (AdaptiveAveragePooling*.cpp, AdaptiveMaxPooling*.cpp, Pooling.cpp;
+# _list_with_default in torch/nn/modules/utils.py)
+# ---------------------------------------------------------------------------------------
+ADAPTIVE = "adaptive"
+ADAPTIVE_INPUT_DIMENSION = _k(
+    "CS401",
+    "adaptive-input-dimension",
+    VE,
+    ADAPTIVE,
+    "Input dimension should be at least {n}",
+)
+ADAPTIVE_NONE_FIRST = _k(
+    "CS402",
+    "adaptive-none-first",
+    TE,
+    ADAPTIVE,
+    "{op}(): argument 'output_size' (position 2) must be tuple of ints, but found element of "
+    "type NoneType at pos 0",
+)
+ADAPTIVE_NONE_LATER = _k(
+    "CS403",
+    "adaptive-none-later",
+    TE,
+    ADAPTIVE,
+    "{op}(): argument 'output_size' failed to unpack the object at pos {pos} with error "
+    '"type must be tuple of ints,but got NoneType"',
+)
+ADAPTIVE_AVG_OUTPUT_LENGTH = _k(
+    "CS404",
+    "adaptive-avg-output-length",
+    RT,
+    ADAPTIVE,
+    "{op}: output_size must be {n}",
+)
+ADAPTIVE_AVG_OUTPUT_NEGATIVE = _k(
+    "CS405",
+    "adaptive-avg-output-negative",
+    RT,
+    ADAPTIVE,
+    "{op}: elements of output_size must be greater than or equal to 0 but received {values}",
+)
+ADAPTIVE_AVG_RANK = _k(
+    "CS406",
+    "adaptive-avg-rank",
+    RT,
+    ADAPTIVE,
+    "{op}(): Expected {r}D or {r1}D tensor, but got {input}",
+)
+ADAPTIVE_MAX_RANK = _k(
+    "CS407",
+    "adaptive-max-rank",
+    RT,
+    ADAPTIVE,
+    "{op}(): Expected {r}D or {r1}D tensor, but got: {input}",
+)
+ADAPTIVE_EMPTY = _k(
+    "CS408",
+    "adaptive-empty",
+    RT,
+    ADAPTIVE,
+    "{op}(): Expected input to have non-zero size for non-batch dimensions, but input has "
+    "sizes {input} with dimension {dim} being empty",
+)
+ADAPTIVE_MAX_OUTPUT_LENGTH = _k(
+    "CS409",
+    "adaptive-max-output-length",
+    RT,
+    ADAPTIVE,
+    "{op}(): internal error: output_size.size() must be {n}",
+)
+
+# ---------------------------------------------------------------------------------------
+# nn.Unfold / F.unfold (Im2Col.cpp) and nn.Fold / F.fold (Col2Im.cpp), im2col_shape_check.h
+# ---------------------------------------------------------------------------------------
+FOLD = "fold"
+FOLD_PARAM_LENGTH = _k(
+    "CS501",
+    "fold-param-length",
+    RT,
+    FOLD,
+    "It is expected {name} equals to 2, but got size {n}",
+)
+FOLD_PADDING_NEGATIVE = _k(
+    "CS502",
+    "fold-padding-negative",
+    RT,
+    FOLD,
+    "padding should be non-negative, but got {padding}",
+)
+UNFOLD_BLOCKS = _k(
+    "CS503",
+    "unfold-blocks",
+    RT,
+    FOLD,
+    "Given input with spatial size {spatial}, kernel_size={kernel}, dilation={dilation}, "
+    "padding={padding}, calculated shape of the array of sliding blocks as {blocks}, but its "
+    "components must be at least one.",
+)
+FOLD_INPUT = _k(
+    "CS504",
+    "fold-input",
+    RT,
+    FOLD,
+    "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+    "dimensions for input, but got: {input}",
+)
+FOLD_CHANNELS = _k(
+    "CS505",
+    "fold-channels",
+    RT,
+    FOLD,
+    "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+    "got input.size(1)={channels} and kernel_size={kernel}.",
+)
+FOLD_BLOCKS_MISMATCH = _k(
+    "CS506",
+    "fold-blocks-mismatch",
+    RT,
+    FOLD,
+    "Given output_size={output_size}, kernel_size={kernel}, dilation={dilation}, "
+    "padding={padding}, stride={stride}, expected size of input's dimension 2 to match the "
+    "calculated number of sliding blocks {bh} * {bw} = {blocks}, but got input.size(2)={length}.",
+)
+FOLD_BLOCKS_NONPOSITIVE = _k(
+    "CS507",
+    "fold-blocks-nonpositive",
+    RT,
+    FOLD,
+    "Given output_size={output_size}, kernel_size={kernel}, dilation={dilation}, "
+    "padding={padding}, stride={stride}, calculated shape of the array of sliding blocks as "
+    "{blocks}, which is too small (non-positive)",
+)
+FOLD_OUTPUT_NONPOSITIVE = _k(
+    "CS508",
+    "fold-output-nonpositive",
+    RT,
+    FOLD,
+    "Expected output spatial size to be positive, but got: output_size={output_size}.",
+)

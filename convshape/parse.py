@@ -44,7 +44,8 @@ Kind = Literal[
     "ints",  # an int or a tuple/list of ints
     "opt_ints",  # an int, a tuple/list of ints or None
     "padding",  # an int, a tuple/list of ints or a string
-    "size",  # an int, None or a tuple/list of ints and Nones (adaptive output_size)
+    "size",  # an int or a tuple/list of ints and Nones (adaptive output_size; a bare None
+    # is a TypeError in torch, though AdaptivePool.make would read it as all-None)
     "bool",  # True or False
     "str",  # a string
     "float",  # an int or a float
@@ -347,9 +348,8 @@ def _entries(text: str) -> tuple[list[str], bool]:
         return [], bracketed
     if "," in body:
         parts = body.split(",")
-        if len(parts) > 1 and not parts[-1].strip():
+        if not parts[-1].strip():
             parts.pop()  # one trailing comma, as in (3,)
-            return parts, True
         return parts, True
     parts = re.split(r"[xX×]", body)
     if len(parts) == 1:
@@ -365,9 +365,12 @@ def _integers(text: str, entries: list[str], what: str, *, negative: bool) -> tu
             raise UsageError(f"invalid {what} {_q(text)}: entry {i} is empty")
         if not _INTEGER.fullmatch(entry):
             raise UsageError(f"invalid {what} {_q(text)}: {_q(entry)} is not an integer")
-        value = int(entry)
+        try:
+            value = int(entry)
+        except ValueError:  # more digits than int() converts
+            raise UsageError(f"invalid {what} {_q(text)}: {_q(entry)} is too long") from None
         if value < 0 and not negative:
-            raise UsageError(f"invalid {what} {_q(text)}: {value} is negative")
+            raise UsageError(f"invalid {what} {_q(text)}: {_q(entry)} is negative")
         values.append(value)
     return tuple(values)
 
@@ -485,9 +488,7 @@ def _layer_call(tree: ast.Module, src: _Source) -> ast.Call:
         )
     stmt = tree.body[0]
     value: ast.expr | None = None
-    if isinstance(stmt, (ast.Expr, ast.Assign)):
-        value = stmt.value
-    elif isinstance(stmt, ast.AnnAssign):
+    if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
         value = stmt.value
     if value is None:
         raise UsageError(
@@ -497,6 +498,12 @@ def _layer_call(tree: ast.Module, src: _Source) -> ast.Call:
         value = value.elts[0]  # "nn.Conv2d(1, 2, 3)," pasted from a list
     if not isinstance(value, ast.Call):
         raise UsageError(f"expected a layer call such as nn.Conv2d(16, 32, 3), got {src(value)!r}")
+    inner = value.func
+    if isinstance(inner, ast.Call) and _known(inner.func):
+        raise UsageError(
+            f"expected the layer itself, such as {src(value.func)!r}, not a call of it "
+            f"({src(value)!r})"
+        )
     return value
 
 
@@ -509,6 +516,11 @@ def _dotted(node: ast.expr) -> list[str] | None:
         return None
     parts.append(node.id)
     return parts[::-1]
+
+
+def _known(func: ast.expr) -> bool:
+    parts = _dotted(func)
+    return parts is not None and _lookup(tuple(parts[:-1]), parts[-1]) is not None
 
 
 def _lookup(prefix: tuple[str, ...], short: str) -> Layer | None:
@@ -547,24 +559,25 @@ def _resolve(func: ast.expr, src: _Source) -> Layer:
 
 
 def _did_you_mean(prefix: tuple[str, ...], short: str) -> str:
+    """Up to three close layer names, written with the user's prefix where it fits.
+
+    Case is ignored (``nn.conv2d`` finds ``nn.Conv2d`` and ``F.conv2d``).
+    """
     by_lower: dict[str, list[str]] = {}
     for layer in LAYERS.values():
-        names = by_lower.setdefault(layer.short.lower(), [])
-        if layer.short not in names:
-            names.append(layer.short)
-    close = difflib.get_close_matches(short.lower(), list(by_lower), n=3, cutoff=0.6)
+        shorts = by_lower.setdefault(layer.short.lower(), [])
+        if layer.short not in shorts:
+            shorts.append(layer.short)
     found: list[str] = []
-    for lower in close:
-        shorts = by_lower[lower]
-        fitting = [s for s in shorts if _lookup(prefix, s) is not None]
-        for s in fitting or shorts:
-            name = ".".join((*prefix, s)) if s in fitting else _canonical(s)
-            if name and name not in found:
-                found.append(name)
-    found = [repr(n) for n in found[:3]]
-    if len(found) > 1:
-        return ", ".join(found[:-1]) + " or " + found[-1]
-    return found[0] if found else ""
+    for lower in difflib.get_close_matches(short.lower(), list(by_lower), n=3, cutoff=0.6):
+        fitting = [s for s in by_lower[lower] if _lookup(prefix, s) is not None]
+        found += [".".join((*prefix, s)) for s in fitting]
+        if not fitting or lower == short.lower():
+            found += [c for s in by_lower[lower] if s not in fitting and (c := _canonical(s))]
+    names = [repr(n) for n in dict.fromkeys(found)][:3]
+    if len(names) > 1:
+        return ", ".join(names[:-1]) + " or " + names[-1]
+    return names[0] if names else ""
 
 
 @dataclass(frozen=True)
@@ -665,17 +678,13 @@ _EXPECTED: Final[Mapping[Kind, str]] = {
     "ints": "an int or a tuple of ints",
     "opt_ints": "an int, a tuple of ints or None",
     "padding": "an int, a tuple of ints or a padding string",
-    "size": "an int, None or a tuple of ints and Nones",
+    "size": "an int or a tuple of ints and Nones",
     "bool": "True or False",
     "str": "a string",
     "float": "a number",
     "tensor": "a tensor",
     "any": "anything",
 }
-
-
-def _show(value: object) -> str:
-    return _q(value) if isinstance(value, str) else repr(value)
 
 
 def _coerce(layer: Layer, param: Param, node: ast.expr, src: _Source) -> object:
@@ -690,20 +699,23 @@ def _coerce(layer: Layer, param: Param, node: ast.expr, src: _Source) -> object:
         raise UsageError(
             f"{label}: convshape needs literal values and does not evaluate {src(exc.node)!r}"
         ) from None
-
-    def bad() -> UsageError:
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, float) and param.kind != "float":
-                return UsageError(
-                    f"{label}: {item!r} is a float, but torch needs an int here "
-                    "(it raises TypeError)"
-                )
-        return UsageError(f"{label} must be {_EXPECTED[param.kind]}, not {_show(value)}")
-
     converted = _convert(param.kind, value)
     if converted is _BAD:
-        raise bad()
+        raise _bad(label, param.kind, value)
     return converted
+
+
+def _bad(label: str, kind: Kind, value: object) -> UsageError:
+    """Why ``value`` does not fit ``kind`` (user values are shown as written, in ``label``:
+    ``repr`` of a huge int would raise)."""
+    if kind == "float" and _is_int(value):
+        return UsageError(f"{label} is too large for a float")
+    for item in value if isinstance(value, tuple) else (value,):
+        if isinstance(item, float) and kind != "float":
+            return UsageError(
+                f"{label}: {item!r} is a float, but torch needs an int here (it raises TypeError)"
+            )
+    return UsageError(f"{label} must be {_EXPECTED[kind]}")
 
 
 _BAD: Final = object()
@@ -726,7 +738,7 @@ def _convert(kind: Kind, value: object) -> object:
             return float(value)
         except OverflowError:
             return _BAD
-    if value is None and kind in ("opt_int", "opt_ints", "size"):
+    if value is None and kind in ("opt_int", "opt_ints"):
         return None
     if _is_int(value):
         return value
@@ -745,10 +757,10 @@ def _tensor(label: str, node: ast.expr, src: _Source) -> _Tensor | None:
     if isinstance(node, ast.Constant) and node.value is None:
         return None
     try:
-        value = _literal(node)
+        _literal(node)
     except _NotLiteral:
         return _Tensor(src(node), _factory_shape(node))
-    raise UsageError(f"{label} must be a tensor, not {_show(value)}")
+    raise UsageError(f"{label} must be a tensor")
 
 
 def _factory_shape(node: ast.expr) -> Shape | None:
@@ -788,8 +800,8 @@ def _tensor_shape(
     if tensor.shape is not None:
         if given is not None and tuple(given) != tensor.shape:
             raise UsageError(
-                f"{layer.name}: {name} {tensor.source!r} has shape {tensor.shape}, "
-                f"but the {name} shape given is {tuple(given)}"
+                f"{layer.name}: the {name} shape given, {tuple(given)}, is not the shape of "
+                f"{tensor.source!r}"
             )
         return tensor.shape
     if given is None:
@@ -800,7 +812,7 @@ def _tensor_shape(
     return tuple(given)
 
 
-IntOrInts = int | Ints
+_IntOrInts = int | Ints
 
 
 def _build_conv(layer: Layer, v: Mapping[str, object], extras: _Extras) -> Spec:
@@ -812,26 +824,26 @@ def _build_conv(layer: Layer, v: Mapping[str, object], extras: _Extras) -> Spec:
                 Shape, _tensor_shape(layer, "weight", v["weight"], extras.weight, required=True)
             ),
             bias=_tensor_shape(layer, "bias", v["bias"], extras.bias, required=False),
-            stride=cast(IntOrInts, v["stride"]),
-            padding=cast("IntOrInts | str", v["padding"]),
-            dilation=cast(IntOrInts, v["dilation"]),
+            stride=cast(_IntOrInts, v["stride"]),
+            padding=cast("_IntOrInts | str", v["padding"]),
+            dilation=cast(_IntOrInts, v["dilation"]),
             groups=cast(int, v["groups"]),
             transposed=transposed,
-            output_padding=cast(IntOrInts, v.get("output_padding", 0)),
+            output_padding=cast(_IntOrInts, v.get("output_padding", 0)),
         )
     return Conv.make(
         layer.dims,
         in_channels=cast(int, v["in_channels"]),
         out_channels=cast(int, v["out_channels"]),
-        kernel_size=cast(IntOrInts, v["kernel_size"]),
-        stride=cast(IntOrInts, v["stride"]),
-        padding=cast("IntOrInts | str", v["padding"]),
-        dilation=cast(IntOrInts, v["dilation"]),
+        kernel_size=cast(_IntOrInts, v["kernel_size"]),
+        stride=cast(_IntOrInts, v["stride"]),
+        padding=cast("_IntOrInts | str", v["padding"]),
+        dilation=cast(_IntOrInts, v["dilation"]),
         groups=cast(int, v["groups"]),
         bias=cast(bool, v["bias"]),
         padding_mode=cast(str, v["padding_mode"]),
         transposed=transposed,
-        output_padding=cast(IntOrInts, v.get("output_padding", 0)),
+        output_padding=cast(_IntOrInts, v.get("output_padding", 0)),
         output_size=extras.output_size,
     )
 
@@ -840,10 +852,10 @@ def _build_pool(layer: Layer, v: Mapping[str, object], extras: _Extras) -> Spec:
     return Pool.make(
         cast(Literal["max", "avg", "lp"], layer.family),
         layer.dims,
-        kernel_size=cast(IntOrInts, v["kernel_size"]),
-        stride=cast("IntOrInts | None", v["stride"]),
-        padding=cast(IntOrInts, v.get("padding", 0)),
-        dilation=cast(IntOrInts, v.get("dilation", 1)),
+        kernel_size=cast(_IntOrInts, v["kernel_size"]),
+        stride=cast("_IntOrInts | None", v["stride"]),
+        padding=cast(_IntOrInts, v.get("padding", 0)),
+        dilation=cast(_IntOrInts, v.get("dilation", 1)),
         ceil_mode=cast(bool, v["ceil_mode"]),
         return_indices=cast(bool, v.get("return_indices", False)),
         count_include_pad=cast(bool, v.get("count_include_pad", True)),
@@ -857,7 +869,7 @@ def _build_adaptive(layer: Layer, v: Mapping[str, object], extras: _Extras) -> S
     return AdaptivePool.make(
         "avg" if layer.family == "adaptive_avg" else "max",
         layer.dims,
-        cast("int | None | tuple[int | None, ...]", v["output_size"]),
+        cast("int | tuple[int | None, ...]", v["output_size"]),
         return_indices=cast(bool, v.get("return_indices", False)),
         functional=layer.functional,
     )
@@ -865,14 +877,14 @@ def _build_adaptive(layer: Layer, v: Mapping[str, object], extras: _Extras) -> S
 
 def _build_fold(layer: Layer, v: Mapping[str, object], extras: _Extras) -> Spec:
     common = (
-        cast(IntOrInts, v["kernel_size"]),
-        cast(IntOrInts, v["dilation"]),
-        cast(IntOrInts, v["padding"]),
-        cast(IntOrInts, v["stride"]),
+        cast(_IntOrInts, v["kernel_size"]),
+        cast(_IntOrInts, v["dilation"]),
+        cast(_IntOrInts, v["padding"]),
+        cast(_IntOrInts, v["stride"]),
     )
     if layer.family == "unfold":
         return Unfold.make(*common, functional=layer.functional)
-    return Fold.make(cast(IntOrInts, v["output_size"]), *common, functional=layer.functional)
+    return Fold.make(cast(_IntOrInts, v["output_size"]), *common, functional=layer.functional)
 
 
 _BUILDERS: Final[Mapping[Family, Callable[[Layer, Mapping[str, object], _Extras], Spec]]] = {

@@ -1,0 +1,39 @@
+"""Shared test helpers: the torch oracle is the ground truth for every expectation."""
+
+from __future__ import annotations
+
+import pytest
+
+from convshape.engine import Env, Result, infer_spec
+from convshape.specs import Shape, Spec
+
+torch = pytest.importorskip("torch")
+
+from convshape import oracle  # noqa: E402
+
+ENV = Env(num_threads=torch.get_num_threads())
+
+
+def check_agrees(spec: Spec, shape: Shape) -> Result:
+    """Run the engine and CPU torch on the same layer and input; assert they agree.
+
+    Agreement: the same output shape, or the same exception type and message (torch's
+    message may be one of the engine's documented backend variants).
+    """
+    result = infer_spec(spec, shape, ENV)
+    outcome = oracle.run(spec, shape)
+    if outcome.ok:
+        assert result.error is None, (
+            f"torch returned {outcome.shape}, engine predicted {result.error}"
+        )
+        assert result.output == outcome.shape
+    else:
+        assert result.error is not None, (
+            f"torch raised {outcome.exc}: {outcome.message}; engine predicted {result.output}"
+        )
+        assert outcome.exc is not None and outcome.message is not None
+        matched = result.error.matches(outcome.exc, outcome.message)
+        assert matched, (
+            f"torch: {outcome.exc}: {outcome.message}\nengine: {result.error}"
+        )
+    return result

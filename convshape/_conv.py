@@ -37,8 +37,12 @@ def _set_reprs(items: tuple[str, ...]) -> list[str]:
 def _hash_order_error(kind: E.ErrorKind, items: tuple[str, ...], **values: object) -> ShapeError:
     first, *rest = _set_reprs(items)
     variants = tuple(
-        Variant(kind.exc, kind.template.format(choices=c, **{k: str(v) for k, v in values.items()}),
-                "another PYTHONHASHSEED orders the set differently", kind.code)
+        Variant(
+            kind.exc,
+            kind.template.format(choices=c, **{k: str(v) for k, v in values.items()}),
+            "another PYTHONHASHSEED orders the set differently",
+            kind.code,
+        )
         for c in rest
     )
     return kind.error(choices=first, variants=variants, **values)
@@ -99,9 +103,7 @@ def infer_module(spec: Conv, shape: Shape, trace: Trace, env: Env) -> Shape:
             "then the conv runs with padding=0"
         )
         padding = (0,) * spec.dims
-    call = ConvCall(
-        spec.dims, weight, bias, spec.stride, padding, spec.dilation, spec.groups
-    )
+    call = ConvCall(spec.dims, weight, bias, spec.stride, padding, spec.dilation, spec.groups)
     return infer_call(call, shape, trace, env)
 
 
@@ -139,9 +141,7 @@ def _output_padding(spec: Conv, shape: Shape, padding: Ints, trace: Trace) -> In
     if len(requested) == non_spatial + n:
         requested = requested[non_spatial:]
     if len(requested) != n:
-        raise E.OUTPUT_SIZE_LENGTH.error(
-            n=n, idim=rank, full=non_spatial + n, got=len(requested)
-        )
+        raise E.OUTPUT_SIZE_LENGTH.error(n=n, idim=rank, full=non_spatial + n, got=len(requested))
     mins: list[int] = []
     maxs: list[int] = []
     for d in range(n):
@@ -293,7 +293,9 @@ def _convolution(
         _check_padding_overflow(padding)
         for i in range(dim):
             trace.axes.append(
-                conv_axis(names[i], spatial[i], w[i + 2], stride[i], padding[i], padding[i], dilation[i])
+                conv_axis(
+                    names[i], spatial[i], w[i + 2], stride[i], padding[i], padding[i], dilation[i]
+                )
             )
         padded = [spatial[i] + 2 * padding[i] for i in range(dim)]
         spans = [dilation[i] * (w[i + 2] - 1) + 1 for i in range(dim)]
@@ -313,7 +315,12 @@ def _convolution(
         for i in range(dim):
             trace.axes.append(
                 conv_transpose_axis(
-                    names[i], spatial[i], w[i + 2], stride[i], padding[i], dilation[i],
+                    names[i],
+                    spatial[i],
+                    w[i + 2],
+                    stride[i],
+                    padding[i],
+                    dilation[i],
                     output_padding[i],
                 )
             )
@@ -339,7 +346,10 @@ def _convolution(
         x2 = (x[0], x[1], 1, x[2])
         w2 = (w[0], w[1], 1, w[2])
         stride2, padding2, dilation2, op2 = (
-            (1, *stride), (0, *padding), (1, *dilation), (0, *output_padding)
+            (1, *stride),
+            (0, *padding),
+            (1, *dilation),
+            (0, *output_padding),
         )
     if 0 in x2:
         raise E.EMPTY_INPUT.error(input=sizes(x2))
@@ -373,7 +383,13 @@ def _check_padding_overflow(padding: Ints) -> None:
 
 
 def uses_onednn(
-    x: Shape, w: Shape, stride: Ints, dilation: Ints, op: Ints, groups: int, transposed: bool,
+    x: Shape,
+    w: Shape,
+    stride: Ints,
+    dilation: Ints,
+    op: Ints,
+    groups: int,
+    transposed: bool,
     env: Env,
 ) -> bool:
     """``ConvParams::use_mkldnn`` for float32 CPU tensors (x and w in their 4-d/5-d form)."""
@@ -412,14 +428,22 @@ def _backend_checks(
     mk = _onednn_error(spec, x, w, stride, dilation, out_shape)
     slow = _slow_error(spec, x, w, stride, dilation, op, out_shape)
     if onednn:
-        primary, other, cond = mk, slow, (
-            "torch uses the slow THNN kernels instead of oneDNN (float64, or a small float32 "
-            "input with batch 1 and groups 1, or oneDNN disabled)"
+        primary, other, cond = (
+            mk,
+            slow,
+            (
+                "torch uses the slow THNN kernels instead of oneDNN (float64, or a small float32 "
+                "input with batch 1 and groups 1, or oneDNN disabled)"
+            ),
         )
     else:
-        primary, other, cond = slow, mk, (
-            "torch uses oneDNN instead of the slow THNN kernels (float32 with batch > 1, "
-            "groups > 1 or a large input)"
+        primary, other, cond = (
+            slow,
+            mk,
+            (
+                "torch uses oneDNN instead of the slow THNN kernels (float32 with batch > 1, "
+                "groups > 1 or a large input)"
+            ),
         )
     if primary is None:
         return
@@ -488,7 +512,7 @@ def _slow_error(
             kind = E.SLOW_TRANSPOSE_WEIGHT_3D if three_d else E.SLOW_TRANSPOSE_WEIGHT_2D
             return kind.error(weight=sizes((w[0] // spec.groups, *w[1:])))  # one group's
         if any(o < 1 for o in out_shape[2:]):
-            ins = x[2:] if three_d else x[2:]
+            ins = x[2:]
             return E.TRANSPOSED_OUTPUT_TOO_SMALL.error(
                 input=" x ".join(map(str, ins)),
                 output=" x ".join(map(str, _view2d(out_shape[2:], len(ins)))),
@@ -512,6 +536,4 @@ def _view2d(outs: Shape, n: int) -> Shape:
 def _kernel_zero(kernel: Ints) -> ShapeError:
     if len(kernel) == 3:
         return E.KERNEL_ZERO_SLOW_3D.error(kernel=" x ".join(map(str, kernel)))
-    return E.KERNEL_ZERO_SLOW.error(
-        kernel=f"kernel_height: {kernel[0]} kernel_width: {kernel[1]}"
-    )
+    return E.KERNEL_ZERO_SLOW.error(kernel=f"kernel_height: {kernel[0]} kernel_width: {kernel[1]}")

@@ -187,7 +187,7 @@ def _pool1d_as_2d(x: Shape, args: _Args, op: str, trace: Trace, pool2d: _Pool2d)
         (1, args.kernel[0]),
         (1, stride[0]),
         (0, args.padding[0]),
-        (1, args.dilation[0]),
+        (1, args.dilation[0] if op == "max_pool1d" else 1),
         args.ceil_mode,
     )
     out = pool2d(view, args2, trace, (None, "L"))
@@ -240,7 +240,9 @@ def _check_positive(n: int, params: tuple[Ints, Ints, Ints, Ints]) -> None:
     if any(v <= 0 for v in kernel):
         raise E.KERNEL_ZERO_SLOW.error(kernel=_labelled(tuple(f"k{a}" for a in axes), kernel))
     if any(v <= 0 for v in stride):
-        raise E.POOL_STRIDE_NONPOSITIVE.error(stride=_labelled(tuple(f"d{a}" for a in axes), stride))
+        raise E.POOL_STRIDE_NONPOSITIVE.error(
+            stride=_labelled(tuple(f"d{a}" for a in axes), stride)
+        )
     if any(v <= 0 for v in dilation):
         labels = tuple(f"dilation{a}" for a in axes)
         raise E.DILATION_ZERO_THNN.error(dilation=_labelled(labels, dilation))
@@ -257,7 +259,9 @@ def _record(
     for i, name in enumerate(names):
         if name is not None:
             trace.axes.append(
-                pool_axis(name, spatial[i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode)
+                pool_axis(
+                    name, spatial[i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode
+                )
             )
 
 
@@ -270,7 +274,11 @@ def _too_small(x: Shape, n: int, outs: Ints) -> ShapeError:
 
 
 def _shape_check_2d(
-    x: Shape, params: tuple[Ints, Ints, Ints, Ints], outs: Ints, trace: Trace, names: _Names,
+    x: Shape,
+    params: tuple[Ints, Ints, Ints, Ints],
+    outs: Ints,
+    trace: Trace,
+    names: _Names,
     ceil_mode: bool,
 ) -> None:
     """``pool2d_shape_check`` (contiguous memory format)."""
@@ -281,9 +289,7 @@ def _shape_check_2d(
         raise E.POOL2D_INPUT.error(input=sizes(x))
     kernel, _stride, padding, _dilation = params
     if any(p > k // 2 for k, p in zip(kernel, padding, strict=True)):
-        raise E.POOL2D_PAD_HALF.error(
-            padW=padding[1], padH=padding[0], kW=kernel[1], kH=kernel[0]
-        )
+        raise E.POOL2D_PAD_HALF.error(padW=padding[1], padH=padding[0], kW=kernel[1], kH=kernel[0])
     _record(trace, names, x[-2:], params, ceil_mode)
     if any(o < 1 for o in outs):
         raise _too_small(x, 2, outs)
@@ -335,8 +341,12 @@ def _shape_check_3d(
         )
     if any(p > k // 2 for k, p in zip(kernel, padding, strict=True)):
         raise E.POOL3D_PAD_HALF.error(
-            kT=kernel[0], kW=kernel[2], kH=kernel[1],
-            padT=padding[0], padW=padding[2], padH=padding[1],
+            kT=kernel[0],
+            kW=kernel[2],
+            kH=kernel[1],
+            padT=padding[0],
+            padW=padding[2],
+            padH=padding[1],
         )
 
 
@@ -449,10 +459,11 @@ def _adaptive_avg(n: int, x: Shape, size: Ints, op: str, trace: Trace) -> Shape:
         )
         return (*x[:-n], *size)
     rank = len(x)
+    if n == 3:  # 3-d checks every dim but the first before it looks at the rank
+        _check_nonempty(x, op)
     if rank not in (n + 1, n + 2):
         raise E.ADAPTIVE_AVG_RANK.error(op=op, r=n + 1, r1=n + 2, input=sizes(x))
-    checked = range(rank - 2, rank) if n == 2 else range(1, rank)
-    for i in checked:
+    for i in range(rank - 2, rank) if n == 2 else ():  # 2-d checks only H and W
         if x[i] == 0:
             raise E.ADAPTIVE_EMPTY.error(op=op, input=sizes(x), dim=i)
     return (*x[:-n], *size)
@@ -516,9 +527,15 @@ def _record_adaptive(trace: Trace, spec: AdaptivePool, shape: Shape, out: Shape)
         requested = spec.output_size[i] if i < len(spec.output_size) else o
         notes = [f"None keeps the input size {size}"] if requested is None else []
         if o and size:
-            lo, hi = size // o, -(-size // o)
-            span = f"{lo}" if lo == hi else f"{lo} to {hi + (1 if size % o else 0)}"
-            notes.append(f"each of the {o} windows covers about {span} inputs")
+            notes.append(_window_note(size, o))
         trace.axes.append(
             Axis(name, size, o, formula=f"output_size[{i}] = {o}", notes=tuple(notes))
         )
+
+
+def _window_note(size: int, out: int) -> str:
+    """Adaptive windows: ``[floor(i*L/o), ceil((i+1)*L/o))`` for each output ``i``."""
+    spans = {-(-(i + 1) * size // out) - (i * size // out) for i in range(min(out, 4096))}
+    lo, hi = min(spans), max(spans)
+    width = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return f"{out} adaptive windows of {width} inputs each"

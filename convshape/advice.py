@@ -58,8 +58,10 @@ def _channels(err: ShapeError, spec: Spec | None, shape: Shape | None) -> Advice
     expected, got = int(v["expected"]), int(v["got"])
     weight = _ints(v["weight"])
     shown = _ints(v["input"])
-    where = "weight.shape[0]" if err.kind is E.TRANSPOSED_CHANNEL_MISMATCH else (
-        f"weight.shape[1] x groups = {weight[1]} x {v.get('groups', '1')}"
+    where = (
+        "weight.shape[0]"
+        if err.kind is E.TRANSPOSED_CHANNEL_MISMATCH
+        else (f"weight.shape[1] x groups = {weight[1]} x {v.get('groups', '1')}")
     )
     text = (
         f"The layer expects {expected} input channels ({where}), but the input "
@@ -139,8 +141,10 @@ def _rank(err: ShapeError, spec: Spec | None, shape: Shape | None) -> Advice:
     if len(got) == unbatched - 1:
         fixes.append("add the missing batch/channel dimension: x.unsqueeze(0).unsqueeze(0)")
     elif len(got) == batched + 1:
-        fixes.append("remove an extra dimension (x.squeeze(...)), or use the "
-                     f"{n + 1}-d layer (e.g. Conv{n + 1}d)")
+        fixes.append(
+            "remove an extra dimension (x.squeeze(...)), or use the "
+            f"{n + 1}-d layer (e.g. Conv{n + 1}d)"
+        )
     elif len(got) > batched:
         fixes.append("reshape the input to (N, C, ...) with the spatial axes last")
     if len(got) in (unbatched, batched) or got[-1:] == [3]:
@@ -148,8 +152,14 @@ def _rank(err: ShapeError, spec: Spec | None, shape: Shape | None) -> Advice:
     return Advice(text, tuple(fixes))
 
 
-@_rule(E.GROUPS_DIVIDE_WEIGHT, E.GROUPS_EXCEED_WEIGHT, E.IN_CHANNELS_GROUPS,
-       E.OUT_CHANNELS_GROUPS, E.GROUPS_POSITIVE, E.GROUPS_NONPOSITIVE)
+@_rule(
+    E.GROUPS_DIVIDE_WEIGHT,
+    E.GROUPS_EXCEED_WEIGHT,
+    E.IN_CHANNELS_GROUPS,
+    E.OUT_CHANNELS_GROUPS,
+    E.GROUPS_POSITIVE,
+    E.GROUPS_NONPOSITIVE,
+)
 def _groups(err: ShapeError, spec: Spec | None, shape: Shape | None) -> Advice:
     text = (
         "groups splits the channels into equal groups, so it must be a positive number "
@@ -197,8 +207,10 @@ _SIMPLE: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     E.SAME_STRIDED.code: (
         "padding='same' keeps the size, which is only possible with stride 1.",
-        ("use stride=1 with padding='same'",
-         "or, for stride s, use padding=d*(k-1)//2 numerically: the output is about ceil(L/s)"),
+        (
+            "use stride=1 with padding='same'",
+            "or, for stride s, use padding=d*(k-1)//2 numerically: the output is about ceil(L/s)",
+        ),
     ),
     E.NEGATIVE_OUTPUT_PADDING.code: (
         "output_padding adds rows at the end of a transposed conv's output and must be >= 0.",
@@ -245,8 +257,10 @@ _SIMPLE: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     E.MODULE_SAME_STRIDED.code: (
         "padding='same' keeps the size, which is only possible with stride 1.",
-        ("use stride=1 with padding='same'",
-         "or, for stride s, use padding=d*(k-1)//2 numerically: the output is about ceil(L/s)"),
+        (
+            "use stride=1 with padding='same'",
+            "or, for stride s, use padding=d*(k-1)//2 numerically: the output is about ceil(L/s)",
+        ),
     ),
     E.TRANSPOSE_PADDING_MODE.code: (
         "Transposed convolutions only support zero padding.",

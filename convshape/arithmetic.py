@@ -85,11 +85,10 @@ def _unit(name: str, n: int) -> str:
 def _padding_note(name: str, size: int, left: int, right: int) -> list[str]:
     if left == right == 0:
         return []
+    grown = f"{size} -> {size + left + right}"
     if left == right:
-        return [f"padding {left} adds {left} {_unit(name, left)} on each side: {size} -> {size + 2 * left}"]
-    return [
-        f"padding adds {left} before and {right} after (asymmetric): {size} -> {size + left + right}"
-    ]
+        return [f"padding {left} adds {left} {_unit(name, left)} on each side: {grown}"]
+    return [f"padding adds {left} before and {right} after (asymmetric): {grown}"]
 
 
 def _kernel_note(name: str, k: int, d: int) -> list[str]:
@@ -118,9 +117,7 @@ def _stride_note(name: str, padded: int, span: int, s: int, out: int) -> list[st
     return notes
 
 
-def conv_axis(
-    name: str, size: int, k: int, s: int, left: int, right: int, d: int
-) -> Axis:
+def conv_axis(name: str, size: int, k: int, s: int, left: int, right: int, d: int) -> Axis:
     """A convolution axis with padding ``left``/``right`` (equal unless 'same' is asymmetric)."""
     padded = size + left + right
     span = effective_kernel(k, d)
@@ -148,9 +145,7 @@ def conv_transpose_axis(name: str, size: int, k: int, s: int, p: int, d: int, op
     return Axis(name, size, out, k, s, (p, p), d, op, formula=formula, notes=tuple(notes))
 
 
-def pool_axis(
-    name: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool
-) -> Axis:
+def pool_axis(name: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> Axis:
     out = pool_out(size, k, s, p, d, ceil_mode)
     ceil = f" + ({s}-1)" if ceil_mode else ""
     formula = f"({size} + 2*{p} - {d}*({k}-1) - 1{ceil}) // {s} + 1 = {out}"

@@ -45,12 +45,20 @@ def layer_options(fn: F) -> F:
     """The options shared by every command that takes a layer (calc, verify)."""
     options = [
         click.argument("layer", required=True),
-        click.option("--input", "-i", "input_", required=True, metavar="SHAPE",
-                     help="Input tensor shape, e.g. 20,16,50,100 (unbatched: 16,50,100)."),
-        click.option("--weight", "-w", metavar="SHAPE",
-                     help="Weight shape for functional calls (F.conv2d)."),
-        click.option("--bias", "-b", "bias_shape", metavar="SHAPE",
-                     help="Bias shape for functional calls."),
+        click.option(
+            "--input",
+            "-i",
+            "input_",
+            required=True,
+            metavar="SHAPE",
+            help="Input tensor shape, e.g. 20,16,50,100 (unbatched: 16,50,100).",
+        ),
+        click.option(
+            "--weight", "-w", metavar="SHAPE", help="Weight shape for functional calls (F.conv2d)."
+        ),
+        click.option(
+            "--bias", "-b", "bias_shape", metavar="SHAPE", help="Bias shape for functional calls."
+        ),
         click.option("--in-channels", metavar="INT", help="in_channels (default: from --input)."),
         click.option("--out-channels", metavar="INT", help="out_channels (conv layers)."),
         click.option("--kernel", "-k", metavar="INTS", help="kernel_size, e.g. 3 or 5,3."),
@@ -59,16 +67,25 @@ def layer_options(fn: F) -> F:
         click.option("--dilation", "-d", metavar="INTS", help="dilation."),
         click.option("--groups", "-g", metavar="INT", help="groups."),
         click.option("--no-bias", is_flag=True, default=False, help="bias=False."),
-        click.option("--padding-mode", metavar="MODE",
-                     help="zeros, reflect, replicate or circular."),
+        click.option(
+            "--padding-mode", metavar="MODE", help="zeros, reflect, replicate or circular."
+        ),
         click.option("--output-padding", metavar="INTS", help="output_padding (transposed)."),
-        click.option("--output-size", metavar="INTS",
-                     help="ConvTranspose forward(output_size=...), adaptive or fold output size."),
+        click.option(
+            "--output-size",
+            metavar="INTS",
+            help="ConvTranspose forward(output_size=...), adaptive or fold output size.",
+        ),
         click.option("--ceil-mode", is_flag=True, default=False, help="ceil_mode=True (pools)."),
-        click.option("--return-indices", is_flag=True, default=False,
-                     help="return_indices=True (max pools)."),
-        click.option("--no-count-include-pad", is_flag=True, default=False,
-                     help="count_include_pad=False (avg pools)."),
+        click.option(
+            "--return-indices", is_flag=True, default=False, help="return_indices=True (max pools)."
+        ),
+        click.option(
+            "--no-count-include-pad",
+            is_flag=True,
+            default=False,
+            help="count_include_pad=False (avg pools).",
+        ),
         click.option("--divisor-override", metavar="INT", help="divisor_override (avg pools)."),
         click.option("--norm-type", metavar="FLOAT", help="norm_type (LP pools)."),
     ]
@@ -93,19 +110,36 @@ def _spec_and_shape(kw: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
                 f"--{flags[0].replace('_', '-')} cannot be combined with pasted code; "
                 "put the argument in the code"
             )
-        spec = parse.parse_layer(layer, weight=weight, bias=bias, output_size=sizes)
+        spec = parse.parse_layer(
+            layer,
+            weight=weight,
+            bias=bias,
+            output_size=(sizes,) if isinstance(sizes, int) else sizes,
+        )
     else:
         options = {k: kw[k] for k in _FLAG_KEYS if kw.get(k) not in (None, False)}
-        spec = parse.layer_from_flags(
-            layer, options, shape, weight=weight, bias=bias, output_size=sizes
-        )
+        from .flags import layer_from_flags
+
+        spec = layer_from_flags(layer, options, shape, weight=weight, bias=bias, output_size=sizes)
     return spec, shape
 
 
 _FLAG_KEYS = (
-    "in_channels", "out_channels", "kernel", "stride", "padding", "dilation", "groups",
-    "no_bias", "padding_mode", "output_padding", "ceil_mode", "return_indices",
-    "no_count_include_pad", "divisor_override", "norm_type",
+    "in_channels",
+    "out_channels",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "no_bias",
+    "padding_mode",
+    "output_padding",
+    "ceil_mode",
+    "return_indices",
+    "no_count_include_pad",
+    "divisor_override",
+    "norm_type",
 )
 
 

@@ -8,6 +8,7 @@ packages what they found.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .arithmetic import Axis
 from .errors import ShapeError
@@ -41,25 +42,32 @@ class Trace:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """The engine's answer: the output shape, or the error torch would raise.
 
-    ``axes`` has the worked arithmetic for each spatial axis as far as the engine got;
-    ``warnings`` are the ``UserWarning`` texts torch would print.
+    ``axes`` has the worked arithmetic for each spatial axis as far as torch's checks got;
+    ``warnings`` are the ``UserWarning`` texts torch would print. The common valid case
+    is answered by a fast path that skips the worked arithmetic; ``axes`` then works it
+    out on first use.
     """
 
     spec: Spec
     input: Shape
     output: Shape | None
-    axes: tuple[Axis, ...] = ()
+    error: ShapeError | None = None
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    error: ShapeError | None = None
+    traced_axes: tuple[Axis, ...] | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def axes(self) -> tuple[Axis, ...]:
+        if self.traced_axes is not None:
+            return self.traced_axes
+        return _traced(self.spec, self.input, Env()).traced_axes or ()
 
 
 def _check_tensor_shapes(spec: Spec, shape: Shape) -> None:
@@ -77,9 +85,17 @@ def _check_tensor_shapes(spec: Spec, shape: Shape) -> None:
 
 def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
     """Predict what torch does when ``spec`` is applied to a tensor of ``shape``."""
-    env = env or Env()
-    trace = Trace()
     shape = tuple(shape)
+    if type(spec) is Conv or type(spec) is ConvCall:
+        output = _fast_conv(spec, shape)
+        if output is not None:
+            return tuple.__new__(Result, (spec, shape, output, None, (), (), None))
+    return _traced(spec, shape, env or Env())
+
+
+def _traced(spec: Spec, shape: Shape, env: Env) -> Result:
+    """The full path: every check in torch's order, recording the worked arithmetic."""
+    trace = Trace()
     output: Shape | None = None
     error: ShapeError | None = None
     try:
@@ -107,11 +123,22 @@ def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
     except ShapeError as exc:
         error = exc
     return Result(
-        spec,
-        shape,
-        output,
-        tuple(trace.axes),
-        tuple(trace.warnings),
-        tuple(trace.notes),
-        error,
+        spec, shape, output, error, tuple(trace.warnings), tuple(trace.notes), tuple(trace.axes)
     )
+
+
+def _fast_conv(spec: Conv | ConvCall, shape: Shape) -> Shape | None:
+    """The output of a batched convolution whose arguments passed every check in advance
+    (``spec.plan``), or None when anything needs the full path."""
+    plan = spec.plan
+    if plan is None:
+        return None
+    rank, in_channels, out_channels, axes = plan
+    if len(shape) != rank or shape[1] != in_channels or shape[0] <= 0:
+        return None
+    out = [shape[0], out_channels]
+    for size, (offset, stride) in zip(shape[2:], axes):  # noqa: B905 - lengths checked
+        if size <= 0 or size + offset < 0:
+            return None
+        out.append((size + offset) // stride + 1)
+    return tuple(out)

@@ -125,7 +125,7 @@ class ShapeError(Exception):
         """Every (exception type, message) torch may raise for this fault."""
         return [(self.exc, self.message)] + [(v.exc, v.message) for v in self.variants]
 
-    def matches(self, exc: str, message: str) -> Variant | None | bool:
+    def matches(self, exc: str, message: str) -> Variant | bool:
         """True for the primary message, the variant torch chose, or False."""
         if (exc, message) == (self.exc, self.message):
             return True
@@ -164,7 +164,9 @@ INPUT_RANK = _k(
     "but got input of size: {input}",
 )
 WEIGHT_RANK = _k("CS102", "weight-rank", RT, CONV, "weight should have at least three dimensions")
-GROUPS_NONPOSITIVE = _k("CS103", "groups-nonpositive", RT, CONV, "non-positive groups is not supported")
+GROUPS_NONPOSITIVE = _k(
+    "CS103", "groups-nonpositive", RT, CONV, "non-positive groups is not supported"
+)
 PARAM_LENGTH = _k(
     "CS104",
     "param-length",
@@ -177,8 +179,12 @@ NEGATIVE_PADDING = _k("CS105", "negative-padding", RT, CONV, "negative padding i
 NEGATIVE_OUTPUT_PADDING = _k(
     "CS106", "negative-output-padding", RT, CONV, "negative output_padding is not supported"
 )
-NONPOSITIVE_STRIDE = _k("CS107", "nonpositive-stride", RT, CONV, "non-positive stride is not supported")
-NEGATIVE_DILATION = _k("CS108", "negative-dilation", RT, CONV, "dilation should be greater than zero")
+NONPOSITIVE_STRIDE = _k(
+    "CS107", "nonpositive-stride", RT, CONV, "non-positive stride is not supported"
+)
+NEGATIVE_DILATION = _k(
+    "CS108", "negative-dilation", RT, CONV, "dilation should be greater than zero"
+)
 WEIGHT_INPUT_RANK = _k(
     "CS109",
     "weight-input-rank",
@@ -245,7 +251,11 @@ DILATION_ZERO_MKLDNN = _k(
     "CS117", "dilation-zero", RT, CONV, "non-positive dilation is not supported"
 )
 DILATION_ZERO_THNN = _k(
-    "CS118", "dilation-zero-slow", RT, CONV, "dilation should be greater than zero, but got {dilation}"
+    "CS118",
+    "dilation-zero-slow",
+    RT,
+    CONV,
+    "dilation should be greater than zero, but got {dilation}",
 )
 DILATION_ZERO_THNN_TRANSPOSE = _k(
     "CS119",
@@ -313,7 +323,9 @@ SAME_WEIGHT_INPUT_RANK = _k(
     "Expected {wdim}-dimensional input for {wdim}-dimensional weight{weight}, but got "
     "{idim}-dimensional input of size {input} instead",
 )
-SAME_BROADCAST = _k("CS125", "same-broadcast", RT, CONV, "{name} cannot broadcast to {n} dimensions")
+SAME_BROADCAST = _k(
+    "CS125", "same-broadcast", RT, CONV, "{name} cannot broadcast to {n} dimensions"
+)
 PADDING_STRING = _k("CS126", "padding-string", RT, CONV, "Invalid padding string: '{padding}'")
 NEGATIVE_DIMENSION = _k(
     "CS127",

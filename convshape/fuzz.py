@@ -96,7 +96,9 @@ def gen_conv(n: int, transposed: bool) -> Gen:
             bias: Shape | None = None
             if r.random() < 0.5:
                 bias = (cout,) if r.random() > 0.05 else (cout + 1,)
-            return ConvCall(n, weight, bias, stride, padding, dilation, g, transposed, output_padding), shape
+            return ConvCall(
+                n, weight, bias, stride, padding, dilation, g, transposed, output_padding
+            ), shape
         modes = ["zeros"] * 6 + ["reflect", "replicate", "circular"]
         mode = "zeros" if transposed and r.random() < 0.97 else r.choice(modes)
         if r.random() < 0.005:
@@ -105,8 +107,19 @@ def gen_conv(n: int, transposed: bool) -> Gen:
         if transposed and r.random() < 0.15 and len(shape) >= n + 1:
             output_size = tuple(r.randint(1, 30) for _ in range(n))
         spec = Conv(
-            n, cin, cout, kernel, stride, padding, dilation, g, r.random() < 0.7, mode,
-            transposed, output_padding if transposed else (0,) * n, output_size,
+            n,
+            cin,
+            cout,
+            kernel,
+            stride,
+            padding,
+            dilation,
+            g,
+            r.random() < 0.7,
+            mode,
+            transposed,
+            output_padding if transposed else (0,) * n,
+            output_size,
         )
         return spec, shape
 
@@ -129,7 +142,9 @@ def gen_pool(kind: str, n: int) -> Gen:
             ceil_mode=r.random() < 0.4,
             return_indices=kind == "max" and r.random() < 0.2,
             count_include_pad=r.random() < 0.7,
-            divisor_override=(r.choice([None, None, None, 2, 0]) if kind == "avg" and n > 1 else None),
+            divisor_override=(
+                r.choice([None, None, None, 2, 0]) if kind == "avg" and n > 1 else None
+            ),
             norm_type=2.0,
             functional=r.random() < 0.4,
         )
@@ -143,7 +158,9 @@ def gen_adaptive(kind: str, n: int) -> Gen:
         size: list[int | None] = []
         for _ in range(n if r.random() > 0.03 else n + 1):
             u = r.random()
-            size.append(None if u < 0.1 else (-1 if u < 0.13 else r.randint(0 if u < 0.16 else 1, 8)))
+            size.append(
+                None if u < 0.1 else (-1 if u < 0.13 else r.randint(0 if u < 0.16 else 1, 8))
+            )
         spec = AdaptivePool(
             kind,  # type: ignore[arg-type]
             n,
@@ -158,8 +175,11 @@ def gen_adaptive(kind: str, n: int) -> Gen:
 
 def gen_unfold(r: random.Random) -> tuple[Spec, Shape]:
     spec = Unfold(
-        _per_axis(r, 2, 1, 4), _per_axis(r, 2, 1, 2), _per_axis(r, 2, 0, 2),
-        _per_axis(r, 2, 1, 3), functional=r.random() < 0.4,
+        _per_axis(r, 2, 1, 4),
+        _per_axis(r, 2, 1, 2),
+        _per_axis(r, 2, 0, 2),
+        _per_axis(r, 2, 1, 3),
+        functional=r.random() < 0.4,
     )
     return spec, _input(r, 2, r.randint(1, 4))
 
@@ -167,8 +187,12 @@ def gen_unfold(r: random.Random) -> tuple[Spec, Shape]:
 def gen_fold(r: random.Random) -> tuple[Spec, Shape]:
     k = _per_axis(r, 2, 1, 3)
     spec = Fold(
-        _per_axis(r, 2, 1, 10), k, _per_axis(r, 2, 1, 2), _per_axis(r, 2, 0, 2),
-        _per_axis(r, 2, 1, 3), functional=r.random() < 0.4,
+        _per_axis(r, 2, 1, 10),
+        k,
+        _per_axis(r, 2, 1, 2),
+        _per_axis(r, 2, 0, 2),
+        _per_axis(r, 2, 1, 3),
+        functional=r.random() < 0.4,
     )
     c = r.randint(1, 3)
     prod = 1
@@ -182,8 +206,11 @@ def gen_fold(r: random.Random) -> tuple[Spec, Shape]:
             blocks = 1
             for i in range(2):
                 blocks *= conv_out(
-                    spec.output_size[i], k[i], spec.stride[i % len(spec.stride)] or 1,
-                    spec.padding[i % len(spec.padding)], spec.dilation[i % len(spec.dilation)],
+                    spec.output_size[i],
+                    k[i],
+                    spec.stride[i % len(spec.stride)] or 1,
+                    spec.padding[i % len(spec.padding)],
+                    spec.dilation[i % len(spec.dilation)],
                 )
             length = max(blocks, 0)
         except (IndexError, ZeroDivisionError):
@@ -207,7 +234,9 @@ OPS["unfold"] = gen_unfold
 OPS["fold"] = gen_fold
 
 
-def generate(count: int, seed: int, ops: Sequence[str] | None = None) -> Iterator[tuple[Spec, Shape]]:
+def generate(
+    count: int, seed: int, ops: Sequence[str] | None = None
+) -> Iterator[tuple[Spec, Shape]]:
     """``count`` configurations, cycling through ``ops`` (default: every op)."""
     names = list(ops) if ops else list(OPS)
     r = random.Random(seed)

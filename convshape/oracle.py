@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
-
-if TYPE_CHECKING:  # pragma: no cover
-    import torch
 
 __all__ = ["Outcome", "TorchMissing", "available", "run", "torch_version"]
 
@@ -82,7 +79,7 @@ def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
     return tuple(str(w.message) for w in caught if issubclass(w.category, UserWarning))
 
 
-def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> torch.Tensor:
+def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
     nn, F = torch.nn, torch.nn.functional
     x = torch.empty(shape, device=device)
     if isinstance(spec, Conv):
@@ -133,7 +130,7 @@ def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> torch.Tensor:
     raise TypeError(f"not a layer spec: {spec!r}")  # pragma: no cover
 
 
-def _pool(nn: Any, F: Any, spec: Pool, x: torch.Tensor) -> torch.Tensor:
+def _pool(nn: Any, F: Any, spec: Pool, x: Any) -> Any:
     stride = spec.stride if spec.stride else None
     if spec.kind == "max":
         args: tuple[Any, ...] = (spec.kernel_size, stride, spec.padding, spec.dilation)
@@ -144,11 +141,13 @@ def _pool(nn: Any, F: Any, spec: Pool, x: torch.Tensor) -> torch.Tensor:
         if spec.dims > 1:
             kw["divisor_override"] = spec.divisor_override
     else:
+        # LPPool1d takes an int kernel_size (lp_pool1d multiplies by it; a tuple is a TypeError).
+        kernel: Any = spec.kernel_size
+        if spec.dims == 1 and len(kernel) == 1:
+            kernel = kernel[0]
         if spec.functional:
-            return getattr(F, spec.op)(
-                x, spec.norm_type, spec.kernel_size, stride, ceil_mode=spec.ceil_mode
-            )
-        return getattr(nn, spec.cls)(spec.norm_type, spec.kernel_size, stride, spec.ceil_mode)(x)
+            return getattr(F, spec.op)(x, spec.norm_type, kernel, stride, ceil_mode=spec.ceil_mode)
+        return getattr(nn, spec.cls)(spec.norm_type, kernel, stride, spec.ceil_mode)(x)
     if spec.functional:
         return getattr(F, spec.op)(x, *args, **kw)
     return getattr(nn, spec.cls)(*args, **kw)(x)

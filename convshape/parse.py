@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -47,6 +48,7 @@ Kind = Literal[
     "size",  # an int or a tuple/list of ints and Nones (adaptive output_size; a bare None
     # is a TypeError in torch, though AdaptivePool.make would read it as all-None)
     "bool",  # True or False
+    "flag",  # True, False or None (nn.ConvNd's bias: torch only tests its truth)
     "str",  # a string
     "float",  # an int or a float
     "tensor",  # a tensor expression (never read; its shape comes from elsewhere)
@@ -175,7 +177,7 @@ _CONV_MODULE = (
     _p("padding", "padding", 0),
     _p("dilation", "ints", 1),
     _p("groups", "int", 1),
-    _p("bias", "bool", True),
+    _p("bias", "flag", True),
     _p("padding_mode", "str", "zeros"),
     _p("device", "any", None),
     _p("dtype", "any", None),
@@ -188,7 +190,7 @@ _CONV_TRANSPOSE_MODULE = (
     _p("padding", "padding", 0),
     _p("output_padding", "ints", 0),
     _p("groups", "int", 1),
-    _p("bias", "bool", True),
+    _p("bias", "flag", True),
     _p("dilation", "ints", 1),
     _p("padding_mode", "str", "zeros"),
     _p("device", "any", None),
@@ -459,7 +461,9 @@ def parse_layer(
     if not text:
         raise UsageError("no layer given: paste one, such as nn.Conv2d(16, 32, 3)")
     try:
-        tree = ast.parse(text, mode="exec")
+        with warnings.catch_warnings():  # "invalid escape sequence" and the like: not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="exec")
     except SyntaxError as exc:
         reason = " ".join(str(exc.msg).split())
         raise UsageError(f"could not parse {_q(text)}: {reason}") from None
@@ -680,6 +684,7 @@ _EXPECTED: Final[Mapping[Kind, str]] = {
     "padding": "an int, a tuple of ints or a padding string",
     "size": "an int or a tuple of ints and Nones",
     "bool": "True or False",
+    "flag": "True, False or None",
     "str": "a string",
     "float": "a number",
     "tensor": "a tensor",
@@ -729,6 +734,8 @@ def _convert(kind: Kind, value: object) -> object:
     """``value`` as ``kind`` wants it (lists already read as tuples), or ``_BAD``."""
     if kind == "bool":
         return value if isinstance(value, bool) else _BAD
+    if kind == "flag":
+        return bool(value) if value is None or isinstance(value, bool) else _BAD
     if kind == "str":
         return value if isinstance(value, str) else _BAD
     if kind == "float":

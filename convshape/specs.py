@@ -14,7 +14,7 @@ in its own words. Nothing here validates; the engine does, in torch's order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
@@ -65,6 +65,21 @@ class Conv:
     transposed: bool = False
     output_padding: Ints = ()
     output_size: Ints | None = None
+    plan: FastPlan | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.transposed and self.padding_mode == "zeros":
+            plan = _plan(
+                self.dims,
+                self.in_channels,
+                self.out_channels,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.groups,
+            )
+            object.__setattr__(self, "plan", plan)
 
     @classmethod
     def make(
@@ -115,6 +130,37 @@ class Conv:
         return (self.out_channels, _floordiv(self.in_channels, self.groups), *self.kernel_size)
 
 
+_INT64_MAX = 2**63 - 1
+FastPlan = tuple[int, int, int, tuple[tuple[int, int], ...]]
+
+
+def _plan(
+    dims: int,
+    in_channels: int,
+    out_channels: int,
+    kernel: Ints,
+    stride: Ints,
+    padding: Ints | str,
+    dilation: Ints,
+    groups: int,
+) -> FastPlan | None:
+    """Per-axis ``(2p - span, stride)`` for a convolution none of whose own arguments can
+    fail torch's checks; None otherwise. The engine's fast path needs only the input then:
+    ``out = (L + 2p - span) // s + 1``, valid while ``L > 0`` and ``L + 2p >= span``."""
+    if isinstance(padding, str) or groups <= 0 or in_channels <= 0 or out_channels < groups:
+        return None
+    if in_channels % groups or out_channels % groups:
+        return None
+    if not len(kernel) == len(stride) == len(padding) == len(dilation) == dims:
+        return None
+    axes = []
+    for k, s, p, d in zip(kernel, stride, padding, dilation, strict=True):
+        if k <= 0 or s <= 0 or p < 0 or d <= 0 or p > _INT64_MAX - p:
+            return None
+        axes.append((2 * p - d * (k - 1) - 1, s))
+    return dims + 2, in_channels, out_channels, tuple(axes)
+
+
 def _floordiv(a: int, b: int) -> int:
     return a // b if b else 0
 
@@ -132,6 +178,24 @@ class ConvCall:
     groups: int = 1
     transposed: bool = False
     output_padding: Ints = (0,)
+    plan: FastPlan | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        w = self.weight
+        bias_ok = self.bias is None or (len(w) > 0 and self.bias == (w[0],))
+        if not self.transposed and len(w) == self.dims + 2 and bias_ok and self.groups > 0:
+            plan = _plan(
+                self.dims,
+                w[1] * self.groups,
+                w[0],
+                w[2:],
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.groups,
+            )
+            if plan is not None and w[1] > 0 and min(w) >= 0:
+                object.__setattr__(self, "plan", plan)
 
     @classmethod
     def make(
@@ -242,15 +306,11 @@ class AdaptivePool:
         cls,
         kind: Literal["avg", "max"],
         dims: int,
-        output_size: int | None | tuple[int | None, ...],
+        output_size: int | tuple[int | None, ...] | None,
         return_indices: bool = False,
         functional: bool = False,
     ) -> AdaptivePool:
-        size = (
-            tuple(output_size)
-            if isinstance(output_size, tuple)
-            else (output_size,) * dims
-        )
+        size = tuple(output_size) if isinstance(output_size, tuple) else (output_size,) * dims
         return cls(kind, dims, size, return_indices, functional)
 
     @property

@@ -33,7 +33,15 @@ def check_agrees(spec: Spec, shape: Shape) -> Result:
         )
         assert outcome.exc is not None and outcome.message is not None
         matched = result.error.matches(outcome.exc, outcome.message)
-        assert matched, (
-            f"torch: {outcome.exc}: {outcome.message}\nengine: {result.error}"
-        )
+        assert matched, f"torch: {outcome.exc}: {outcome.message}\nengine: {result.error}"
+    return result
+
+
+def check_agrees_warns(spec: Spec, shape: Shape) -> Result:
+    """:func:`check_agrees`, and the engine's UserWarnings must be exactly torch's."""
+    result = check_agrees(spec, shape)
+    outcome = oracle.run(spec, shape)
+    assert result.warnings == outcome.warnings, (
+        f"torch warned {outcome.warnings}, engine predicted {result.warnings}"
+    )
     return result

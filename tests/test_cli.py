@@ -1,0 +1,135 @@
+"""The command line: CliRunner for behaviour, subprocesses for start-up and imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convshape.cli import cli
+
+runner = CliRunner()
+
+
+def calc(*args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, ["calc", *args])
+    return result.exit_code, result.output
+
+
+def test_flag_form_matches_pasted_form() -> None:
+    code, flags = calc(
+        "conv2d",
+        "--input",
+        "20,16,100,50",
+        "--out-channels",
+        "32",
+        "--kernel",
+        "5,3",
+        "--stride",
+        "2,1",
+        "--padding",
+        "2,1",
+        "--dilation",
+        "1,2",
+        "--json",
+    )
+    assert code == 0
+    code2, pasted = calc(
+        "nn.Conv2d(16, 32, (5, 3), stride=(2, 1), padding=(2, 1), dilation=(1, 2))",
+        "--input",
+        "20,16,100,50",
+        "--json",
+    )
+    assert code2 == 0
+    assert json.loads(flags) == json.loads(pasted)
+    assert json.loads(flags)["output"] == [20, 32, 50, 48]
+
+
+def test_json_document_shape() -> None:
+    code, out = calc("nn.Conv2d(16, 32, 3)", "-i", "20,16,50,100", "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["schema"] == "convshape.calc/1"
+    assert set(doc) == {
+        "schema",
+        "op",
+        "layer",
+        "input",
+        "output",
+        "ok",
+        "axes",
+        "notes",
+        "warnings",
+        "error",
+    }
+    assert [a["name"] for a in doc["axes"]] == ["H", "W"]
+    assert doc["axes"][0]["formula"] == "(50 + 2*0 - 1*(3-1) - 1) // 1 + 1 = 48"
+
+
+def test_failing_layer_exits_1_and_shows_fix() -> None:
+    code, out = calc("nn.Conv2d(5, 12, 3)", "-i", "2,6,5,5")
+    assert code == 1
+    assert "to have 5 channels, but got 6 channels instead" in out.replace("\n", " ")
+    assert "nn.Conv2d(6, 12, 3)" in out
+
+
+def test_kernel_too_big_suggests_input_and_padding() -> None:
+    code, out = calc("nn.Conv2d(4, 8, 5)", "-i", "1,4,3,9", "--json")
+    assert code == 1
+    fixes = json.loads(out)["error"]["fixes"]
+    assert "H: use an input of at least 5 (it is 3)" in fixes
+    assert "H: or padding of at least 1 on that axis keeps size 3" in fixes
+
+
+def test_usage_errors_are_one_line_and_exit_2() -> None:
+    for args in (
+        ["nn.Conv2d(16, 32,", "-i", "1,16,5,5"],
+        ["conv4d", "-i", "1,2,3"],
+        ["nn.Conv2d(16, 32, 3)", "-i", "1,x"],
+        ["F.conv2d(x, w)", "-i", "1,2,5,5"],
+    ):
+        code, out = calc(*args)
+        assert code == 2, (args, out)
+        assert out.startswith("Error: ") and out.count("\n") == 1, out
+
+
+@settings(max_examples=200, deadline=None)
+@given(layer=st.text(max_size=40), shape=st.text(max_size=20))
+def test_junk_never_gives_a_traceback(layer: str, shape: str) -> None:
+    result = runner.invoke(cli, ["calc", layer, "--input", shape])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+
+
+def test_version_names_torch() -> None:
+    out = runner.invoke(cli, ["--version"]).output
+    assert out.startswith("convshape ") and "torch" in out
+
+
+def test_calc_never_imports_torch() -> None:
+    code = (
+        "import sys, convshape\n"
+        "from convshape.cli import main\n"
+        "sys.argv = ['convshape', 'calc', 'nn.Conv2d(16, 32, 3)', '-i', '1,16,8,8']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "print('clean')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("clean")
+
+
+def test_python_dash_m() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "convshape", "calc", "MaxPool2d(2)", "-i", "1,3,8,8", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["output"] == [1, 3, 4, 4]

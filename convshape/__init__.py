@@ -9,7 +9,6 @@ Importing convshape never imports torch; only :mod:`convshape.oracle` does, lazi
 
 from __future__ import annotations
 
-from .advice import Advice, advise
 from .arithmetic import Axis
 from .engine import Env, Result
 from .errors import KINDS, ErrorKind, ShapeError, UsageError, Variant
@@ -38,6 +37,14 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    if name in ("Advice", "advise"):  # imported on first use: calc's start-up skips it
+        from . import advice
+
+        return getattr(advice, name)
+    raise AttributeError(f"module 'convshape' has no attribute {name!r}")
 
 
 def infer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -29,6 +28,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _version() -> str:
+    from importlib import metadata
+
     def version(name: str) -> str | None:
         try:
             return metadata.version(name)
@@ -143,8 +144,21 @@ _FLAG_KEYS = (
 )
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(_version())
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(message="%(version)s", version=_version())
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show convshape's and torch's versions and exit.",
+)
 def cli() -> None:
     """Predict PyTorch convolution-family output shapes and shape errors, without torch.
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from .advice import Advice, advise
 from .code import layer_code
 from .engine import Result
 from .errors import ShapeError
+
+if TYPE_CHECKING:
+    from .advice import Advice
 
 __all__ = ["CALC_SCHEMA", "error_json", "result_json", "show_result"]
 
@@ -66,8 +68,15 @@ def result_json(result: Result) -> dict[str, Any]:
         ],
         "notes": list(result.notes),
         "warnings": list(result.warnings),
-        "error": None if err is None else error_json(err, advise(err, result.spec, result.input)),
+        "error": None if err is None else error_json(err, _advise(result)),
     }
+
+
+def _advise(result: Result) -> Advice:
+    from .advice import advise
+
+    assert result.error is not None
+    return advise(result.error, result.spec, result.input)
 
 
 def show_result(console: Console, result: Result) -> None:
@@ -93,7 +102,7 @@ def _result_view(result: Result) -> RenderableType:
     for warning in result.warnings:
         parts.append(Text(f"UserWarning: {warning}", style="yellow"))
     if result.error is not None:
-        parts.append(_error_view(result.error, advise(result.error, result.spec, result.input)))
+        parts.append(_error_view(result.error, _advise(result)))
     return Group(*parts)
 
 

@@ -22,8 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import errors as E
-from .arithmetic import Axis, axis_names, pool_axis
-from .arithmetic import pool_out as _floor_pool_out
+from .arithmetic import Axis, axis_names, pool_axis, pool_out
 from .engine import Trace
 from .errors import ShapeError, Variant, sizes
 from .specs import AdaptivePool, Ints, Pool, Shape
@@ -137,7 +136,7 @@ def _avg_pool(n: int, shape: Shape, args: _Args, divisor: int | None, trace: Tra
 
 
 def _max_pool1d(x: Shape, args: _Args, trace: Trace) -> Shape:
-    """``max_pool1d_impl`` (no indices, no autograd): its own checks and messages."""
+    """``max_pool1d_impl`` (no indices; taken with autograd too): its own checks and messages."""
     rank = len(x)
     if not ((rank == 2 and x[0] != 0 and x[1] != 0) or (rank == 3 and x[1] != 0 and x[2] != 0)):
         raise E.MAX_POOL1D_INPUT.error(input=sizes(x))
@@ -194,17 +193,30 @@ def _pool1d_as_2d(x: Shape, args: _Args, op: str, trace: Trace, pool2d: _Pool2d)
     return (*out[:-2], out[-1])
 
 
+_INT32 = range(-(2**31), 2**31)
+_LengthCheck = tuple[Ints, tuple[int, ...], Callable[[], ShapeError]]
+
+
+def _check_param_lengths(checks: list[_LengthCheck]) -> None:
+    """Each parameter in turn: its length, then ``safe_downcast<int>`` of its values."""
+    for values, lengths, error in checks:
+        if len(values) not in lengths:
+            raise error()
+        if any(v not in _INT32 for v in values):
+            raise E.INT_OVERFLOW.error()
+
+
 def _check_lengths(op: str, n: int, args: _Args, dilation: bool) -> None:
-    """The 2-d / max 3-d parameter-length checks: one value or n values (stride: or none)."""
+    """The 2-d / max 3-d parameter checks: one value or n values (stride: or none)."""
     word = _WORDS[n]
-    if len(args.kernel) not in (1, n):
-        raise E.POOL_KERNEL_LENGTH.error(op=op, n=word)
-    if len(args.stride) not in (0, 1, n):
-        raise E.POOL_STRIDE_LENGTH.error(op=op, n=word)
-    if len(args.padding) not in (1, n):
-        raise E.POOL_PADDING_LENGTH.error(op=op, n=word)
-    if dilation and len(args.dilation) not in (1, n):
-        raise E.POOL_DILATION_LENGTH.error(op=op, n=word)
+    checks: list[_LengthCheck] = [
+        (args.kernel, (1, n), lambda: E.POOL_KERNEL_LENGTH.error(op=op, n=word)),
+        (args.stride, (0, 1, n), lambda: E.POOL_STRIDE_LENGTH.error(op=op, n=word)),
+        (args.padding, (1, n), lambda: E.POOL_PADDING_LENGTH.error(op=op, n=word)),
+    ]
+    if dilation:
+        checks.append((args.dilation, (1, n), lambda: E.POOL_DILATION_LENGTH.error(op=op, n=word)))
+    _check_param_lengths(checks)
 
 
 def _params(n: int, args: _Args) -> tuple[Ints, Ints, Ints, Ints]:
@@ -222,7 +234,7 @@ def _output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> 
         raise E.POOL_PAD_NEGATIVE.error(pad=p)
     if p > _trunc_div((k - 1) * d + 1, 2):
         raise E.POOL_PAD_HALF_EFFECTIVE.error(pad=p, kernel=k, dilation=d)
-    return _floor_pool_out(size, k, s, p, d, ceil_mode)
+    return pool_out(size, k, s, p, d, ceil_mode)
 
 
 def _output_sizes(spatial: Shape, params: tuple[Ints, Ints, Ints, Ints], ceil: bool) -> Ints:
@@ -374,12 +386,13 @@ def _max_pool3d(x: Shape, args: _Args, trace: Trace) -> Shape:
 
 
 def _avg_pool3d(x: Shape, args: _Args, divisor: int | None, trace: Trace) -> Shape:
-    if len(args.kernel) not in (1, 3):
-        raise E.AVG_POOL3D_KERNEL_LENGTH.error()
-    if len(args.stride) not in (0, 1, 3):
-        raise E.AVG_POOL3D_STRIDE_LENGTH.error()
-    if len(args.padding) not in (1, 3):
-        raise E.AVG_POOL3D_PADDING_LENGTH.error()
+    _check_param_lengths(
+        [
+            (args.kernel, (1, 3), E.AVG_POOL3D_KERNEL_LENGTH.error),
+            (args.stride, (0, 1, 3), E.AVG_POOL3D_STRIDE_LENGTH.error),
+            (args.padding, (1, 3), E.AVG_POOL3D_PADDING_LENGTH.error),
+        ]
+    )
     if len(x) not in (4, 5):
         raise E.POOL_RANK.error(r=4, r1=5)
     if divisor == 0:
@@ -399,14 +412,14 @@ def infer_adaptive(spec: AdaptivePool, shape: Shape, trace: Trace) -> Shape:
     if spec.dims == 1:
         out = _adaptive_1d(spec, shape, trace)
     else:
-        size = _list_with_default(spec, shape)
+        size = _list_with_default(spec, shape, trace)
         core = _adaptive_avg if spec.kind == "avg" else _adaptive_max
         out = core(spec.dims, shape, size, spec.op, trace)
     _record_adaptive(trace, spec, shape, out)
     return out
 
 
-def _list_with_default(spec: AdaptivePool, shape: Shape) -> Ints:
+def _list_with_default(spec: AdaptivePool, shape: Shape, trace: Trace) -> Ints:
     """``_list_with_default``: None keeps the input size; the input needs a spare leading dim.
 
     The spec cannot tell ``AdaptiveAvgPool2d(5)`` from ``AdaptiveAvgPool2d((5, 5))``; torch
@@ -415,13 +428,13 @@ def _list_with_default(spec: AdaptivePool, shape: Shape) -> Ints:
     size = spec.output_size
     if len(shape) <= len(size):
         raise E.ADAPTIVE_INPUT_DIMENSION.error(
-            n=len(size) + 1, variants=_int_form_variants(spec, shape)
+            n=len(size) + 1, variants=_int_form_variants(spec, shape, trace)
         )
     defaults = shape[len(shape) - len(size) :]
     return tuple(d if v is None else v for v, d in zip(size, defaults, strict=True))
 
 
-def _int_form_variants(spec: AdaptivePool, shape: Shape) -> tuple[Variant, ...]:
+def _int_form_variants(spec: AdaptivePool, shape: Shape, trace: Trace) -> tuple[Variant, ...]:
     values = set(spec.output_size)
     if len(spec.output_size) != spec.dims or len(values) != 1 or len(shape) < spec.dims:
         return ()
@@ -430,10 +443,13 @@ def _int_form_variants(spec: AdaptivePool, shape: Shape) -> tuple[Variant, ...]:
         return ()
     core = _adaptive_avg if spec.kind == "avg" else _adaptive_max
     try:
-        core(spec.dims, shape, (value,) * spec.dims, spec.op, Trace())
+        out = core(spec.dims, shape, (value,) * spec.dims, spec.op, Trace())
     except ShapeError as exc:
         condition = f"output_size written as the int {value}: torch skips the Python check"
         return (Variant(exc.exc, exc.message, condition, exc.code),)
+    trace.notes.append(
+        f"written as the int {value}, output_size skips this Python check and torch returns {out}"
+    )
     return ()
 
 

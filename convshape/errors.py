@@ -925,3 +925,10 @@ FOLD_OUTPUT_NONPOSITIVE = _k(
     FOLD,
     "Expected output spatial size to be positive, but got: output_size={output_size}.",
 )
+INT_OVERFLOW = _k(
+    "CS338",
+    "int-overflow",
+    RT,
+    POOL,
+    "value cannot be converted to type int without overflow",
+)

@@ -7,11 +7,10 @@ import pytest
 from convshape.engine import Env, Result, infer_spec
 from convshape.specs import Shape, Spec
 
-torch = pytest.importorskip("torch")
 
-from convshape import oracle  # noqa: E402
-
-ENV = Env(num_threads=torch.get_num_threads())
+def _env() -> Env:
+    torch = pytest.importorskip("torch")
+    return Env(num_threads=torch.get_num_threads())
 
 
 def check_agrees(spec: Spec, shape: Shape) -> Result:
@@ -20,7 +19,9 @@ def check_agrees(spec: Spec, shape: Shape) -> Result:
     Agreement: the same output shape, or the same exception type and message (torch's
     message may be one of the engine's documented backend variants).
     """
-    result = infer_spec(spec, shape, ENV)
+    from convshape import oracle
+
+    result = infer_spec(spec, shape, _env())
     outcome = oracle.run(spec, shape)
     if outcome.ok:
         assert result.error is None, (
@@ -39,6 +40,8 @@ def check_agrees(spec: Spec, shape: Shape) -> Result:
 
 def check_agrees_warns(spec: Spec, shape: Shape) -> Result:
     """:func:`check_agrees`, and the engine's UserWarnings must be exactly torch's."""
+    from convshape import oracle
+
     result = check_agrees(spec, shape)
     outcome = oracle.run(spec, shape)
     assert result.warnings == outcome.warnings, (

@@ -157,7 +157,7 @@ def test_unfold_then_fold_round_trips_the_shape() -> None:
 def _pair(draw: st.DrawFn, lo: int, hi: int, edge: tuple[int, ...]) -> tuple[int, ...]:
     """Mostly two values in ``lo..hi``; sometimes an edge value or a wrong length."""
     values = st.sampled_from([*range(lo, hi + 1)] * 6 + list(edge))
-    length = draw(st.sampled_from([2] * 24 + [0, 1, 3]))
+    length = draw(st.sampled_from([2] * 48 + [0, 1, 3]))
     return tuple(draw(values) for _ in range(length))
 
 

@@ -184,6 +184,16 @@ POOL_CASES: list[tuple[PoolSpec, Shape, str | None]] = [
     (P("lp", 2, 3, norm_type=INF), (2, 3, 2, 2), "CS333"),
     (P("lp", 1, 3, norm_type=INF), (2, 3, 2), "CS311"),  # max_pool1d's own message
     (P("lp", 3, 3, stride=(1, 1)), (2, 3, 5, 5, 5), "CS319"),
+    # ---- 32-bit window parameters (safe_downcast<int>), checked after each length ----
+    (P("max", 2, 2**31), (1, 1, 4, 4), "CS338"),
+    (P("avg", 2, 3, padding=(1, 2**31), divisor_override=0), (1, 1, 4, 4), "CS338"),
+    (P("avg", 2, 3, stride=(1, 2**31)), (4, 4), "CS338"),  # before the IndexError
+    (P("max", 3, 3, dilation=(1, 1, 2**31)), (1, 4, 4), "CS338"),  # before the rank
+    (P("avg", 3, -(2**31) - 1, stride=(1, 1)), (1, 1, 4, 4, 4), "CS338"),
+    (P("max", 1, 3, stride=2**31, return_indices=True), (1, 1, 4), "CS338"),
+    (P("max", 2, (3, 3, 3), stride=2**31), (1, 1, 4, 4), "CS314"),  # lengths first
+    (P("max", 2, 3, dilation=(-(2**31), 1)), (1, 1, 4, 4), "CS326"),  # in range
+    (P("max", 1, 3, stride=2**31), (1, 1, 4), None),  # max_pool1d keeps 64-bit values
     # ---- negative input sizes never reach the op ----
     (P("max", 2, 3), (2, -1, 5, 5), "CS127"),
 ]
@@ -366,7 +376,7 @@ def _values(lo: int, hi: int, edge: tuple[int, ...]) -> st.SearchStrategy[int]:
 def _params(
     draw: st.DrawFn, n: int, values: st.SearchStrategy[int], empty: bool = False
 ) -> tuple[int, ...]:
-    lengths = [n] * 8 + [1] * 3 + [n + 1, max(n - 1, 0)] + ([0] * 3 if empty else [0])
+    lengths = [n] * 14 + [1] * 4 + [n + 1, max(n - 1, 0)] + ([0] * 4 if empty else [0])
     length = draw(st.sampled_from(lengths))
     if length > 1 and draw(st.booleans()):
         return (draw(values),) * length
@@ -387,8 +397,8 @@ def pool_layers(draw: st.DrawFn) -> tuple[Pool, Shape]:
         kind,  # type: ignore[arg-type]
         n,
         kernel_size=_params(draw, n, _values(1, 5, (0, -1))),
-        stride=_params(draw, n, _values(1, 4, (0, -1)), empty=True),
-        padding=_params(draw, n, _values(0, 2, (-1, 3))),
+        stride=_params(draw, n, _values(1, 4, (0, -1, 2**31)), empty=True),
+        padding=_params(draw, n, _values(0, 2, (-1, 3, 2**31))),
         dilation=_params(draw, n, _values(1, 3, (0, -1))),
         ceil_mode=draw(st.booleans()),
         return_indices=draw(st.booleans()),

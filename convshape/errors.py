@@ -932,3 +932,71 @@ INT_OVERFLOW = _k(
     POOL,
     "value cannot be converted to type int without overflow",
 )
+
+# ---------------------------------------------------------------------------------------
+# Layers that sit between convolutions (nn.Linear, norms, PixelShuffle, ...): the errors a
+# stack of layers hits next to the conv family's own.
+# ---------------------------------------------------------------------------------------
+LAYERS = "layers"
+LINEAR_MISMATCH = _k(
+    "CS801",
+    "linear-mismatch",
+    RT,
+    LAYERS,
+    "mat1 and mat2 shapes cannot be multiplied ({rows}x{got} and {expected}x{out})",
+)
+BATCHNORM_FEATURES = _k(
+    "CS802",
+    "batchnorm-features",
+    RT,
+    LAYERS,
+    "running_mean should contain {got} elements not {expected}",
+)
+BATCHNORM_RANK = _k(
+    "CS803", "batchnorm-rank", VE, LAYERS, "expected {expected} input (got {got}D input)"
+)
+BATCHNORM_ONE_VALUE = _k(
+    "CS804",
+    "batchnorm-one-value",
+    VE,
+    LAYERS,
+    "Expected more than 1 value per channel when training, got input size {input}",
+)
+GROUPNORM_CHANNELS = _k(
+    "CS805",
+    "groupnorm-channels",
+    RT,
+    LAYERS,
+    "Expected weight to be a vector of size equal to the number of channels in input, but got "
+    "weight of shape {weight} and input of shape {input}",
+)
+GROUPNORM_GROUPS = _k(
+    "CS806",
+    "groupnorm-groups",
+    VE,
+    LAYERS,
+    "num_channels ({channels}) must be divisible by num_groups ({groups})",
+)
+LAYERNORM_SHAPE = _k(
+    "CS807",
+    "layernorm-shape",
+    RT,
+    LAYERS,
+    "Given normalized_shape={normalized}, expected input with shape [*, {tail}], but got input "
+    "of size{input}",
+)
+INSTANCENORM_FEATURES = _k(
+    "CS808",
+    "instancenorm-features",
+    VE,
+    LAYERS,
+    "expected input's size at dim={dim} to match num_features ({expected}), but got: {got}.",
+)
+PIXEL_SHUFFLE_CHANNELS = _k(
+    "CS809",
+    "pixel-shuffle-channels",
+    RT,
+    LAYERS,
+    "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+    "upscale_factor, but input.size(-3)={channels} is not divisible by {square}",
+)

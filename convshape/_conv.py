@@ -12,7 +12,14 @@ from itertools import permutations
 
 from . import errors as E
 from ._pad import pad_shape
-from .arithmetic import axis_names, conv_axis, conv_transpose_axis, conv_transpose_out
+from .arithmetic import (
+    Axis,
+    axis_names,
+    conv_axis,
+    conv_transpose_axis,
+    conv_transpose_out,
+    same_padding,
+)
 from .engine import Env, Trace
 from .errors import ShapeError, Variant, py_list, sizes, torch_size
 from .specs import Conv, ConvCall, Ints, Shape
@@ -190,13 +197,28 @@ def infer_call(spec: ConvCall, shape: Shape, trace: Trace, env: Env) -> Shape:
         if padding == "valid":
             padding, output_padding = (0,), (0,)
         elif padding == "same":
+            original = x
             x, padding, output_padding = _same(spec, x, trace)
+            if x != original:  # show the arithmetic as the user sees it: asymmetric padding
+                out = _convolution(spec, x, padding, output_padding, trace, env)
+                trace.axes[-len(out) + 2 :] = _same_axes(spec, original, trace.axes)
+                return out if batched else out[1:]
         else:
             raise E.PADDING_STRING.error(padding=padding)
     elif not spec.transposed:
         output_padding = (0,) * n
     out = _convolution(spec, x, padding, output_padding, trace, env)
     return out if batched else out[1:]
+
+
+def _same_axes(spec: ConvCall, x: Shape, axes: list[Axis]) -> list[Axis]:
+    """The axes of an asymmetric 'same' conv on the original input ``x``."""
+    done = axes[-(len(x) - 2) :]
+    result = []
+    for a, size in zip(done, x[2:], strict=True):
+        left, right = same_padding(a.kernel, a.dilation)
+        result.append(conv_axis(a.name, size, a.kernel, 1, left, right, a.dilation))
+    return result
 
 
 def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
@@ -235,8 +257,8 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
         if padded[i + 2] < 0:
             raise E.NARROW_NEGATIVE.error()
     trace.notes.append(
-        f"'same' padding is asymmetric: torch pads the input's end first, {sizes(x)} -> "
-        f"{sizes(padded)}"
+        f"'same' padding is asymmetric: torch pads the end of the input first ({sizes(x)} -> "
+        f"{sizes(padded)}), then pads both sides equally"
     )
     return tuple(padded), tuple(left), (0,) * dim
 

@@ -184,7 +184,10 @@ def _output_padding(spec: Conv, shape: Shape, padding: Ints, trace: Trace) -> In
 def infer_call(spec: ConvCall, shape: Shape, trace: Trace, env: Env) -> Shape:
     n = spec.dims
     if spec.transposed and isinstance(spec.padding, str):
-        raise E.TRANSPOSE_PADDING_STRING.error(op=spec.op)
+        kind = E.TRANSPOSE_CALL_PADDING_STRING
+        positional = kind.template.format(op=spec.op, argument="'padding' (position 5)")
+        variant = Variant(kind.exc, positional, "padding passed positionally", kind.code)
+        raise kind.error(op=spec.op, argument="'padding'", variants=(variant,))
     # batchify
     if len(shape) not in (n + 1, n + 2):
         raise E.INPUT_RANK.error(unbatched=n + 1, batched=n + 2, op=spec.op, input=sizes(shape))

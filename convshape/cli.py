@@ -10,6 +10,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .errors import UsageError
+from .stackview import is_stack, stack_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,22 +170,43 @@ def cli() -> None:
 
 
 @cli.command()
+@stack_options
 @layer_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def calc(as_json: bool, **kw: Any) -> None:
+def calc(as_json: bool, file: str | None, variable: str | None, eval_mode: bool, **kw: Any) -> None:
     """Output shape of LAYER for an input, with the arithmetic and torch's error if any.
 
-    LAYER is an op name with flags (conv2d --kernel 3 ...) or pasted code
-    ("nn.Conv2d(16, 32, 3)", "F.conv2d(x, w, padding=1)" with --weight).
+    LAYER is an op name with flags (conv2d --kernel 3 ...), pasted code
+    ("nn.Conv2d(16, 32, 3)", "F.conv2d(x, w, padding=1)" with --weight) or a whole stack:
+    an nn.Sequential(...) or several layers ('-' or --file PATH reads it; docs/network.md).
 
     \b
     Examples:
       convshape calc "nn.Conv2d(16, 32, 3, padding=1)" --input 20,16,50,100
       convshape calc conv2d --input 20,16,100,50 --out-channels 32 --kernel 5,3 --stride 2,1
       convshape calc "F.conv2d(x, w, padding=1)" --input 2,6,5,5 --weight 12,5,3,3
+      convshape calc --file model.py --variable features --input 1,3,224,224
     """
     from .engine import infer_spec
 
+    layer = kw.get("layer")
+    if file is not None or layer == "-" or (layer and is_stack(layer)) or variable:
+        from . import stackview
+
+        try:
+            text = stackview.read_code(layer, file)
+            stack = stackview.run_calc(text, kw, variable, training=not eval_mode)
+        except UsageError as exc:
+            _fail(str(exc))
+        if as_json:
+            click.echo(json.dumps(stackview.stack_json(stack), indent=2))
+        else:
+            stackview.show_stack(_console(), stack)
+        sys.exit(EXIT_OK if stack.ok else EXIT_FAIL)
+    if eval_mode:
+        _fail("--eval applies to stacks (nn.Sequential or several layers)")
+    if layer is None:
+        _fail("missing LAYER (or --file PATH)")
     try:
         spec, shape = _spec_and_shape(kw)
     except UsageError as exc:
@@ -199,6 +221,176 @@ def calc(as_json: bool, **kw: Any) -> None:
 
         show_result(_console(), result)
     sys.exit(EXIT_OK if result.ok else EXIT_FAIL)
+
+
+def _layer_optional(fn: F) -> F:
+    """``verify --fuzz`` takes no LAYER or --input: make both optional (verify checks)."""
+    for param in getattr(fn, "__click_params__", []):
+        if param.name in ("layer", "input_"):
+            param.required = False
+    return fn
+
+
+@cli.command()
+@_layer_optional
+@layer_options
+@click.option(
+    "--device",
+    default="cpu",
+    show_default=True,
+    metavar="cpu|meta|cuda",
+    help="Where torch runs: cpu (the reference), meta (fast, checks less) or cuda.",
+)
+@click.option("--fuzz", "fuzz_count", metavar="N", help="Verify N random layers instead of LAYER.")
+@click.option("--seed", default="0", show_default=True, metavar="INT", help="Seed for --fuzz.")
+@click.option("--ops", metavar="OPS", help="Ops for --fuzz, e.g. conv2d,max_pool2d (default all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(
+    device: str,
+    fuzz_count: str | None,
+    seed: str,
+    ops: str | None,
+    as_json: bool,
+    **kw: Any,
+) -> None:
+    """Run LAYER through convshape and the installed torch; show both and whether they agree.
+
+    Takes LAYER and --input as calc does. torch runs the nn module you wrote (or the F.
+    call) on an uninitialised float32 tensor; large layers run on a small twin plus meta
+    (docs/verify.md). Exit 0 agree, 1 disagree, 2 bad input or torch missing.
+
+    \b
+    Examples:
+      convshape verify "nn.Conv2d(3, 16, 3)" --input 1,3,4096,4096
+      convshape verify "F.conv2d(x, w)" --input 2,6,5,5 --weight 12,5,3,3 --device meta
+      convshape verify --fuzz 2000 --seed 1 --ops conv2d,max_pool2d --json
+    """
+    from . import oracle
+    from .verify import INSTALL
+
+    if not oracle.available():
+        _fail(f"torch is not installed; install it with: {INSTALL}")
+    try:
+        if fuzz_count is not None:
+            _verify_fuzz(device, fuzz_count, seed, ops, as_json, kw)
+        if kw.get("layer") is None:
+            raise UsageError("missing LAYER (or --fuzz N)")
+        if kw.get("input_") is None:
+            raise UsageError("missing --input SHAPE")
+        if ops is not None:
+            raise UsageError("--ops needs --fuzz")
+        spec, shape = _spec_and_shape(kw)
+        from .verify import verify as run_verify
+
+        check = run_verify(spec, shape, device.strip().lower())
+    except (UsageError, oracle.TorchMissing) as exc:
+        _fail(str(exc))
+    if as_json:
+        from .render import check_json
+
+        click.echo(json.dumps(check_json(check), indent=2))
+    else:
+        from .render import show_check
+
+        show_check(_console(), check)
+    sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
+
+
+def _verify_fuzz(
+    device: str, count: str, seed: str, ops: str | None, as_json: bool, kw: dict[str, Any]
+) -> NoReturn:
+    from .verify import resolve_ops, run_fuzz
+
+    extra = ("layer", "input_", "weight", "bias_shape", "output_size", *_FLAG_KEYS)
+    given = [k for k in extra if kw.get(k) not in (None, False)]
+    if given:
+        name = "LAYER" if given[0] == "layer" else "--" + given[0].rstrip("_").replace("_", "-")
+        raise UsageError(f"--fuzz makes its own layers; drop {name}")
+    n, s = _int_option(count, "--fuzz"), _int_option(seed, "--seed")
+    names = resolve_ops(ops)
+    dev = device.strip().lower()
+    if as_json:
+        from .render import fuzz_json
+
+        report = run_fuzz(n, s, names, dev)
+        click.echo(json.dumps(fuzz_json(report), indent=2))
+    else:
+        from .render import fuzz_progress, show_fuzz
+
+        console = _console()
+        with fuzz_progress(console, n) as advance:
+            report = run_fuzz(n, s, names, dev, progress=advance)
+        show_fuzz(console, report)
+    sys.exit(EXIT_OK if report.disagree == 0 else EXIT_FAIL)
+
+
+def _int_option(text: str, name: str) -> int:
+    value = text.strip()
+    if not value.lstrip("+-").isdigit():
+        raise UsageError(f"{name} must be an integer, got {text!r}")
+    number = int(value)
+    if name == "--fuzz" and number < 0:
+        raise UsageError(f"--fuzz must be at least 0, got {number}")
+    return number
+
+
+@cli.command()
+@click.argument("text", metavar="TEXT|-")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    help="Language of the explanation (default: from LC_ALL, LC_MESSAGES or LANG).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain(text: str, lang: str | None, as_json: bool) -> None:
+    """Explain a torch shape error: what happened, why, the fix, and a calc that reproduces it.
+
+    TEXT is torch's message or a whole traceback; '-' reads it from stdin. Exit 0 when
+    explained, 2 when the text holds no recognised torch shape error.
+
+    \b
+    Examples:
+      convshape explain "RuntimeError: Given groups=1, weight of size [12, 5, 3, 3], ..."
+      python train.py 2>&1 | convshape explain -
+      convshape explain --lang ja "mat1 and mat2 shapes cannot be multiplied (20x12800 and 9216x10)"
+    """
+    from .advice import Lang
+    from .explain import default_lang, explain_text
+
+    if text == "-":
+        text = sys.stdin.read()
+    try:
+        chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
+        ex = explain_text(text, chosen)
+    except UsageError as exc:
+        _fail(str(exc))
+    if as_json:
+        from .explain_view import explanation_json
+
+        click.echo(json.dumps(explanation_json(ex), indent=2, ensure_ascii=False))
+    else:
+        from .explain_view import show_explanation
+
+        show_explanation(_console(), ex)
+    sys.exit(EXIT_OK)
+
+
+def _add_lint() -> None:
+    from .lint.command import lint
+
+    cli.add_command(lint)
+
+
+_add_lint()
+
+
+def _add_solve() -> None:
+    from .solveview import solve_command
+
+    cli.add_command(solve_command)
+
+
+_add_solve()
 
 
 def main() -> None:

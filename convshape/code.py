@@ -64,7 +64,8 @@ def layer_code(spec: Spec) -> str:
             return f"F.{spec.op}(x, {', '.join(args)})"
         return f"nn.{spec.cls}({', '.join(args)})"
     if isinstance(spec, AdaptivePool):
-        size = repr(spec.output_size[0]) if len(spec.output_size) == 1 else repr(spec.output_size)
+        one = len(spec.output_size) == 1 and spec.output_size[0] is not None
+        size = repr(spec.output_size[0]) if one else repr(spec.output_size)
         extra = ", return_indices=True" if spec.return_indices else ""
         if spec.functional:
             return f"F.{spec.op}(x, {size}{extra})"

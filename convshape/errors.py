@@ -416,6 +416,13 @@ SLOW_TRANSPOSE_WEIGHT_3D = _k(
     "non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
     "kernel_width) tensor expected for weight, but got: {weight}",
 )
+TRANSPOSE_CALL_PADDING_STRING = _k(
+    "CS213",
+    "transpose-call-padding-string",
+    TE,
+    CONV,
+    "{op}(): argument {argument} must be tuple of ints, not str",
+)
 ONEDNN_DIMENSIONS_INVALID = _k(
     "CS212", "onednn-dimensions-invalid", RT, CONV, "dimensions are invalid"
 )
@@ -1000,3 +1007,279 @@ PIXEL_SHUFFLE_CHANNELS = _k(
     "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
     "upscale_factor, but input.size(-3)={channels} is not divisible by {square}",
 )
+
+# ---------------------------------------------------------------------------------------
+# More of the layers between convolutions (stacks: convshape.layers), each message checked
+# against torch 2.13 on CPU. CS803's text is also what CircularPadNd's rank check prints.
+# ---------------------------------------------------------------------------------------
+BATCHNORM_WEIGHT_FEATURES = _k(
+    "CS810",
+    "batchnorm-weight-features",
+    RT,
+    LAYERS,
+    "weight should contain {got} elements not {expected}",
+)
+LINEAR_SCALAR = _k(
+    "CS811",
+    "linear-scalar",
+    RT,
+    LAYERS,
+    "both arguments to linear need to be at least 1D, but they are {idim}D and 2D",
+)
+GROUPNORM_RANK = _k(
+    "CS812",
+    "groupnorm-rank",
+    RT,
+    LAYERS,
+    "Expected at least 2 dimensions for input tensor but received {idim}",
+)
+GROUPNORM_INPUT_GROUPS = _k(
+    "CS813",
+    "groupnorm-input-groups",
+    RT,
+    LAYERS,
+    "Expected number of channels in input to be divisible by num_groups, but got input of "
+    "shape {input} and num_groups={groups}",
+)
+INSTANCENORM_SPATIAL = _k(
+    "CS814",
+    "instancenorm-spatial",
+    VE,
+    LAYERS,
+    "Expected more than 1 spatial element when training, got input size {input}",
+)
+LAYERNORM_EMPTY = _k(
+    "CS815",
+    "layernorm-empty",
+    RT,
+    LAYERS,
+    "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+    "element, but got normalized_shape = {normalized}",
+)
+PIXEL_SHUFFLE_RANK = _k(
+    "CS816",
+    "pixel-shuffle-rank",
+    RT,
+    LAYERS,
+    "{op} expects input to have at least 3 dimensions, but got input with {idim} dimension(s)",
+)
+PIXEL_SHUFFLE_FACTOR = _k(
+    "CS817",
+    "pixel-shuffle-factor",
+    RT,
+    LAYERS,
+    "{op} expects a positive {name}, but got {factor}",
+)
+PIXEL_UNSHUFFLE_SPATIAL = _k(
+    "CS818",
+    "pixel-unshuffle-spatial",
+    RT,
+    LAYERS,
+    "pixel_unshuffle expects {what} to be divisible by downscale_factor, but "
+    "input.size({dim})={size} is not divisible by {factor}",
+)
+FLATTEN_ORDER = _k(
+    "CS819",
+    "flatten-order",
+    RT,
+    LAYERS,
+    "flatten() has invalid args: start_dim cannot come after end_dim",
+)
+UNFLATTEN_SIZES = _k(
+    "CS820",
+    "unflatten-sizes",
+    RT,
+    LAYERS,
+    "unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({size}) in "
+    "the input tensor",
+)
+UNFLATTEN_EMPTY = _k("CS821", "unflatten-empty", RT, LAYERS, "unflatten: sizes must be non-empty")
+UNFLATTEN_INTERNAL = _k(  # torch appends its C++ stack trace to this text
+    "CS822",
+    "unflatten-internal",
+    RT,
+    LAYERS,
+    "unflatten got an unexpected error:\n{reason}",
+)
+GLU_SCALAR = _k(
+    "CS823",
+    "glu-scalar",
+    RT,
+    LAYERS,
+    "glu does not support scalars because halving size must be even",
+)
+GLU_ODD = _k(
+    "CS824",
+    "glu-odd",
+    RT,
+    LAYERS,
+    "Halving dimension must be even, but dimension {dim} is size {size}",
+)
+PRELU_SCALAR = _k("CS825", "prelu-scalar", RT, LAYERS, "Not allow zero-dim input tensor.")
+PRELU_CHANNELS = _k(
+    "CS826",
+    "prelu-channels",
+    RT,
+    LAYERS,
+    "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+    "{params} and channel size = {channels}.",
+)
+DROPOUT_PROBABILITY = _k(
+    "CS827",
+    "dropout-probability",
+    VE,
+    LAYERS,
+    "dropout probability has to be between 0 and 1, but got {p}",
+)
+DROPOUT1D_RANK = _k(
+    "CS828",
+    "dropout1d-rank",
+    RT,
+    LAYERS,
+    "dropout1d: Expected 2D or 3D input, but received a {idim}D input. Note that dropout1d "
+    "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+    "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+)
+FEATURE_DROPOUT_RANK = _k(
+    "CS829",
+    "feature-dropout-rank",
+    RT,
+    LAYERS,
+    "Feature dropout requires at least 2 dimensions in the input",
+)
+SOFTMAX2D_RANK = _k(
+    "CS830",
+    "softmax2d-rank",
+    VE,
+    LAYERS,
+    "Softmax2d: expected input to be 3D or 4D, got {idim}D instead",
+)
+GELU_APPROXIMATE = _k(
+    "CS831",
+    "gelu-approximate",
+    RT,
+    LAYERS,
+    "approximate argument must be either none or tanh.",
+)
+INTERPOLATE_ALIGN_CORNERS = _k(
+    "CS832",
+    "interpolate-align-corners",
+    VE,
+    LAYERS,
+    "align_corners option can only be set with the interpolating modes: linear | bilinear | "
+    "bicubic | trilinear",
+)
+INTERPOLATE_BOTH = _k(
+    "CS833",
+    "interpolate-both",
+    VE,
+    LAYERS,
+    "only one of size or scale_factor should be defined",
+)
+INTERPOLATE_SIZE_LENGTH = _k(
+    "CS834",
+    "interpolate-size-length",
+    VE,
+    LAYERS,
+    "Input and output must have the same number of spatial dimensions, but got input with "
+    "spatial dimensions of {spatial} and output size of {size}. Please provide input tensor "
+    "in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+)
+INTERPOLATE_SCALE_LENGTH = _k(
+    "CS835",
+    "interpolate-scale-length",
+    VE,
+    LAYERS,
+    "Input and scale_factor must have the same number of spatial dimensions, but got input "
+    "with spatial dimensions of {spatial} and scale_factor of shape {scale}. Please provide "
+    "input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) "
+    "format.",
+)
+INTERPOLATE_NEITHER = _k(
+    "CS836",
+    "interpolate-neither",
+    VE,
+    LAYERS,
+    "either size or scale_factor should be defined",
+)
+INTERPOLATE_RECOMPUTE = _k(
+    "CS837",
+    "interpolate-recompute",
+    VE,
+    LAYERS,
+    "recompute_scale_factor is not meaningful with an explicit size.",
+)
+INTERPOLATE_RANK = _k(
+    "CS838",
+    "interpolate-rank",
+    NIE,
+    LAYERS,
+    "Input Error: Only 3D, 4D and 5D input Tensors supported (got {idim}D) for the modes: "
+    "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
+    "(got {mode})",
+)
+INTERPOLATE_MODE_RANK = _k(
+    "CS839",
+    "interpolate-mode-rank",
+    NIE,
+    LAYERS,
+    "Got {idim}D input, but {mode} mode needs {need}D input",
+)
+INTERPOLATE_SIZES = _k(
+    "CS840",
+    "interpolate-sizes",
+    RT,
+    LAYERS,
+    "Input and output sizes should be greater than 0, but got input ({input}) output ({output})",
+)
+INTERPOLATE_SIZES_1D = _k(
+    "CS841",
+    "interpolate-sizes-1d",
+    RT,
+    LAYERS,
+    "Input and output sizes should be greater than 0, but got input ({input}) and output "
+    "({output})",
+)
+INTERPOLATE_EMPTY = _k(
+    "CS842",
+    "interpolate-empty",
+    RT,
+    LAYERS,
+    "Non-empty {r}D data tensor expected but got a tensor with sizes {input}",
+)
+LANCZOS_ANTIALIAS = _k(
+    "CS843", "lanczos-antialias", VE, LAYERS, "Lanczos mode requires antialias=True"
+)
+
+# ---------------------------------------------------------------------------------------
+# Lint-only findings (``convshape lint``): not torch errors, so their templates are
+# convshape's own words. ``exc`` says which kind of finding it is, not a Python exception.
+# ---------------------------------------------------------------------------------------
+LINT = "lint"
+LINT_SYNTAX = _k("CS900", "unparsable-file", "Lint", LINT, "could not parse the file: {reason}")
+LINT_ROWS_DROPPED = _k(
+    "CS901",
+    "rows-dropped-by-stride",
+    "LintWarning",
+    LINT,
+    "{layer}: stride {stride} never reaches the last {dropped} {unit} of {axis} "
+    "(input {size}, output {output}); {fix}",
+)
+LINT_NOT_ANALYSED = _k(
+    "CS902", "could-not-analyse", "LintWarning", LINT, "could not analyse {model}: {reason}"
+)
+LINT_OUTPUT_SHAPE = _k(
+    "CS903",
+    "unexpected-output-shape",
+    "Lint",
+    LINT,
+    "{model} returns {got}, but --expect-output is {expected}",
+)
+LINT_LOCK_CHANGED = _k(
+    "CS904",
+    "locked-shape-changed",
+    "Lint",
+    LINT,
+    "{layer} ({cls}): locked shape {locked}, now {now}",
+)
+LINT_MODEL_RAISED = _k("CS905", "model-raised", "Lint", LINT, "{where} raised {exc}: {message}")

@@ -13,7 +13,15 @@ from typing import Any
 
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
-__all__ = ["Outcome", "TorchMissing", "available", "run", "torch_version"]
+__all__ = [
+    "Outcome",
+    "TorchMissing",
+    "available",
+    "device_available",
+    "num_threads",
+    "run",
+    "torch_version",
+]
 
 
 class TorchMissing(RuntimeError):
@@ -151,3 +159,11 @@ def _pool(nn: Any, F: Any, spec: Pool, x: Any) -> Any:
     if spec.functional:
         return getattr(F, spec.op)(x, *args, **kw)
     return getattr(nn, spec.cls)(*args, **kw)(x)
+
+
+def device_available(device: str) -> bool:
+    """Whether torch can put a tensor on ``device`` here (``cpu``, ``meta``, ``cuda``)."""
+    torch = _torch()
+    if device == "cuda":
+        return bool(torch.cuda.is_available())
+    return device in ("cpu", "meta")

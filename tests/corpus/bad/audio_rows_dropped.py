@@ -1,0 +1,47 @@
+"""M5 with one bug (a warning): with 8000 samples the last max-pool never reaches the last
+position."""
+
+import torch.nn as nn
+import torch.nn.functional as F
+
+SAMPLE_RATE = 8000
+N_CHANNEL = 32
+
+
+# convshape: input=4,1,8000
+class M5(nn.Module):
+    def __init__(self, n_input=1, n_output=35, stride=16, n_channel=N_CHANNEL):
+        super().__init__()
+        self.conv1 = nn.Conv1d(n_input, n_channel, kernel_size=80, stride=stride)
+        self.bn1 = nn.BatchNorm1d(n_channel)
+        self.pool1 = nn.MaxPool1d(4)
+        self.conv2 = nn.Conv1d(n_channel, n_channel, kernel_size=3, padding=1)
+        self.bn2 = nn.BatchNorm1d(n_channel)
+        self.pool2 = nn.MaxPool1d(4)
+        self.conv3 = nn.Conv1d(n_channel, 2 * n_channel, kernel_size=3, padding=1)
+        self.bn3 = nn.BatchNorm1d(2 * n_channel)
+        self.pool3 = nn.MaxPool1d(2)
+        self.conv4 = nn.Conv1d(2 * n_channel, 2 * n_channel, kernel_size=3, padding=1)
+        self.bn4 = nn.BatchNorm1d(2 * n_channel)
+        self.fc1 = nn.Linear(2 * n_channel, n_output)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(self.bn1(x))
+        x = self.pool1(x)
+        x = self.conv2(x)
+        x = F.relu(self.bn2(x))
+        x = self.pool2(x)
+        x = self.conv3(x)
+        x = F.relu(self.bn3(x))
+        x = self.pool3(x)
+        x = self.conv4(x)
+        x = F.relu(self.bn4(x))
+        x = F.avg_pool1d(x, x.shape[-1])
+        x = x.permute(0, 2, 1)
+        x = self.fc1(x)
+        return F.log_softmax(x, dim=2)
+
+
+def build():
+    return M5()

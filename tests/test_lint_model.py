@@ -1,0 +1,272 @@
+"""Model mode: real nn.Modules built on the meta device and run with hooks.
+
+Every shape the report gives is compared with the same model run on CPU torch; failures
+are compared with the exception CPU torch raises.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from convshape.cli import cli
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+MODELS = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, width=16, fc_in=16 * 8 * 8):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, width, 3, padding=1),
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Linear(fc_in, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.classifier(torch.flatten(x, 1))
+
+
+def good():
+    return Net()
+
+
+def bad_linear():
+    return Net(fc_in=1000)
+
+
+def bad_groups():
+    return nn.Sequential(nn.Conv2d(3, 8, 3, groups=2))
+
+
+class Counts(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        y = self.conv(x)
+        return torch.bincount(y.flatten().long())
+
+
+class DataDependent(nn.Module):
+    def forward(self, x):
+        n = int(x.sum().item())
+        return x[:, :n]
+
+
+def counts():
+    return Counts()
+
+
+def data_dependent():
+    return DataDependent()
+
+
+class Broadcast(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.a(x) + x
+
+
+def broadcast():
+    return Broadcast()
+
+
+def two_inputs():
+    return nn.Bilinear(4, 5, 6)
+
+
+def not_a_module():
+    return 42
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    (tmp_path / "zoo").mkdir()
+    (tmp_path / "zoo" / "__init__.py").write_text("")
+    (tmp_path / "zoo" / "models.py").write_text(MODELS)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    for name in [m for m in sys.modules if m == "zoo" or m.startswith("zoo.")]:
+        del sys.modules[name]
+
+
+def lint(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["lint", *args])
+    return result.exit_code, result.output
+
+
+def lint_json(*args: str) -> tuple[int, dict[str, Any]]:
+    code, out = lint(*args, "--output-format", "json")
+    return code, json.loads(out)
+
+
+def _cpu_rows(model: Any, *shapes: tuple[int, ...]) -> list[tuple[str, str, list[list[int]]]]:
+    """Every module call's output shapes, on CPU (the ground truth)."""
+    names = {id(m): n for n, m in model.named_modules()}
+    rows: list[tuple[str, str, list[list[int]]]] = []
+
+    def hook(module: Any, args: Any, out: Any) -> None:
+        rows.append((names[id(module)], type(module).__name__, [list(out.shape)]))
+
+    for m in model.modules():
+        m.register_forward_hook(hook)
+    with torch.no_grad():
+        model(*[torch.randn(s) for s in shapes])
+    return rows
+
+
+def test_every_layer_shape_matches_cpu(project: Path) -> None:
+    code, doc = lint_json("--model", "zoo.models:good", "--input", "2,3,16,16")
+    assert code == 0
+    (report,) = doc["models"]
+    assert report["output"] == [[2, 10]]
+    got = sorted((r["path"], r["class"], r["output"]) for r in report["layers"])
+    sys.path.insert(0, str(project))
+    from zoo.models import good  # type: ignore[import-not-found]
+
+    assert got == sorted(_cpu_rows(good(), (2, 3, 16, 16)))
+    locations = {r["path"]: r["location"] for r in report["layers"]}
+    assert locations["features.0"] == "zoo/models.py:9:13"  # nn.Conv2d(3, width, 3, ...)
+    assert locations["classifier"] == "zoo/models.py:14:27"
+    assert locations[""] == "zoo/models.py:22:12"  # return Net()
+
+
+def test_text_report_lists_layers(project: Path) -> None:
+    code, out = lint("--model", "zoo.models:good", "--input", "2,3,16,16")
+    assert code == 0
+    assert "features.3" in out and "MaxPool2d" in out and "(2, 16, 8, 8)" in out
+    assert out.splitlines()[-1] == "All checks passed (1 model)."
+
+
+def test_shape_error_names_the_layer(project: Path) -> None:
+    code, doc = lint_json("--model", "zoo.models:bad_linear", "--input", "2,3,16,16")
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert (finding["path"], finding["line"], finding["column"]) == ("zoo/models.py", 14, 27)
+    assert finding["code"] == "CS801"
+    sys.path.insert(0, str(project))
+    from zoo.models import bad_linear
+
+    with pytest.raises(RuntimeError) as cpu:
+        bad_linear()(torch.randn(2, 3, 16, 16))
+    message = finding["message"]
+    assert message.startswith("classifier (Linear) on input (2, 1024): ")
+    assert f"RuntimeError: {cpu.value}" in message  # CPU torch's words, not the meta kernel's
+    assert any("nn.Linear(1024, 10)" in fix for fix in finding["fixes"])
+
+
+def test_construction_error(project: Path) -> None:
+    code, doc = lint_json("--model", "zoo.models:bad_groups", "--input", "1,3,8,8")
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert (finding["line"], finding["code"]) == (30, "CS702")
+    assert "ValueError: in_channels must be divisible by groups" in finding["message"]
+
+
+@pytest.mark.parametrize("factory", ["counts", "data_dependent"])
+def test_ops_that_cannot_run_on_meta_are_not_shape_errors(project: Path, factory: str) -> None:
+    code, doc = lint_json("--model", f"zoo.models:{factory}", "--input", "1,3,8,8")
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert finding["code"] == "CS902"
+    assert finding["severity"] == "warning"
+    assert finding["message"].startswith(f"could not analyse zoo.models:{factory}: ")
+    assert "not a shape error" in finding["message"]
+    # the layers before the op are still reported
+    if factory == "counts":
+        rows = {r["path"]: r["output"] for r in doc["models"][0]["layers"]}
+        assert rows["conv"] == [[1, 4, 6, 6]]
+
+
+def test_other_failures_are_reported_as_raised(project: Path) -> None:
+    code, doc = lint_json("--model", "zoo.models:broadcast", "--input", "1,3,8,8")
+    assert code == 1
+    (finding,) = doc["findings"]
+    sys.path.insert(0, str(project))
+    from zoo.models import broadcast
+
+    with pytest.raises(RuntimeError) as cpu:
+        broadcast()(torch.randn(1, 3, 8, 8))
+    assert finding["code"] == "CS905"
+    assert finding["line"] == 63  # return self.a(x) + x
+    assert str(cpu.value) in finding["message"]
+
+
+def test_several_inputs_and_expected_output(project: Path) -> None:
+    args = ("--model", "zoo.models:two_inputs", "--input", "3,4", "--input", "3,5")
+    assert lint(*args, "--expect-output", "3,6")[0] == 0
+    code, doc = lint_json(*args, "--expect-output", "3,7")
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert finding["code"] == "CS903"
+    assert (
+        finding["message"] == "zoo.models:two_inputs returns (3, 6), but --expect-output is (3, 7)"
+    )
+    assert lint("--model", "zoo.models:two_inputs", "--input", "3,4;3,5")[0] == 0
+
+
+def test_bad_factories_are_usage_errors(project: Path) -> None:
+    for factory in ("zoo.nothing:good", "zoo.models:missing", "zoo.models", "zoo.models:torch"):
+        code, out = lint("--model", factory, "--input", "1,3,8,8")
+        assert code == 2, factory
+        assert out.startswith("Error: ") and out.count("\n") == 1
+    assert lint("--model", "zoo.models:not_a_module", "--input", "1")[0] == 2
+
+
+def test_configured_models_and_the_shape_lock(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [[tool.convshape.models]]
+            factory = "zoo.models:good"
+            input = "2,3,16,16"
+            expect-output = "2,10"
+            """
+        )
+    )
+    assert lint("--models")[0] == 0
+    assert not (project / "convshape.lock.json").exists()
+    assert lint("--update-lock")[0] == 0
+    lock = json.loads((project / "convshape.lock.json").read_text())
+    assert lock["schema"] == "convshape.lock/1"
+    entry = lock["models"]["zoo.models:good@2,3,16,16"]
+    assert entry["layers"]["features.3"] == {"class": "MaxPool2d", "output": [[2, 16, 8, 8]]}
+    assert lint("--models")[0] == 0  # nothing changed
+
+    # a change that alters locked shapes: the conv gets 32 channels, the classifier follows
+    changed = MODELS.replace("width=16, fc_in=16 * 8 * 8", "width=32, fc_in=32 * 8 * 8")
+    (project / "zoo" / "models.py").write_text(changed)
+    for name in [m for m in sys.modules if m.startswith("zoo")]:
+        del sys.modules[name]
+    code, out = lint("--models")
+    assert code == 1
+    assert "locked shapes that changed" in out
+    code, doc = lint_json("--models")
+    changes = {c["layer"]: (c["locked"], c["now"]) for c in doc["models"][0]["lock_changes"]}
+    assert changes["features.0"] == ("(2, 16, 16, 16)", "(2, 32, 16, 16)")
+    assert "classifier" not in changes  # its output is still (2, 10)
+    codes = {(f["code"], f["line"]) for f in doc["findings"]}
+    assert ("CS904", 9) in codes  # at nn.Conv2d(3, width, 3, padding=1)
+    assert lint("--update-lock")[0] == 0
+    assert lint("--models")[0] == 0

@@ -1,0 +1,478 @@
+"""Static lint: what it follows, what it reports where, and where it stays silent.
+
+Expectations are hand-checked: each bug below is one torch raises (or, for CS901, one
+whose arithmetic is worked out in the comment); tests/test_lint_corpus.py runs a corpus of
+whole models through torch itself.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from convshape.errors import UsageError
+from convshape.lint import lint_source
+from convshape.lint.config import Config
+from convshape.lint.extract import DEBUG_ENV
+
+
+@pytest.fixture(autouse=True)
+def _debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEBUG_ENV, "1")  # an interpreter bug fails the test, not silently
+
+
+def found(source: str, **kw: object) -> list[tuple[int, int, str]]:
+    text = textwrap.dedent(source)
+    return [(f.line, f.col, f.code) for f in lint_source(text, "m.py", **kw)]  # type: ignore[arg-type]
+
+
+def messages(source: str) -> list[str]:
+    return [f.message for f in lint_source(textwrap.dedent(source), "m.py")]
+
+
+# -- the forms models are written in -------------------------------------------------------
+
+
+def test_sequential_positional() -> None:
+    assert found(
+        """
+        import torch.nn as nn
+        net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(16, 8, 3))
+        """
+    ) == [(3, 52, "CS112")]
+
+
+def test_sequential_starred_list_and_ordered_dict() -> None:
+    assert found(
+        """
+        from collections import OrderedDict
+        from torch import nn
+        a = nn.Sequential(*[nn.Linear(10, 20), nn.Linear(30, 5)])
+        b = nn.Sequential(OrderedDict([("fc1", nn.Linear(10, 20)), ("fc2", nn.Linear(20, 5))]))
+        c = nn.Sequential(OrderedDict(fc1=nn.Linear(10, 20), fc2=nn.Linear(21, 5)))
+        """
+    ) == [(4, 40, "CS801"), (6, 58, "CS801")]
+
+
+def test_attributes_follow_forward_order_not_definition_order() -> None:
+    source = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.second = nn.Conv2d(16, 32, 3)
+                self.first = nn.Conv2d(3, 16, 3)
+                self.bn = nn.BatchNorm2d(32)
+
+            def forward(self, x):
+                return self.bn(self.second(self.first(x)))
+        """
+    assert found(source) == []
+    # torch stops at the first error: nothing is said about the BatchNorm after it
+    assert found(source.replace("self.second(self.first(x))", "self.first(self.second(x))")) == [
+        (8, 22, "CS112")
+    ]
+
+
+def test_layer_lists_built_in_init() -> None:
+    source = """
+        import torch.nn as nn
+
+        WIDTHS = (16, 32, 64)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                layers = []
+                c = 3
+                for w in WIDTHS:
+                    layers.append(nn.Conv2d(c, w, 3, padding=1))
+                    layers += [nn.BatchNorm2d(w), nn.ReLU()]
+                    c = w
+                layers.extend([nn.Conv2d(64, 10, 1)])
+                self.body = nn.ModuleList(layers)
+                self.head = nn.Conv2d(12, 10, 1)
+
+            def forward(self, x):
+                for layer in self.body:
+                    x = layer(x)
+                return self.head(x)
+        """
+    assert found(source) == [(17, 21, "CS112")]
+
+
+def test_helper_methods_classes_and_module_constants() -> None:
+    assert found(
+        """
+        import torch.nn as nn
+
+        C = 32
+
+        def block(cin, cout):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout))
+
+        class Stage(nn.Module):
+            def __init__(self, cin, cout):
+                super().__init__()
+                self.a = block(cin, cout)
+                self.b = block(cout, cout)
+
+            def forward(self, x):
+                return self.b(self.a(x))
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.s1 = Stage(3, C)
+                self.s2 = Stage(C * 2, 64)
+
+            def forward(self, x):
+                return self.s2(self.s1(x))
+        """
+    ) == [(7, 26, "CS112")]
+
+
+def test_nested_sequential_subclass_and_super_init() -> None:
+    assert found(
+        """
+        import torch.nn as nn
+
+        class ConvBN(nn.Sequential):
+            def __init__(self, cin, cout, stride=1):
+                super().__init__(nn.Conv2d(cin, cout, 3, stride, 1), nn.BatchNorm2d(cout))
+
+        net = nn.Sequential(ConvBN(3, 16), ConvBN(16, 32, 2), nn.Conv2d(64, 10, 1))
+        """
+    ) == [(8, 55, "CS112")]
+
+
+def test_cat_sums_channels() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 16, 3, padding=1)
+                self.b = nn.Conv2d(3, 8, 3, padding=1)
+                self.c = nn.Conv2d(24, 4, 1)
+
+            def forward(self, x):
+                return self.c(torch.cat([self.a(x), self.b(x)], dim=1))
+        """
+    assert found(source) == []
+    assert found(source.replace("nn.Conv2d(24, 4, 1)", "nn.Conv2d(16, 4, 1)")) == [
+        (10, 18, "CS112")
+    ]
+
+
+# -- argument rules -----------------------------------------------------------------------
+
+
+ARGUMENT_CASES = [
+    ("nn.Conv2d(3, 8, 3, stride=0)", "CS107"),
+    ("nn.Conv2d(3, 8, 3, stride=(1, -1))", "CS107"),
+    ("nn.Conv2d(3, 8, 3, padding=-1)", "CS105"),
+    ("nn.Conv2d(3, 8, 3, stride=2, padding='same')", "CS705"),
+    ("nn.Conv2d(3, 8, 3, padding='full')", "CS704"),
+    ("nn.Conv2d(3, 8, 3, groups=2)", "CS702"),
+    ("nn.Conv2d(4, 6, 3, groups=4)", "CS703"),
+    ("nn.Conv2d(4, 8, 3, groups=0)", "CS701"),
+    ("nn.Conv2d(3, 8, 3, padding_mode='reflection')", "CS706"),
+    ("nn.ConvTranspose2d(3, 8, 3, padding_mode='reflect')", "CS208"),
+    ("nn.ConvTranspose2d(3, 8, 3, stride=2, output_padding=2)", "CS205"),
+    ("nn.ConvTranspose1d(3, 8, 3, output_padding=1)", "CS205"),
+    ("nn.MaxPool2d(3, stride=2, padding=2)", "CS326"),
+    ("nn.MaxPool1d(2, padding=2)", "CS309"),
+    ("nn.AvgPool2d(3, padding=2)", "CS326"),
+    ("nn.AvgPool3d(2, padding=(0, 0, 2))", "CS326"),
+    ("nn.MaxPool2d(2, stride=0)", "CS324"),
+    ("nn.Conv3d(3, 8, 3, dilation=0)", "CS117"),
+    ("nn.GroupNorm(3, 32)", "CS806"),
+]
+
+
+@pytest.mark.parametrize(("layer", "code"), ARGUMENT_CASES)
+def test_argument_rules(layer: str, code: str) -> None:
+    assert found(f"import torch.nn as nn\nm = {layer}\n") == [(2, 5, code)]
+
+
+@pytest.mark.torch
+def test_argument_rules_agree_with_torch() -> None:
+    """The argument rules above, run through torch on a generous input."""
+    torch = pytest.importorskip("torch")
+    from convshape.explain import match_message
+
+    for layer, code in ARGUMENT_CASES:
+        dims = 1 if "1d" in layer else 3 if "3d" in layer else 2
+        in_channels = int(re.findall(r"\((\d+)", layer)[0]) if "Conv" in layer else 4
+        if "GroupNorm" in layer:
+            in_channels = 32
+        try:
+            module = eval(layer, {"nn": torch.nn})  # test-side only: lint never evaluates
+            module(torch.randn((2, in_channels, *([12] * dims))))
+        except Exception as exc:
+            matched = match_message(str(exc), type(exc).__name__)
+            assert matched is not None and matched[0].code == code, (layer, exc)
+        else:
+            pytest.fail(f"torch accepted {layer}")
+
+
+def test_argument_rules_silent_for_unknown_values() -> None:
+    assert (
+        found(
+            """
+        import torch.nn as nn
+        from elsewhere import STRIDE
+
+        def make(cin, groups, stride=STRIDE):
+            return nn.Sequential(
+                nn.Conv2d(cin, 8, 3, groups=groups),
+                nn.Conv2d(8, 8, 3, stride=stride, padding="same"),
+                nn.MaxPool2d(3, padding=cin),
+            )
+        """
+        )
+        == []
+    )
+
+
+def test_argument_rule_with_other_values_unknown() -> None:
+    # the stride is 0 whatever cin is: reported
+    assert found(
+        """
+        import torch.nn as nn
+
+        def make(cin):
+            return nn.Conv2d(cin, 8, 3, stride=0)
+        """
+    ) == [(5, 12, "CS107")]
+
+
+# -- with a declared input ----------------------------------------------------------------
+
+_DECLARED = """
+    import torch
+    import torch.nn as nn
+
+    # convshape: input=2,3,32,32
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 16, 3, padding=1),
+                nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1),
+                nn.MaxPool2d(2),
+            )
+            self.fc = nn.Linear(32 * 8 * 8, 10)
+
+        def forward(self, x):
+            x = self.features(x)
+            x = x.view(x.size(0), -1)
+            return self.fc(x)
+    """
+
+
+def test_declared_input_linear_flattened_size() -> None:
+    assert found(_DECLARED) == []
+    bad = _DECLARED.replace("nn.Linear(32 * 8 * 8, 10)", "nn.Linear(32 * 7 * 7, 10)")
+    assert found(bad) == [(15, 19, "CS801")]
+    (message,) = messages(bad)
+    # torch: 2x2048 (32*8*8 flattened) against a weight of 1568 inputs
+    assert "mat1 and mat2 shapes cannot be multiplied (2x2048 and 1568x10)" in message
+    (finding,) = lint_source(textwrap.dedent(bad), "m.py")
+    assert "nn.Linear(2048, 10)" in " ".join(finding.fixes)
+
+
+def test_declared_input_from_config_and_without_declaration() -> None:
+    bad = _DECLARED.replace("nn.Linear(32 * 8 * 8, 10)", "nn.Linear(32 * 7 * 7, 10)")
+    undeclared = bad.replace("    # convshape: input=2,3,32,32\n", "")
+    assert found(undeclared) == []  # the flattened size depends on the input: silent
+    config = Config(root=__import__("pathlib").Path("."), inputs={"Net": (2, 3, 32, 32)})
+    assert found(undeclared, config=config) == [(14, 19, "CS801")]
+    assert found(undeclared, inputs={"m.py:Net": (2, 3, 32, 32)}) == [(14, 19, "CS801")]
+
+
+def test_spatial_size_reaching_zero() -> None:
+    source = _DECLARED.replace("input=2,3,32,32", "input=2,3,2,2")
+    # 2x2 -> pool 1x1 -> conv pads to 3x3 -> pool: output 0 ("Output size is too small")
+    assert found(source) == [(13, 13, "CS333")]
+
+
+def test_rows_dropped_warning() -> None:
+    source = """
+        import torch.nn as nn
+        # convshape: input=1,3,224,224
+        net = nn.Sequential(
+            nn.Conv2d(3, 64, 7, stride=2, padding=3),
+            nn.MaxPool2d(3, stride=2, padding=1),
+            nn.Conv2d(64, 64, 3, stride=2),
+            nn.Conv2d(64, 64, 1, stride=2),
+        )
+        """
+    # 224 + 6 - 7 = 223, odd: the unreached row is padding. 112 + 2 - 3 = 111: padding
+    # again. 56 - 3 = 53 is odd and there is no padding: row 55 is never read (warning).
+    # A 1x1 stride-2 conv skips every other row by design: no warning.
+    result = lint_source(textwrap.dedent(source), "m.py")
+    assert [(f.line, f.code, f.severity) for f in result] == [(7, "CS901", "warning")]
+    assert "never reaches the last 1 row of H (input 56, output 27)" in result[0].message
+
+
+# -- no false positives -------------------------------------------------------------------
+
+
+def test_silent_on_what_is_not_known() -> None:
+    assert (
+        found(
+            """
+        import torch
+        import torch.nn as nn
+        from mylib import Block, WIDTH
+
+        class Net(nn.Module):
+            def __init__(self, width, use_bn=True):
+                super().__init__()
+                self.a = nn.Conv2d(3, width, 3)
+                self.b = nn.Conv2d(16, 32, 3)
+                self.c = Block()
+                self.d = nn.Conv2d(WIDTH, 8, 3)
+                self.e = nn.Conv2d(99, 8, 3)
+                self.bn = nn.BatchNorm2d(8) if use_bn else nn.Identity()
+                self.fc = nn.Linear(1234, 10)
+
+            def forward(self, x):
+                x = self.b(self.a(x))          # width unknown
+                x = self.d(self.c(x))          # Block unknown
+                if x.mean() > 0:               # a branch on data
+                    x = self.e(x)
+                x = self.bn(x)
+                x = torch.flatten(x, 1)        # spatial sizes unknown
+                return self.fc(x)
+        """
+        )
+        == []
+    )
+
+
+def test_unused_layers_are_not_chained() -> None:
+    # layers defined but used in a forward convshape cannot follow: no channel rules
+    assert (
+        found(
+            """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 8, 3)
+                self.b = nn.Conv2d(16, 8, 3)
+
+            def forward(self, x):
+                return self.run(x)
+        """
+        )
+        == []
+    )
+
+
+def test_residual_and_broadcast() -> None:
+    assert (
+        found(
+            """
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.conv = nn.Conv2d(c, c, 3, padding=1)
+                self.bn = nn.BatchNorm2d(c)
+
+            def forward(self, x):
+                return self.bn(self.conv(x)) + x
+
+        net = nn.Sequential(nn.Conv2d(3, 16, 3), Block(16), Block(16), nn.BatchNorm2d(16))
+        """
+        )
+        == []
+    )
+
+
+def test_syntax_error_is_a_finding() -> None:
+    assert found("def broken(:\n") == [(1, 12, "CS900")]
+
+
+def test_non_ascii_columns_count_characters() -> None:
+    source = (
+        "import torch.nn as nn\nname = 'é'; m = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4))\n"
+    )
+    assert found(source) == [(2, 48, "CS801")]
+
+
+# -- suppressions and selection -----------------------------------------------------------
+
+
+def test_suppression_comments() -> None:
+    base = "import torch.nn as nn\nm = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4)){}\n"
+    assert found(base.format("")) == [(2, 36, "CS801")]
+    assert found(base.format("  # convshape: ignore[CS801]")) == []
+    assert found(base.format("  # convshape: ignore[CS8]")) == []
+    assert found(base.format("  # convshape: ignore")) == []
+    assert found(base.format("  # noqa: CS801")) == []
+    assert found(base.format("  # noqa")) == []
+    assert found(base.format("  # noqa: E501")) == [(2, 36, "CS801")]
+    assert found(base.format("  # convshape: ignore[CS112]")) == [(2, 36, "CS801")]
+
+
+def test_suppression_on_any_line_of_a_multiline_call() -> None:
+    source = """
+        import torch.nn as nn
+        m = nn.Sequential(
+            nn.Linear(1, 2),
+            nn.Linear(
+                3, 4,  # noqa: CS801
+            ),
+        )
+        """
+    assert found(source) == []
+
+
+def test_select_ignore_and_per_file_ignores() -> None:
+    from pathlib import Path
+
+    source = "import torch.nn as nn\nm = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4))\n"
+    root = Path(".")
+    assert found(source, config=Config(root=root, select=("CS1",))) == []
+    assert found(source, config=Config(root=root, ignore=("CS801",))) == []
+    ignores = {"tests/*": ("CS8",)}
+    assert found(source, config=Config(root=root, per_file_ignores=ignores)) == [(2, 36, "CS801")]
+    kept = lint_source(source, "x.py", config=Config(root=root, per_file_ignores=ignores))
+    assert kept
+    assert (
+        lint_source(source, "tests/x.py", config=Config(root=root, per_file_ignores=ignores)) == []
+    )
+
+
+def test_bad_directive_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"m.py:1: # convshape: input=\.\.\.: invalid shape"):
+        lint_source("# convshape: input=1,x\n", "m.py")
+    with pytest.raises(UsageError, match="unknown directive"):
+        lint_source("# convshape: frobnicate\n", "m.py")
+
+
+def test_never_imports_or_runs_the_file(tmp_path: object) -> None:
+    source = """
+        import os
+        os.system("touch /tmp/convshape-should-not-exist")
+        raise SystemExit("imported")
+        import torch.nn as nn
+        m = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4))
+        """
+    assert found(source) == []  # the raise ends the module: nothing after it is followed
+    import os
+
+    assert not os.path.exists("/tmp/convshape-should-not-exist")

@@ -412,45 +412,25 @@ def infer_adaptive(spec: AdaptivePool, shape: Shape, trace: Trace) -> Shape:
     if spec.dims == 1:
         out = _adaptive_1d(spec, shape, trace)
     else:
-        size = _list_with_default(spec, shape, trace)
+        size = _list_with_default(spec, shape)
         core = _adaptive_avg if spec.kind == "avg" else _adaptive_max
         out = core(spec.dims, shape, size, spec.op, trace)
     _record_adaptive(trace, spec, shape, out)
     return out
 
 
-def _list_with_default(spec: AdaptivePool, shape: Shape, trace: Trace) -> Ints:
+def _list_with_default(spec: AdaptivePool, shape: Shape) -> Ints:
     """``_list_with_default``: None keeps the input size; the input needs a spare leading dim.
 
-    The spec cannot tell ``AdaptiveAvgPool2d(5)`` from ``AdaptiveAvgPool2d((5, 5))``; torch
-    skips this check for an int, so the int form's own error is attached as a variant.
+    An output_size written as one int skips this Python check and goes straight to C++.
     """
     size = spec.output_size
+    if spec.scalar:
+        return tuple(v for v in size if v is not None)
     if len(shape) <= len(size):
-        raise E.ADAPTIVE_INPUT_DIMENSION.error(
-            n=len(size) + 1, variants=_int_form_variants(spec, shape, trace)
-        )
+        raise E.ADAPTIVE_INPUT_DIMENSION.error(n=len(size) + 1)
     defaults = shape[len(shape) - len(size) :]
     return tuple(d if v is None else v for v, d in zip(size, defaults, strict=True))
-
-
-def _int_form_variants(spec: AdaptivePool, shape: Shape, trace: Trace) -> tuple[Variant, ...]:
-    values = set(spec.output_size)
-    if len(spec.output_size) != spec.dims or len(values) != 1 or len(shape) < spec.dims:
-        return ()
-    (value,) = values
-    if value is None:
-        return ()
-    core = _adaptive_avg if spec.kind == "avg" else _adaptive_max
-    try:
-        out = core(spec.dims, shape, (value,) * spec.dims, spec.op, Trace())
-    except ShapeError as exc:
-        condition = f"output_size written as the int {value}: torch skips the Python check"
-        return (Variant(exc.exc, exc.message, condition, exc.code),)
-    trace.notes.append(
-        f"written as the int {value}, output_size skips this Python check and torch returns {out}"
-    )
-    return ()
 
 
 _Adaptive = Callable[[int, Shape, Ints, str, Trace], Shape]

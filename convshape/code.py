@@ -64,7 +64,7 @@ def layer_code(spec: Spec) -> str:
             return f"F.{spec.op}(x, {', '.join(args)})"
         return f"nn.{spec.cls}({', '.join(args)})"
     if isinstance(spec, AdaptivePool):
-        one = len(spec.output_size) == 1 and spec.output_size[0] is not None
+        one = spec.scalar or (len(spec.output_size) == 1 and spec.output_size[0] is not None)
         size = repr(spec.output_size[0]) if one else repr(spec.output_size)
         extra = ", return_indices=True" if spec.return_indices else ""
         if spec.functional:

@@ -1250,6 +1250,13 @@ INTERPOLATE_EMPTY = _k(
 LANCZOS_ANTIALIAS = _k(
     "CS843", "lanczos-antialias", VE, LAYERS, "Lanczos mode requires antialias=True"
 )
+INTERPOLATE_INT64_OVERFLOW = _k(
+    "CS844",
+    "interpolate-int64-overflow",
+    RT,
+    LAYERS,
+    "value cannot be converted to type int64_t without overflow",
+)
 
 # ---------------------------------------------------------------------------------------
 # Lint-only findings (``convshape lint``): not torch errors, so their templates are

@@ -161,12 +161,14 @@ def gen_adaptive(kind: str, n: int) -> Gen:
             size.append(
                 None if u < 0.1 else (-1 if u < 0.13 else r.randint(0 if u < 0.16 else 1, 8))
             )
+        scalar = r.random() < 0.2 and size[0] is not None
         spec = AdaptivePool(
             kind,  # type: ignore[arg-type]
             n,
-            tuple(size),
+            (size[0],) * n if scalar else tuple(size),
             return_indices=kind == "max" and r.random() < 0.3,
             functional=r.random() < 0.4,
+            scalar=scalar,
         )
         return spec, _input(r, n, r.randint(1, 4))
 

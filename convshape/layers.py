@@ -715,7 +715,10 @@ def upsample_sizes(spec: Upsample, shape: Shape) -> tuple[int, ...]:
         raise E.INTERPOLATE_RECOMPUTE.error()
     if output is None:
         assert scales is not None
-        output = tuple(int(s * f) for s, f in zip(shape[2:], scales, strict=True))
+        values = [s * f for s, f in zip(shape[2:], scales, strict=True)]
+        if not all(math.isfinite(v) and abs(v) < 2.0**63 for v in values):
+            raise E.INTERPOLATE_INT64_OVERFLOW.error()
+        output = tuple(int(v) for v in values)
     return output
 
 
@@ -767,6 +770,8 @@ def _pixel_shuffle(spec: PixelShuffle, shape: Shape) -> Shape:
     for what, dim, size in (("height", -2, h), ("width", -1, w)):
         if size % r:
             raise E.PIXEL_UNSHUFFLE_SPATIAL.error(what=what, dim=dim, size=size, factor=r)
+    if math.prod(shape) == 0:
+        return shape  # pixel_unshuffle returns an empty input unchanged (pixel_shuffle does not)
     return (*lead, c * r * r, h // r, w // r)
 
 

@@ -119,7 +119,7 @@ def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
     if isinstance(spec, Pool):
         return _pool(nn, F, spec, x)
     if isinstance(spec, AdaptivePool):
-        size = spec.output_size
+        size = spec.output_size[0] if spec.scalar else spec.output_size
         if spec.functional:
             fn = getattr(F, spec.op)
             if spec.kind == "max":

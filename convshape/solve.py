@@ -603,6 +603,10 @@ def stack_sizes(
 
     stack = list(layers)
     n = _spatial_rank(stack, input_shape)
+    if n == 0:
+        return StackSizes(
+            low, high or low, (), near, None, "the stack has no spatial layer to size"
+        )
     given = input_shape[-1] if n else None
     near = near if near is not None else given
     if high is None:
@@ -635,8 +639,6 @@ def stack_sizes(
     if not good:
         top, count = blockers.most_common(1)[0] if blockers else ("", 0)
         reason = f"no size in {low}..{high} fits: {top} for {count} of them"
-        if n == 0:
-            reason = "the stack has no spatial layer to size"
     return StackSizes(low, high, tuple(good), near, period, reason)
 
 

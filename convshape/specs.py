@@ -293,13 +293,18 @@ class Pool:
 
 @dataclass(frozen=True)
 class AdaptivePool:
-    """``nn.AdaptiveAvgPoolNd`` / ``nn.AdaptiveMaxPoolNd``; ``None`` keeps the input size."""
+    """``nn.AdaptiveAvgPoolNd`` / ``nn.AdaptiveMaxPoolNd``; ``None`` keeps the input size.
+
+    ``scalar`` records an output_size written as one int: torch's Python wrapper skips its
+    input-rank check for that form, so the two forms can fail differently.
+    """
 
     kind: Literal["avg", "max"]
     dims: int
     output_size: tuple[int | None, ...]
     return_indices: bool = False
     functional: bool = False
+    scalar: bool = False
 
     @classmethod
     def make(
@@ -310,8 +315,10 @@ class AdaptivePool:
         return_indices: bool = False,
         functional: bool = False,
     ) -> AdaptivePool:
-        size = tuple(output_size) if isinstance(output_size, tuple) else (output_size,) * dims
-        return cls(kind, dims, size, return_indices, functional)
+        if isinstance(output_size, tuple):
+            return cls(kind, dims, tuple(output_size), return_indices, functional)
+        scalar = isinstance(output_size, int)
+        return cls(kind, dims, (output_size,) * dims, return_indices, functional, scalar)
 
     @property
     def op(self) -> str:

@@ -20,6 +20,11 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 CASES: list[str] = [
+    "nn.PixelUnshuffle(2) @ (2, 4, 0, 2, 2)",
+    "nn.PixelUnshuffle(2) @ (1, 0, 3, 3)",
+    "nn.PixelShuffle(2) @ (1, 0, 3, 3)",
+    "nn.Upsample(scale_factor=1e20) @ (1, 1, 5)",
+    "nn.Upsample(scale_factor=(2.0, 1e300)) @ (1, 1, 5, 5)",
     "nn.Linear(4, 3) @ (5,)",
     "nn.Linear(4, 3) @ ()",
     "nn.Linear(4, 3) @ (2, 5, 6)",

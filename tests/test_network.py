@@ -411,3 +411,16 @@ def test_stacks_never_import_torch() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["ok"] is True
+
+
+@pytest.mark.torch
+def test_eval_mode() -> None:
+    code, shape = STACKS[6]  # BatchNorm with one value per channel: fails only in training
+    assert not N.infer_stack(N.parse_stack(code), shape).ok
+    result = N.infer_stack(N.parse_stack(code), shape, training=False)
+    model = _build(code).eval()
+    with torch.no_grad():
+        assert result.output == tuple(model(torch.empty(shape)).shape)
+    shape_text = ",".join(map(str, shape))
+    out = CliRunner().invoke(cli, ["calc", code, "-i", shape_text, "--eval"])
+    assert out.exit_code == 0, out.output

@@ -535,11 +535,11 @@ CASES = [
     ),
     # --- adaptive pooling: (output_size[, return_indices]); F: input first
     Case("nn.AdaptiveAvgPool2d((None, 7))", AdaptivePool("avg", 2, (None, 7))),
-    Case("nn.AdaptiveAvgPool2d(7)", AdaptivePool("avg", 2, (7, 7))),
+    Case("nn.AdaptiveAvgPool2d(7)", AdaptivePool("avg", 2, (7, 7), scalar=True)),
     Case("nn.AdaptiveAvgPool2d([5, None])", AdaptivePool("avg", 2, (5, None))),
     Case(
         "nn.AdaptiveMaxPool1d(5, return_indices=True)",
-        AdaptivePool("max", 1, (5,), return_indices=True),
+        AdaptivePool("max", 1, (5,), return_indices=True, scalar=True),
         shape=(1, 2, 11),
     ),
     Case(
@@ -553,16 +553,16 @@ CASES = [
     ),
     Case(
         "F.adaptive_max_pool2d(x, 3, True)",
-        AdaptivePool("max", 2, (3, 3), return_indices=True, functional=True),
+        AdaptivePool("max", 2, (3, 3), return_indices=True, functional=True, scalar=True),
     ),
     Case(
         "torch.adaptive_avg_pool1d(x, 4)",
-        AdaptivePool("avg", 1, (4,), functional=True),
+        AdaptivePool("avg", 1, (4,), functional=True, scalar=True),
         shape=(1, 2, 11),
     ),
     Case(
         "torch.adaptive_max_pool1d(x, output_size=4)",
-        AdaptivePool("max", 1, (4,), return_indices=True, functional=True),
+        AdaptivePool("max", 1, (4,), return_indices=True, functional=True, scalar=True),
         shape=(1, 2, 11),
     ),
     # --- Unfold: (kernel_size, dilation, padding, stride); Fold: (output_size, ...)

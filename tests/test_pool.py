@@ -227,7 +227,7 @@ ADAPTIVE_CASES: list[tuple[PoolSpec, Shape, str | None]] = [
     (A("avg", 2, (3, 3)), (10, 10), "CS401"),
     (A("avg", 2, (1, 1)), (10, 10), "CS401"),
     (A("max", 2, (None, None, None)), (3, 10, 10), "CS401"),
-    (A("avg", 3, 2, functional=True), (4, 4, 4), "CS401"),
+    (A("avg", 3, (2, 2, 2), functional=True), (4, 4, 4), "CS401"),
     (A("max", 3, (1, 1, 1, 1)), (2, 3, 4, 4), "CS401"),
     # ---- adaptive_*_pool1d ----
     (A("avg", 1, 3), (10,), "CS312"),
@@ -345,16 +345,18 @@ def _torch_error(fn: object) -> tuple[str, str]:
         ("max", 3, 2, (4, 4, 4)),
     ],
 )
-def test_int_output_size_variant_is_torchs_int_form_error(
+def test_int_output_size_skips_the_python_rank_check(
     kind: str, dims: int, value: int, shape: Shape
 ) -> None:
-    """``AdaptiveAvgPool2d(5)`` skips the Python rank check the tuple form makes; the spec
-    cannot tell them apart, so the int form's error is a variant of the tuple form's."""
-    result = check_agrees_warns(A(kind, dims, value), shape)
-    assert result.error is not None and result.error.code == E.ADAPTIVE_INPUT_DIMENSION.code
+    """``AdaptiveAvgPool2d(5)`` skips the Python rank check ``AdaptiveAvgPool2d((5, 5))`` makes,
+    so the two forms fail differently; the spec records which one the user wrote."""
+    scalar = check_agrees_warns(A(kind, dims, value), shape)
+    assert scalar.error is not None and scalar.error.code != E.ADAPTIVE_INPUT_DIMENSION.code
+    as_tuple = check_agrees_warns(A(kind, dims, (value,) * dims), shape)
+    assert as_tuple.error is not None and as_tuple.error.code == E.ADAPTIVE_INPUT_DIMENSION.code
     cls = getattr(torch.nn, f"Adaptive{kind.capitalize()}Pool{dims}d")
     exc, message = _torch_error(lambda: cls(value)(torch.empty(shape)))
-    assert result.error.matches(exc, message)
+    assert scalar.error.matches(exc, message)
 
 
 def test_engine_modules_do_not_import_torch() -> None:
@@ -417,12 +419,14 @@ def adaptive_layers(draw: st.DrawFn) -> tuple[AdaptivePool, Shape]:
     entry = st.sampled_from([None, -1, 0, *([1] * 3), 2, 3, 5, 13])
     length = draw(st.sampled_from([n] * 8 + [0, n + 1, max(n - 1, 1)]))
     size = tuple(draw(entry) for _ in range(length))
+    scalar = bool(size) and size[0] is not None and draw(st.integers(0, 4)) == 0
     spec = AdaptivePool(
         kind,  # type: ignore[arg-type]
         n,
-        size,
+        (size[0],) * n if scalar else size,
         return_indices=draw(st.booleans()),
         functional=draw(st.booleans()),
+        scalar=scalar,
     )
     shape = _shape(draw, n) if draw(st.integers(0, 9)) else _shape(draw, n + 1)
     return spec, shape

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import operator
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -317,6 +318,9 @@ class Interp:
             ast.JoinedStr: self._e_joinedstr,
             ast.NamedExpr: self._e_namedexpr,
             ast.Lambda: self._e_lambda,
+            ast.Yield: self._e_yield,
+            ast.YieldFrom: self._e_yield,
+            ast.Await: self._e_yield,
         }
 
     # -- bookkeeping -----------------------------------------------------------------
@@ -333,7 +337,9 @@ class Interp:
 
     def exec_block(self, stmts: list[ast.stmt], frame: Frame) -> None:
         for stmt in stmts:
-            self.tick()
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise _Budget
             handler = self._stmt.get(type(stmt))
             if handler is None:
                 self.havoc([stmt], frame)
@@ -436,9 +442,13 @@ class Interp:
             elif not (isinstance(base, Builtin) and base.name == "object"):
                 kind = "foreign"
                 break
-        if s.keywords or s.decorator_list:
-            kind = "foreign"
+        if s.keywords:
+            kind = "foreign"  # a metaclass: anything may happen
         info = ClassInfo(s, s.name, kind, bases)
+        if kind == "foreign":
+            frame.locals[s.name] = info  # instances unknown: its body is not worth reading
+            self.classes.append(info)
+            return
         info.mro = [info]
         for base in bases:
             if isinstance(base, ClassInfo):
@@ -545,7 +555,9 @@ class Interp:
     # -- expressions -----------------------------------------------------------------
 
     def eval(self, node: ast.expr, frame: Frame) -> Any:
-        self.tick()
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Budget
         handler = self._expr.get(type(node))
         if handler is None:
             return UNKNOWN
@@ -576,7 +588,7 @@ class Interp:
 
     def getattr(self, obj: Any, attr: str) -> Any:
         if isinstance(obj, Ref):
-            return Ref(f"{obj.name}.{attr}")
+            return _ref(obj.name, attr)
         if isinstance(obj, Instance):
             if attr in obj.attrs:
                 return obj.attrs[attr]
@@ -861,6 +873,9 @@ class Interp:
         self.assign(node.target, value, frame)
         return value
 
+    def _e_yield(self, node: ast.expr, frame: Frame) -> Any:
+        raise _Stop  # a generator (or a coroutine): what calling it returns is not followed
+
     def _e_lambda(self, node: ast.Lambda, frame: Frame) -> Any:
         return FuncVal(node, frame.globals)
 
@@ -945,7 +960,7 @@ class Interp:
         frame: Frame,
     ) -> Any:
         if isinstance(obj, Ref):
-            return self.call_ref(f"{obj.name}.{attr}", args, kwargs, node)
+            return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
         if isinstance(obj, Tensor):
             return rules.tensor_method(self, obj, attr, args, kwargs, node)
         if isinstance(obj, ListVal):
@@ -1087,7 +1102,7 @@ class Interp:
         short = _canonical(name)
         if short == "nn.Sequential":
             children = self._seq_children(args, kwargs)
-            seq = SeqVal(self.site(node), children)
+            seq = SeqVal(None, children, node, self.ctx)
             self.modules.append(seq)
             return seq
         if short == "nn.ModuleList":
@@ -1096,7 +1111,7 @@ class Interp:
                 items = self.iterate(args[0]) if len(args) == 1 and not kwargs else None
             elif args is None or kwargs:
                 items = None
-            mods = ModListVal(self.site(node), items)
+            mods = ModListVal(None, items, node, self.ctx)
             self.modules.append(mods)
             return mods
         if short == "nn.ModuleDict":
@@ -1166,7 +1181,7 @@ class Interp:
                 return self.eval(node.body, frame)
             finally:
                 self.depth -= 1
-        if _is_generator(node):
+        if isinstance(node, ast.AsyncFunctionDef):
             return self._forget(args, kwargs)
         frame = Frame({}, fn.globals, fn.owner)
         self._bind(node.args, frame, fn.bound, args, kwargs)
@@ -1230,8 +1245,7 @@ class Interp:
     ) -> Any:
         if cls.kind not in ("module", "sequential"):
             return self._forget(args, kwargs)
-        site = self.site(node) if isinstance(node, ast.expr) else None
-        inst = Instance(site, cls)
+        inst = Instance(None, cls)
         init, owner = cls.lookup("__init__")
         if isinstance(init, FuncVal) and owner is not None:
             bound = FuncVal(init.node, init.globals, init.owner, inst, init.decorators)
@@ -1285,7 +1299,29 @@ class Interp:
             self.apply(value, [Tensor(shape, True, "the declared input")], {})
 
 
+_REFS: dict[tuple[str, str], Ref] = {}
+_CANONICAL: dict[str, str] = {}
+
+
+def _ref(name: str, attr: str) -> Ref:
+    found = _REFS.get((name, attr))
+    if found is None:
+        if len(_REFS) > 100_000:
+            _REFS.clear()
+        found = _REFS[(name, attr)] = Ref(f"{name}.{attr}")
+    return found
+
+
 def _canonical(name: str) -> str:
+    found = _CANONICAL.get(name)
+    if found is None:
+        if len(_CANONICAL) > 100_000:
+            _CANONICAL.clear()
+        found = _CANONICAL[name] = _canonical_name(name)
+    return found
+
+
+def _canonical_name(name: str) -> str:
     """``torch.nn.functional.relu`` -> ``F.relu``, ``torch.nn.Conv2d`` -> ``nn.Conv2d``."""
     for prefix, short in (
         ("torch.nn.functional.", "F."),
@@ -1298,30 +1334,6 @@ def _canonical(name: str) -> str:
                 rest = rest.rpartition(".")[2]
             return short + rest
     return name
-
-
-_GENERATORS: dict[ast.AST, bool] = {}
-
-
-def _is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    if isinstance(node, ast.AsyncFunctionDef):
-        return True
-    found = _GENERATORS.get(node)
-    if found is None:
-        found = False
-        stack: list[ast.AST] = list(node.body)
-        while stack:
-            n = stack.pop()
-            if isinstance(n, (ast.Yield, ast.YieldFrom)):
-                found = True
-                break
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            stack.extend(ast.iter_child_nodes(n))
-        if len(_GENERATORS) > 10_000:
-            _GENERATORS.clear()
-        _GENERATORS[node] = found
-    return found
 
 
 def _math(name: str, args: list[Any]) -> Any:
@@ -1466,10 +1478,29 @@ def _guarded(interp: Interp, run: Callable[[], object]) -> None:
         return
 
 
+def _layer_words() -> frozenset[str]:
+    global _LAYER_WORDS
+    if _LAYER_WORDS is None:
+        from ..layers import LAYER_TABLE
+        from ..parse import LAYERS
+
+        names = {n.rpartition(".")[2] for n in (*LAYERS, *LAYER_TABLE)}
+        _LAYER_WORDS = frozenset(names | {"Sequential", "ModuleList", "ModuleDict"})
+    return _LAYER_WORDS
+
+
+_LAYER_WORDS: frozenset[str] | None = None
+
+
 def _run_unreached(interp: Interp, tree: ast.Module) -> None:
-    """Functions and methods nothing reached, run once with unknown arguments: what they
-    fix by themselves (literal layer arguments, chains of known layers) is still checked."""
+    """Functions and methods nothing reached that build layers, run once with unknown
+    arguments: what they fix by themselves (literal layer arguments, chains of known
+    layers) is still checked."""
     instances: dict[int, Any] = {}
+    wanted = _layer_words() | {c.name for c in interp.classes if c.kind != "foreign"}
+
+    def builds(node: ast.AST) -> bool:
+        return isinstance(node, ast.FunctionDef) and bool(_words(interp.ctx, node) & wanted)
 
     def instance(cls: ClassInfo) -> Any:
         if id(cls) not in instances:
@@ -1480,34 +1511,50 @@ def _run_unreached(interp: Interp, tree: ast.Module) -> None:
         if cls.kind not in ("module", "sequential"):
             continue
         init, _owner = cls.lookup("__init__")
-        if isinstance(init, FuncVal) and init.node not in interp.executed:
+        if isinstance(init, FuncVal) and init.node not in interp.executed and builds(init.node):
             _guarded(interp, lambda cls=cls: instance(cls))  # type: ignore[misc]
-        for value in list(cls.attrs.values()):
+        for name, value in list(cls.attrs.items()):
             if not isinstance(value, FuncVal) or value.node in interp.executed:
                 continue
-            if isinstance(value.node, ast.Lambda) or "staticmethod" in value.decorators:
-                bound = None
-            else:
-                bound = instance(cls)
+            if name in ("__init__", "forward") or not builds(value.node):
+                continue  # __init__ ran above; forward runs on the unused modules
+            bound = None if "staticmethod" in value.decorators else instance(cls)
             method = FuncVal(value.node, value.globals, value.owner, bound, value.decorators)
             _guarded(interp, lambda m=method: interp.call_func(m, None, None))  # type: ignore[misc]
     for node in tree.body:
         fn = interp.globals.get(node.name) if isinstance(node, ast.FunctionDef) else None
-        if isinstance(fn, FuncVal) and fn.node is node and node not in interp.executed:
+        fresh = isinstance(fn, FuncVal) and fn.node is node and node not in interp.executed
+        if fresh and builds(node):
             _guarded(interp, lambda f=fn: interp.call_func(f, None, None))  # type: ignore[misc]
+
+
+_WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
+    """The identifiers written in a definition (a superset of the names it loads)."""
+    if ctx._lines is None:
+        ctx._lines = ctx.source.splitlines(keepends=True)
+    body = node.body[0] if isinstance(node, ast.ClassDef) and node.body else node
+    start = (body.lineno if isinstance(node, ast.ClassDef) else node.lineno) - 1
+    decorators = getattr(node, "decorator_list", [])
+    if decorators and not isinstance(node, ast.ClassDef):
+        start = decorators[0].lineno - 1
+    text = "".join(ctx._lines[start : node.end_lineno or node.lineno])
+    return set(_WORD.findall(text))
 
 
 def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
     """The models: module classes no other class of the file builds on, and module-level
     functions without required parameters that nothing in the file calls (factories)."""
-    in_classes: set[str] = set()
+    in_classes: set[str] = set()  # names other classes mention
     in_functions: set[str] = set()
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names = in_classes if isinstance(node, ast.ClassDef) else in_functions
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                    names.add(sub.id)
+        if isinstance(node, ast.ClassDef):
+            in_classes |= _words(interp.ctx, node) - {node.name}
+            in_classes |= {b.id for b in node.bases if isinstance(b, ast.Name)}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            in_functions |= _words(interp.ctx, node) - {node.name}
     roots: list[Any] = []
     for cls in interp.classes:
         top = cls.node in tree.body
@@ -1520,8 +1567,9 @@ def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
         args = node.args
         required = len(args.posonlyargs + args.args) - len(args.defaults)
         required += sum(1 for d in args.kw_defaults if d is None)
-        if isinstance(fn, FuncVal) and fn.node is node and required == 0:
-            roots.append(fn)
+        returns = any(isinstance(st, ast.Return) and st.value for st in node.body)
+        if isinstance(fn, FuncVal) and fn.node is node and required == 0 and returns:
+            roots.append(fn)  # a factory: def build(): return Net()
     return roots
 
 

@@ -405,6 +405,8 @@ def _failure(
         if explanation:
             text += f" -- {explanation}"
         return _finding(located, kind.code, text, fixes)
+    if stage is None:
+        where += " on the meta device"  # torch words some errors differently there than on CPU
     text = E.LINT_MODEL_RAISED.template.format(where=where, exc=exc_name, message=message)
     return _finding(located, E.LINT_MODEL_RAISED.code, text)
 

@@ -50,21 +50,42 @@ _Sig = tuple[tuple[str, str, object], ...]  # (name, kind, default); _REQ: requi
 _REQ: Final = object()
 
 
-def _conv_signature(name: str) -> _Sig | None:
+_CONV_SIGS: dict[str, _Sig] = {}
+_CONV_FAMILY: dict[str, str] = {}
+
+
+def _load_tables() -> None:
     from ..parse import LAYERS, REQUIRED
 
-    layer = LAYERS.get(name)
-    if layer is None:
-        return None
-    return tuple(
-        (p.name, p.kind, _REQ if p.default is REQUIRED else p.default) for p in layer.params
-    )
+    for name, layer in LAYERS.items():
+        _CONV_SIGS[name] = tuple(
+            (p.name, p.kind, _REQ if p.default is REQUIRED else p.default) for p in layer.params
+        )
+        _CONV_FAMILY[name] = layer.family
+
+
+def _conv_signature(name: str) -> _Sig | None:
+    """torch's signature of a conv-family layer (parse.LAYERS), or None."""
+    if not _CONV_SIGS:
+        _load_tables()
+    return _CONV_SIGS.get(name)
+
+
+def _family(name: str) -> str:
+    if not _CONV_FAMILY:
+        _load_tables()
+    return _CONV_FAMILY[name]
+
+
+_ROWS: dict[str, Any] = {}
 
 
 def _row(name: str) -> Any:
-    from ..layers import LAYER_TABLE
+    if not _ROWS:
+        from ..layers import LAYER_TABLE
 
-    return LAYER_TABLE.get(name)
+        _ROWS.update(LAYER_TABLE)
+    return _ROWS.get(name)
 
 
 _SIGNATURES: dict[str, _Sig | None] = {}
@@ -174,15 +195,14 @@ def make_layer(
     interp: Interp, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
 ) -> Any:
     """``nn.X(...)``: a :class:`LayerVal` with its arguments bound; argument rules run."""
-    site = interp.site(node)
     sig = _signature(name)
     if sig is None:
         interp._forget(args, kwargs)
-        return LayerVal(site, name, None)
+        return LayerVal(None, name, None, node, interp.ctx)
     params = _bind(name, sig, args, kwargs)
     if params is None:
-        return LayerVal(site, name, None)
-    layer = LayerVal(site, name, params)
+        return LayerVal(None, name, None, node, interp.ctx)
+    layer = LayerVal(None, name, params, node, interp.ctx)
     _check_arguments(interp, layer)
     return layer
 
@@ -265,6 +285,59 @@ def _layer_spec(name: str, values: Mapping[str, Any]) -> LayerSpec | None:
     return spec
 
 
+def _plain(value: object) -> bool:
+    if value is None or value is UNKNOWN or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, tuple) and all(_plain(v) for v in value)
+
+
+def _tagged(value: object) -> object:
+    """A plain value with its types spelt out (``True`` and ``1`` compare equal)."""
+    if isinstance(value, tuple):
+        return tuple(_tagged(v) for v in value)
+    return (type(value), value)
+
+
+def params_key(name: str, params: Mapping[str, Any]) -> object:
+    """A cache key for a layer's arguments, or None when one is not a plain value."""
+    key: list[object] = [name]
+    for v in params.values():
+        if v is None or v is UNKNOWN or type(v) in (int, str, float):
+            key.append(v)
+        elif type(v) is bool or (isinstance(v, tuple) and _plain(v)):
+            key.append(_tagged(v))
+        else:
+            return None
+    return tuple(key)
+
+
+def _layer_key(layer: LayerVal) -> object:
+    if "key" not in layer.cache:
+        layer.cache["key"] = None if layer.params is None else params_key(layer.name, layer.params)
+    return layer.cache["key"]
+
+
+def _all_known(layer: LayerVal) -> bool:
+    if "known" not in layer.cache:
+        params = layer.params
+        layer.cache["known"] = params is not None and all(_known(v) for v in params.values())
+    known: bool = layer.cache["known"]
+    return known
+
+
+_CACHE_LIMIT: Final = 50_000
+_SPECS: dict[object, Any] = {}  # params key -> spec or None
+_ARGUMENT_ERRORS: dict[object, Any] = {}  # params key -> (ShapeError, spec) or None
+_RESULTS: dict[object, Any] = {}  # (spec, shape) -> engine / layers result
+
+
+def _remember(cache: dict[object, Any], key: object, value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def spec_of(layer: LayerVal) -> Spec | LayerSpec | None:
     """The layer's spec when every argument is known, else None."""
     if "spec" in layer.cache:
@@ -272,11 +345,17 @@ def spec_of(layer: LayerVal) -> Spec | LayerSpec | None:
         return cached
     spec: Spec | LayerSpec | None = None
     params = layer.params
-    if params is not None and all(_known(v) for v in params.values()):
-        if _conv_signature(layer.name) is not None:
-            spec = _conv_spec(layer.name, params)
+    if params is not None and _all_known(layer):
+        key = _layer_key(layer)
+        if key is not None and key in _SPECS:
+            spec = _SPECS[key]
         else:
-            spec = _layer_spec(layer.name, params)
+            if _conv_signature(layer.name) is not None:
+                spec = _conv_spec(layer.name, params)
+            else:
+                spec = _layer_spec(layer.name, params)
+            if key is not None:
+                _remember(_SPECS, key, spec)
     layer.cache["spec"] = spec
     return spec
 
@@ -354,22 +433,33 @@ _NEUTRAL: Final[Mapping[str, object]] = {
 def _check_arguments(interp: Interp, layer: LayerVal) -> None:
     """Argument rules: errors torch raises for these arguments whatever the input."""
     params = layer.params
-    if params is None or layer.site is None:
+    if params is None:
         return
-    if _conv_signature(layer.name) is None:
-        spec = _layer_spec(layer.name, params) if all(_known(v) for v in params.values()) else None
-        if spec is not None:
-            from ..layers import construct_error
+    key = _layer_key(layer)
+    if key is not None and key in _ARGUMENT_ERRORS:
+        found = _ARGUMENT_ERRORS[key]
+    else:
+        found = _argument_error(layer.name, params)
+        if key is not None:
+            _remember(_ARGUMENT_ERRORS, key, found)
+    site = layer.site if found is not None else None
+    if found is not None and site is not None:
+        err, spec = found
+        _report_error(interp, site, site.text, err, None, spec, None)
 
-            err = construct_error(spec)
-            if err is not None:
-                _report_error(interp, layer.site, layer.site.text, err, None, spec, None)
-        return
-    from ..parse import LAYERS
 
-    family = LAYERS[layer.name].family
+def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError, Any] | None:
+    if _conv_signature(name) is None:
+        spec = _layer_spec(name, params) if all(_known(v) for v in params.values()) else None
+        if spec is None:
+            return None
+        from ..layers import construct_error
+
+        err = construct_error(spec)
+        return None if err is None else (err, spec)
+    family = _family(name)
     if family in ("unfold", "fold"):
-        return
+        return None
     unknown = {n for n, v in params.items() if not _known(v)}
     values = dict(params)
     for n in unknown:
@@ -381,24 +471,23 @@ def _check_arguments(interp: Interp, layer: LayerVal) -> None:
             if n in unknown:
                 values[n] = fill
     if family in ("adaptive_avg", "adaptive_max") and "output_size" in unknown:
-        return
+        return None
     if any(v is UNKNOWN for v in values.values()):
-        return
-    window = _conv_spec(layer.name, values)
+        return None
+    window = _conv_spec(name, values)
     if window is None:
-        return
+        return None
     channels = window.in_channels if isinstance(window, Conv) else 2
     shape = (2, max(channels, 0), *([_generous(window)] * window.dims))
     from ..engine import infer_spec
 
-    result = infer_spec(window, shape)
-    err = result.error
+    err = infer_spec(window, shape).error
     if err is None:
-        return
+        return None
     deps = ARGUMENT_CODES.get(err.code)
     if deps is None or deps & unknown:
-        return
-    _report_error(interp, layer.site, layer.site.text, err, None, window, None)
+        return None
+    return err, window
 
 
 def _generous(spec: Spec) -> int:
@@ -461,8 +550,8 @@ _SAME_SHAPE: Final = frozenset(
 )
 
 
-def _label(layer: LayerVal) -> str:
-    return layer.label
+def _label(layer: LayerVal) -> object:
+    return layer  # str(layer) is its label, made only when a message needs it
 
 
 def _tensor_arg(args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
@@ -500,10 +589,14 @@ def _exact_layer(
 ) -> Any:
     from ..layers import infer_layer
 
-    try:
-        result = infer_layer(spec, shape, training=False)
-    except Exception:  # a rule the layers module does not cover: stay silent
-        return UNKNOWN
+    key = (spec, shape)
+    result = _RESULTS.get(key)
+    if result is None:
+        try:
+            result = infer_layer(spec, shape, training=False)
+        except Exception:  # a rule the layers module does not cover: stay silent
+            return UNKNOWN
+        _remember(_RESULTS, key, result)
     if result.error is not None:
         err = result.error
         assert isinstance(err, E.ShapeError)
@@ -519,13 +612,13 @@ def _exact_layer(
 
 def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> Any:
     p = layer.params or {}
-    site = layer.site
     if short in _SAME_SHAPE:
         return x
     if short == "Linear":
         features = x.at(-1)
         n_in, n_out = p.get("in_features"), p.get("out_features")
-        if _is_int(n_in) and features is not None and features != n_in and site is not None:
+        if _is_int(n_in) and features is not None and features != n_in:
+            site = _site(layer)
             interp.ctx.report(
                 site,
                 E.LINEAR_MISMATCH.code,
@@ -542,7 +635,8 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         channels = x.at(1) if x.exact else _channels(x, dims) if dims > 1 else None
         n = p.get("num_features")
         tracked = p.get("track_running_stats") is True
-        if _is_int(n) and channels is not None and channels != n and site is not None and tracked:
+        if _is_int(n) and channels is not None and channels != n and tracked:
+            site = _site(layer)
             interp.ctx.report(
                 site,
                 E.BATCHNORM_FEATURES.code,
@@ -555,13 +649,8 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
     if short == "GroupNorm":
         channels = x.at(1) if x.exact else None
         n = p.get("num_channels")
-        if (
-            _is_int(n)
-            and channels is not None
-            and channels != n
-            and p.get("affine") is True
-            and site is not None
-        ):
+        if _is_int(n) and channels is not None and channels != n and p.get("affine") is True:
+            site = _site(layer)
             interp.ctx.report(
                 site,
                 E.GROUPNORM_CHANNELS.code,
@@ -575,7 +664,8 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         norm_t = (norm,) if _is_int(norm) else norm
         if isinstance(norm_t, tuple) and norm_t and all(_is_int(v) for v in norm_t):
             tail = [x.at(-len(norm_t) + i) for i in range(len(norm_t))]
-            if all(t is not None for t in tail) and tuple(tail) != norm_t and site is not None:
+            if all(t is not None for t in tail) and tuple(tail) != norm_t:
+                site = _site(layer)
                 interp.ctx.report(
                     site,
                     E.LAYERNORM_SHAPE.code,
@@ -591,8 +681,9 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
     if short == "PixelShuffle" or short == "PixelUnshuffle":
         r = p.get("upscale_factor", p.get("downscale_factor"))
         c = _channels(x, 2)
-        shuffle = short == "PixelShuffle" and x.exact and site is not None
-        if shuffle and _is_int(r) and r > 0 and c is not None and c % (r * r) and site:
+        shuffle = short == "PixelShuffle" and x.exact
+        if shuffle and _is_int(r) and r > 0 and c is not None and c % (r * r):
+            site = _site(layer)
             err = E.PIXEL_SHUFFLE_CHANNELS.error(channels=c, square=r * r)
             interp.ctx.report(
                 site, err.code, f"{site.text} gets {c} channels from {_from(x)}: {err}"
@@ -604,6 +695,12 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
     return UNKNOWN
 
 
+def _site(layer: LayerVal) -> Site:
+    site = layer.site
+    assert site is not None  # layers are built from calls, which have one
+    return site
+
+
 def _channels(x: Tensor, dims: int) -> int | None:
     """The channel count of a conv-family input: dim 1 of a batched tensor, which is
     dim -(dims+1) of an unbatched one too."""
@@ -613,10 +710,10 @@ def _channels(x: Tensor, dims: int) -> int | None:
 
 
 def _from(x: Tensor) -> str:
-    return x.origin or "the input"
+    return str(x.origin) or "the input"
 
 
-def _with_last(x: Tensor, last: int | None, origin: str) -> Tensor:
+def _with_last(x: Tensor, last: int | None, origin: object) -> Tensor:
     if x.exact and x.dims:
         return Tensor((*x.dims[:-1], last), True, origin)
     if not x.exact and not x.dims:
@@ -624,7 +721,7 @@ def _with_last(x: Tensor, last: int | None, origin: str) -> Tensor:
     return Tensor((last,), False, origin)
 
 
-def _flatten(x: Tensor, start: Any, end: Any, origin: str) -> Any:
+def _flatten(x: Tensor, start: Any, end: Any, origin: object) -> Any:
     if not (_is_int(start) and _is_int(end)):
         return UNKNOWN
     if not x.exact:
@@ -641,10 +738,10 @@ def _flatten(x: Tensor, start: Any, end: Any, origin: str) -> Any:
     detail = ""
     if size is not None and len(part) > 1:
         detail = f" ({'x'.join(str(d) for d in part)})"
-    return Tensor((*x.dims[:s], size, *x.dims[e + 1 :]), True, origin + detail)
+    return Tensor((*x.dims[:s], size, *x.dims[e + 1 :]), True, _Detail(origin, detail))
 
 
-def _unflatten(x: Tensor, dim: Any, sizes: Any, origin: str) -> Any:
+def _unflatten(x: Tensor, dim: Any, sizes: Any, origin: object) -> Any:
     if not (x.exact and _is_int(dim) and isinstance(sizes, tuple)):
         return Tensor.unknown()
     if not all(_is_int(s) and s >= 0 for s in sizes):
@@ -657,7 +754,7 @@ def _unflatten(x: Tensor, dim: Any, sizes: Any, origin: str) -> Any:
 
 
 def _spatial(
-    x: Tensor, dims: int, channels: int | None, sizes: list[int | None] | None, origin: str
+    x: Tensor, dims: int, channels: int | None, sizes: list[int | None] | None, origin: object
 ) -> Tensor:
     """A conv-family output: the input's leading sizes, ``channels`` (None: unknown) and
     the spatial ``sizes`` (None: all unknown). An input nothing is known about is taken
@@ -673,7 +770,7 @@ def _spatial(
     return Tensor((channels, *spatial), False, origin)
 
 
-def _upsample(x: Tensor, size: Any, scale: Any, origin: str) -> Any:
+def _upsample(x: Tensor, size: Any, scale: Any, origin: object) -> Any:
     if not x.exact or len(x.dims) < 3:
         return Tensor.unknown()
     dims = len(x.dims) - 2
@@ -697,38 +794,42 @@ def _apply_window(interp: Interp, layer: LayerVal, x: Any) -> Any:
     if not isinstance(x, Tensor):
         return UNKNOWN
     spec = spec_of(layer)
-    site = layer.site
     shape = x.shape
-    known = spec is not None and shape is not None and site is not None
-    if known and isinstance(spec, (Conv, Pool, AdaptivePool, Unfold, Fold)):
-        assert site is not None and shape is not None
-        return _exact_window(interp, site, site.text, spec, x, shape, _label(layer))
-    return _partial_window(interp, layer.name, layer.params or {}, site, x, _label(layer))
+    if shape is not None and isinstance(spec, (Conv, Pool, AdaptivePool, Unfold, Fold)):
+        return _exact_window(interp, layer, spec, x, shape)
+    return _partial_window(interp, layer, x)
 
 
 def _exact_window(
-    interp: Interp,
-    site: Site,
-    text: str,
-    spec: Spec,
-    x: Tensor,
-    shape: tuple[int, ...],
-    origin: str,
+    interp: Interp, layer: LayerVal, spec: Spec, x: Tensor, shape: tuple[int, ...]
 ) -> Any:
     from ..engine import infer_spec
 
-    result = infer_spec(spec, shape)
-    if result.error is not None:
-        _report_error(interp, site, text, result.error, shape, spec, x)
-        return UNKNOWN
+    key = (spec, shape)
+    cached = _RESULTS.get(key)
+    if cached is None:
+        result = infer_spec(spec, shape)
+        dropped = _dropped(spec, shape, result.output) if result.output is not None else []
+        cached = _remember(_RESULTS, key, (result, dropped))
+    result, dropped = cached
+    if result.error is not None or dropped:
+        site = layer.site
+        if site is None:
+            return UNKNOWN
+        if result.error is not None:
+            _report_error(interp, site, site.text, result.error, shape, spec, x)
+            return UNKNOWN
+        for values in dropped:
+            message = E.LINT_ROWS_DROPPED.template.format(layer=site.text, **values)
+            interp.ctx.report(
+                site, E.LINT_ROWS_DROPPED.code, message, severity="warning", exact=True
+            )
     assert result.output is not None
-    _rows_dropped(interp, site, text, spec, shape, result.output)
-    return Tensor(result.output, True, origin)
+    return Tensor(result.output, True, layer)
 
 
-def _partial_window(
-    interp: Interp, name: str, p: Mapping[str, Any], site: Site | None, x: Tensor, origin: str
-) -> Any:
+def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
+    name, p, origin = where.name, where.params or {}, _label(where)
     from ..arithmetic import conv_out, conv_transpose_out, pool_out
     from ..parse import LAYERS
 
@@ -742,7 +843,8 @@ def _partial_window(
     out_channels = channels
     if family in ("conv", "conv_transpose"):
         n_in, n_out, groups = p.get("in_channels"), p.get("out_channels"), p.get("groups")
-        if _is_int(n_in) and channels is not None and channels != n_in and site is not None:
+        if _is_int(n_in) and channels is not None and channels != n_in:
+            site = _site(where)
             code = (
                 E.TRANSPOSED_CHANNEL_MISMATCH if family == "conv_transpose" else E.CHANNEL_MISMATCH
             )
@@ -816,11 +918,10 @@ def _axis_values(value: Any, dims: int) -> list[int | None] | None:
     return None
 
 
-def _rows_dropped(
-    interp: Interp, site: Site, text: str, spec: Spec, shape: tuple[int, ...], out: tuple[int, ...]
-) -> None:
-    """Warn when a window with stride never reaches the last rows/columns of the input,
-    where windows otherwise cover it (stride <= kernel span: gaps are not by design)."""
+def _dropped(spec: Spec, shape: tuple[int, ...], out: tuple[int, ...]) -> list[dict[str, object]]:
+    """Axes where a window with stride never reaches the last rows/columns of the input,
+    though windows otherwise cover it (stride <= kernel span: gaps are not by design);
+    the values of the CS901 message for each."""
     from ..arithmetic import axis_names, effective_kernel
 
     if isinstance(spec, Conv) and not spec.transposed and not isinstance(spec.padding, str):
@@ -832,39 +933,36 @@ def _rows_dropped(
         kernel = spec.kernel_size
         dilation = spec.dilation if spec.kind == "max" else (1,) * spec.dims
     else:
-        return
+        return []
     dims = spec.dims
     axes = [_one(v, dims) for v in (pads, stride, kernel, dilation)]
     if any(a is None for a in axes):
-        return
+        return []
     pads_, stride_, kernel_, dilation_ = (a or [] for a in axes)
     names = axis_names(dims)
     spatial = shape[-dims:]
     outs = out[-dims:]
+    found: list[dict[str, object]] = []
     for i in range(dims):
         size, p, s, k, d = spatial[i], pads_[i], stride_[i], kernel_[i], dilation_[i]
         span = effective_kernel(k, d)
         if s <= 1 or s > span:
             continue
-        padded = size + 2 * p
-        dropped = (padded - span) % s - p
+        dropped = (size + 2 * p - span) % s - p
         if dropped > 0:
             unit = {"H": "row", "W": "column", "D": "slice"}.get(names[i], "position")
-            unit += "s" if dropped > 1 else ""
-            fix = _rows_fix(size, k, s, p, d)
-            message = E.LINT_ROWS_DROPPED.template.format(
-                layer=text,
-                stride=s,
-                dropped=dropped,
-                unit=unit,
-                axis=names[i],
-                size=size,
-                output=outs[i],
-                fix=fix,
+            found.append(
+                {
+                    "stride": s,
+                    "dropped": dropped,
+                    "unit": unit + ("s" if dropped > 1 else ""),
+                    "axis": names[i],
+                    "size": size,
+                    "output": outs[i],
+                    "fix": _rows_fix(size, k, s, p, d),
+                }
             )
-            interp.ctx.report(
-                site, E.LINT_ROWS_DROPPED.code, message, severity="warning", exact=True
-            )
+    return found
 
 
 def _rows_fix(size: int, k: int, s: int, p: int, d: int) -> str:
@@ -898,7 +996,8 @@ def _report_error(
     """A torch error predicted with certainty: torch's exact text, and the fixes."""
     fixes = _fixes(err, spec, shape)
     where = f" on input {_shape_text(shape)}" if shape is not None else ""
-    origin = f" from {x.origin}" if x is not None and x.origin else ""
+    named = str(x.origin) if x is not None else ""
+    origin = f" from {named}" if named else ""
     interp.ctx.report(site, err.code, f"{text}{where}{origin}: {err}", exact=True, fixes=fixes)
 
 
@@ -1058,9 +1157,31 @@ def tensor_method(
     return Tensor.unknown()
 
 
-def _at(interp: Interp, node: ast.Call) -> str:
-    site = interp.site(node)
-    return f"{site.text} at {site.where}"
+class _Detail:
+    """An origin and a remark, joined when a message is written."""
+
+    def __init__(self, origin: object, detail: str) -> None:
+        self.origin = origin
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.origin}{self.detail}"
+
+
+class _CallAt:
+    """``torch.flatten(x, 1) at 22:13``, worked out when a message is written."""
+
+    def __init__(self, interp: Interp, node: ast.Call) -> None:
+        self.ctx = interp.ctx
+        self.node = node
+
+    def __str__(self) -> str:
+        site = self.ctx.site(self.node)
+        return f"{site.text} at {site.where}"
+
+
+def _at(interp: Interp, node: ast.Call) -> object:
+    return _CallAt(interp, node)
 
 
 def _moved(t: Tensor, interp: Interp, node: ast.Call) -> Tensor:
@@ -1269,7 +1390,7 @@ def call_function(
     return Tensor.unknown() if any(isinstance(a, Tensor) for a in args) else UNKNOWN
 
 
-def _cat(interp: Interp, tensors: Any, dim: Any, origin: str) -> Any:
+def _cat(interp: Interp, tensors: Any, dim: Any, origin: object) -> Any:
     items = interp.iterate(tensors)
     if not items or not all(isinstance(t, Tensor) for t in items) or not _is_int(dim):
         return Tensor.unknown()
@@ -1303,7 +1424,7 @@ def _window_function(
     if params is None:
         return UNKNOWN
     x = params.pop("input", UNKNOWN)
-    layer = LayerVal(interp.site(node), name, params)
+    layer = LayerVal(None, name, params, node, interp.ctx)
     _check_arguments(interp, layer)
     if not isinstance(x, Tensor):
         return UNKNOWN

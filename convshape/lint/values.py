@@ -122,7 +122,7 @@ class Tensor:
 
     dims: tuple[int | None, ...] = ()
     exact: bool = False
-    origin: str = ""
+    origin: object = field(default="", compare=False)  # str() names it: made on demand
 
     @classmethod
     def unknown(cls) -> Tensor:
@@ -165,46 +165,74 @@ class DictVal:
 
 class ModuleVal:
     """Base of the nn.Module values: where the module was built, and whether a forward
-    used it (modules no forward reached are checked on their own afterwards)."""
+    used it (modules no forward reached are checked on their own afterwards). The site
+    is worked out from the call's node on first use (most are never shown)."""
 
-    site: Site | None
     applied: bool
 
-    def __init__(self, site: Site | None) -> None:
-        self.site = site
+    def __init__(self, site: Site | None, node: Any = None, ctx: Any = None) -> None:
+        self._site = site
+        self._node = node
+        self._ctx = ctx
         self.applied = False
+
+    @property
+    def site(self) -> Site | None:
+        if self._site is None and self._node is not None:
+            self._site = self._ctx.site(self._node)
+            self._node = None
+        return self._site
 
 
 class LayerVal(ModuleVal):
     """A torch layer built with ``nn.X(...)``: its arguments bound to torch's parameter
     names (values may be UNKNOWN), or ``params=None`` when convshape does not model it."""
 
-    def __init__(self, site: Site | None, name: str, params: dict[str, Any] | None) -> None:
-        super().__init__(site)
+    def __init__(
+        self,
+        site: Site | None,
+        name: str,
+        params: dict[str, Any] | None,
+        node: Any = None,
+        ctx: Any = None,
+    ) -> None:
+        super().__init__(site, node, ctx)
         self.name = name
         self.params = params
         self.cache: dict[str, Any] = {}
 
     @property
     def label(self) -> str:
-        if self.site is None:
+        site = self.site
+        if site is None:
             return self.name
-        return f"{self.site.text} at {self.site.where}"
+        return f"{site.text} at {site.where}"
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class SeqVal(ModuleVal):
     """``nn.Sequential``: its children as (name, module) in order; None when unknown."""
 
-    def __init__(self, site: Site | None, children: list[tuple[Any, Any]] | None) -> None:
-        super().__init__(site)
+    def __init__(
+        self,
+        site: Site | None,
+        children: list[tuple[Any, Any]] | None,
+        node: Any = None,
+        ctx: Any = None,
+    ) -> None:
+        super().__init__(site, node, ctx)
         self.children = children
 
 
 class ModListVal(ModuleVal):
     """``nn.ModuleList``: its modules; None when unknown."""
 
-    def __init__(self, site: Site | None, children: list[Any] | None) -> None:
-        super().__init__(site)
+    def __init__(
+        self, site: Site | None, children: list[Any] | None, node: Any = None, ctx: Any = None
+    ) -> None:
+        super().__init__(site, node, ctx)
         self.children = children
 
 

@@ -71,6 +71,14 @@ def cold(cmd: list[str], runs: int = 9) -> float:
 
 
 def cold_start() -> None:
+    # click and rich were byte-compiled when pip installed them; compile convshape too, as a
+    # wheel install does (this environment sets PYTHONDONTWRITEBYTECODE, so an editable
+    # checkout would otherwise be re-compiled from source on every start).
+    import compileall
+
+    import convshape
+
+    compileall.compile_dir(convshape.__path__[0], quiet=1)
     calc = [sys.executable, "-m", "convshape", "calc", "nn.Conv2d(16, 32, 3)", "-i", "1,16,8,8"]
     base = [sys.executable, "-c", "import click, rich.console"]
     c1, b1 = cold(calc), cold(base)

@@ -152,4 +152,4 @@ def _fold_axis(spec: Fold, i: int, blocks: int) -> Axis:
     p, d = spec.padding[i], spec.dilation[i]
     formula = f"blocks = ({o} + 2*{p} - {d}*({k}-1) - 1) // {s} + 1 = {blocks}"
     note = f"output_size {o} along {_HW[i]} holds {blocks} sliding blocks"
-    return Axis(_HW[i], o, o, k, s, (p, p), d, formula=formula, notes=(note,))
+    return Axis(_HW[i], o, o, k, s, (p, p), d, text=(formula, (note,)))

@@ -524,9 +524,7 @@ def _record_adaptive(trace: Trace, spec: AdaptivePool, shape: Shape, out: Shape)
         notes = [f"None keeps the input size {size}"] if requested is None else []
         if o and size:
             notes.append(_window_note(size, o))
-        trace.axes.append(
-            Axis(name, size, o, formula=f"output_size[{i}] = {o}", notes=tuple(notes))
-        )
+        trace.axes.append(Axis(name, size, o, text=(f"output_size[{i}] = {o}", tuple(notes))))
 
 
 def _window_note(size: int, out: int) -> str:

@@ -6,7 +6,9 @@ numbers substituted, and short plain-language readings of what each term does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = [
     "Axis",
@@ -69,12 +71,28 @@ class Axis:
     dilation: int = 1
     output_padding: int = 0
     ceil_mode: bool = False
-    formula: str = ""
-    notes: tuple[str, ...] = ()
+    kind: str = "text"  # how formula and notes are worked out: conv, transpose, pool or text
+    text: tuple[str, tuple[str, ...]] = ("", ())  # kind "text": given as they are
 
     @property
     def span(self) -> int:
         return effective_kernel(self.kernel, self.dilation)
+
+    @cached_property
+    def _worked(self) -> tuple[str, tuple[str, ...]]:
+        """Formula and readings, written out on first use (the engine's hot path skips it)."""
+        describe = _DESCRIBE.get(self.kind)
+        return self.text if describe is None else describe(self)
+
+    @property
+    def formula(self) -> str:
+        """The output-size formula with this axis's numbers substituted."""
+        return self._worked[0]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Plain-language readings of what each term does."""
+        return self._worked[1]
 
 
 def _unit(name: str, n: int) -> str:
@@ -119,38 +137,52 @@ def _stride_note(name: str, padded: int, span: int, s: int, out: int) -> list[st
 
 def conv_axis(name: str, size: int, k: int, s: int, left: int, right: int, d: int) -> Axis:
     """A convolution axis with padding ``left``/``right`` (equal unless 'same' is asymmetric)."""
+    out = (size + left + right - effective_kernel(k, d)) // s + 1 if s > 0 else 0
+    return Axis(name, size, out, k, s, (left, right), d, kind="conv")
+
+
+def _describe_conv(a: Axis) -> tuple[str, tuple[str, ...]]:
+    (left, right), k, s, d, size, out = a.padding, a.kernel, a.stride, a.dilation, a.size, a.output
     padded = size + left + right
-    span = effective_kernel(k, d)
-    out = (padded - span) // s + 1 if s > 0 else 0
     pad_text = f"2*{left}" if left == right else f"{left}+{right}"
     formula = f"({size} + {pad_text} - {d}*({k}-1) - 1) // {s} + 1 = {out}"
     notes = (
-        _padding_note(name, size, left, right)
-        + _kernel_note(name, k, d)
-        + _stride_note(name, padded, span, s, out)
+        _padding_note(a.name, size, left, right)
+        + _kernel_note(a.name, k, d)
+        + _stride_note(a.name, padded, a.span, s, out)
     )
-    return Axis(name, size, out, k, s, (left, right), d, formula=formula, notes=tuple(notes))
+    return formula, tuple(notes)
 
 
 def conv_transpose_axis(name: str, size: int, k: int, s: int, p: int, d: int, op: int) -> Axis:
     out = conv_transpose_out(size, k, s, p, d, op)
-    formula = f"({size}-1)*{s} - 2*{p} + {d}*({k}-1) + {op} + 1 = {out}"
+    return Axis(name, size, out, k, s, (p, p), d, op, kind="transpose")
+
+
+def _describe_transpose(a: Axis) -> tuple[str, tuple[str, ...]]:
+    size, k, s, p, d, op = a.size, a.kernel, a.stride, a.padding[0], a.dilation, a.output_padding
+    formula = f"({size}-1)*{s} - 2*{p} + {d}*({k}-1) + {op} + 1 = {a.output}"
     notes = [f"stride {s} places the {size} inputs {s} apart: {(size - 1) * s + 1} positions"]
     if k > 1 or d > 1:
-        notes.append(f"the kernel span {effective_kernel(k, d)} adds {d * (k - 1)}")
+        notes.append(f"the kernel span {a.span} adds {d * (k - 1)}")
     if p:
         notes.append(f"padding {p} trims {p} from each side")
     if op:
         notes.append(f"output_padding adds {op} at the end")
-    return Axis(name, size, out, k, s, (p, p), d, op, formula=formula, notes=tuple(notes))
+    return formula, tuple(notes)
 
 
 def pool_axis(name: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> Axis:
     out = pool_out(size, k, s, p, d, ceil_mode)
-    ceil = f" + ({s}-1)" if ceil_mode else ""
+    return Axis(name, size, out, k, s, (p, p), d, ceil_mode=ceil_mode, kind="pool")
+
+
+def _describe_pool(a: Axis) -> tuple[str, tuple[str, ...]]:
+    size, k, s, p, d, out = a.size, a.kernel, a.stride, a.padding[0], a.dilation, a.output
+    ceil = f" + ({s}-1)" if a.ceil_mode else ""
     formula = f"({size} + 2*{p} - {d}*({k}-1) - 1{ceil}) // {s} + 1 = {out}"
-    notes = _padding_note(name, size, p, p) + _kernel_note(name, k, d)
-    if ceil_mode:
+    notes = _padding_note(a.name, size, p, p) + _kernel_note(a.name, k, d)
+    if a.ceil_mode:
         floor = pool_out(size, k, s, p, d, False)
         raw = (size + 2 * p - d * (k - 1) - 1 + s - 1) // s + 1
         if raw != out:
@@ -161,7 +193,12 @@ def pool_axis(name: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: b
         elif out != floor:
             notes.append(f"ceil_mode keeps a last partial window: {floor} -> {out}")
     else:
-        notes += _stride_note(name, size + 2 * p, effective_kernel(k, d), s, out)
-    return Axis(
-        name, size, out, k, s, (p, p), d, ceil_mode=ceil_mode, formula=formula, notes=tuple(notes)
-    )
+        notes += _stride_note(a.name, size + 2 * p, a.span, s, out)
+    return formula, tuple(notes)
+
+
+_DESCRIBE: dict[str, Callable[[Axis], tuple[str, tuple[str, ...]]]] = {
+    "conv": _describe_conv,
+    "transpose": _describe_transpose,
+    "pool": _describe_pool,
+}

@@ -7,11 +7,12 @@ packages what they found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from .arithmetic import Axis
-from .errors import ShapeError
+from .errors import NEGATIVE_DIMENSION, ShapeError, sizes
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
 __all__ = ["Env", "Result", "Trace", "infer_spec"]
@@ -29,7 +30,6 @@ class Env:
     mkldnn: bool = True
 
 
-@dataclass
 class Trace:
     """What a rule module records on its way: per-axis arithmetic, warnings, notes.
 
@@ -37,9 +37,12 @@ class Trace:
     an unbatched input, or F.pad's padding), so messages can print it as torch does.
     """
 
-    axes: list[Axis] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("axes", "notes", "warnings")
+
+    def __init__(self) -> None:
+        self.axes: list[Axis] = []
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
 
 
 class Result(NamedTuple):
@@ -72,15 +75,40 @@ class Result(NamedTuple):
 
 def _check_tensor_shapes(spec: Spec, shape: Shape) -> None:
     """The tensors a call is given must exist: ``torch.empty`` of a negative size raises."""
-    from .errors import NEGATIVE_DIMENSION, sizes
-
-    tensors = [shape]
-    if isinstance(spec, ConvCall):
-        tensors += [spec.weight] if spec.bias is None else [spec.weight, spec.bias]
+    tensors: tuple[Shape, ...] = (shape,)
+    if type(spec) is ConvCall:
+        tensors = (shape, spec.weight) if spec.bias is None else (shape, spec.weight, spec.bias)
     for t in tensors:
-        for v in t:
-            if v < 0:
-                raise NEGATIVE_DIMENSION.error(value=v, shape=sizes(t))
+        if t and min(t) < 0:
+            value = next(v for v in t if v < 0)
+            raise NEGATIVE_DIMENSION.error(value=value, shape=sizes(t))
+
+
+Rule = Callable[[Any, Shape, Trace, Env], Shape]
+_RULES: dict[type, Rule] = {}
+
+
+def _rule(spec: Spec) -> Rule:
+    """The rule module's entry point for a spec type (each module imported on first use)."""
+    kind = type(spec)
+    rule = _RULES.get(kind)
+    if rule is not None:
+        return rule
+    if kind is Conv or kind is ConvCall:
+        from . import _conv
+
+        _RULES[Conv], _RULES[ConvCall] = _conv.infer_module, _conv.infer_call
+    elif kind is Pool or kind is AdaptivePool:
+        from . import _pool
+
+        _RULES[Pool] = lambda s, x, t, e: _pool.infer_pool(s, x, t)
+        _RULES[AdaptivePool] = lambda s, x, t, e: _pool.infer_adaptive(s, x, t)
+    else:
+        from . import _fold
+
+        _RULES[Unfold] = lambda s, x, t, e: _fold.infer_unfold(s, x, t)
+        _RULES[Fold] = lambda s, x, t, e: _fold.infer_fold(s, x, t)
+    return _RULES[kind]
 
 
 def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
@@ -100,31 +128,11 @@ def _traced(spec: Spec, shape: Shape, env: Env) -> Result:
     error: ShapeError | None = None
     try:
         _check_tensor_shapes(spec, shape)
-        if isinstance(spec, Conv | ConvCall):
-            from . import _conv
-        elif isinstance(spec, Pool | AdaptivePool):
-            from . import _pool
-        else:
-            from . import _fold
-        if isinstance(spec, Conv):
-            output = _conv.infer_module(spec, shape, trace, env)
-        elif isinstance(spec, ConvCall):
-            output = _conv.infer_call(spec, shape, trace, env)
-        elif isinstance(spec, Pool):
-            output = _pool.infer_pool(spec, shape, trace)
-        elif isinstance(spec, AdaptivePool):
-            output = _pool.infer_adaptive(spec, shape, trace)
-        elif isinstance(spec, Unfold):
-            output = _fold.infer_unfold(spec, shape, trace)
-        elif isinstance(spec, Fold):
-            output = _fold.infer_fold(spec, shape, trace)
-        else:  # pragma: no cover - the Spec union is closed
-            raise TypeError(f"not a layer spec: {spec!r}")
+        output = _rule(spec)(spec, shape, trace, env)
     except ShapeError as exc:
         error = exc
-    return Result(
-        spec, shape, output, error, tuple(trace.warnings), tuple(trace.notes), tuple(trace.axes)
-    )
+    fields = (spec, shape, output, error, tuple(trace.warnings), tuple(trace.notes))
+    return tuple.__new__(Result, (*fields, tuple(trace.axes)))
 
 
 def _fast_conv(spec: Conv | ConvCall, shape: Shape) -> Shape | None:

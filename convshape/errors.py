@@ -64,8 +64,8 @@ class ErrorKind:
     family: str
 
     def error(self, *, variants: tuple[Variant, ...] = (), **values: object) -> ShapeError:
-        text = {k: str(v) for k, v in values.items()}
-        return ShapeError(self, self.template.format(**text), text, variants)
+        text = {k: v if type(v) is str else str(v) for k, v in values.items()}
+        return ShapeError(self, self.template.format_map(text), text, variants)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:

@@ -91,8 +91,7 @@ def read_code(layer: str | None, file: str | None) -> str:
 def is_stack(text: str) -> bool:
     """Whether ``calc``'s LAYER text is a stack rather than one conv-family layer: an
     nn.Sequential, several layers, or one layer of the non-conv kinds (nn.Linear ...)."""
-    from . import layers as L
-    from .parse import _dotted
+    from .parse import _dotted, _lookup
 
     try:
         with warnings.catch_warnings():
@@ -111,7 +110,13 @@ def is_stack(text: str) -> bool:
     parts = _dotted(value.func)
     if parts is None:
         return False
-    return parts[-1] == "Sequential" or L.lookup(parts) is not None
+    if parts[-1] == "Sequential":
+        return True
+    if _lookup(tuple(parts[:-1]), parts[-1]) is not None:
+        return False  # a conv-family layer: calc's single-layer path, no layers import
+    from . import layers as L
+
+    return L.lookup(parts) is not None
 
 
 def number(value: Fraction) -> int | float:

@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from . import oracle
 from .engine import Env, Result, infer_spec
@@ -120,8 +121,7 @@ BACKEND_CODES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One configuration verified: the engine's result, torch's outcome and the verdict.
 
     ``match`` says how they agree (``shape``, ``exact``, ``variant``, ``meta-...``) or why
@@ -426,6 +426,17 @@ def _require(device: str) -> None:
 
 
 @cache
+def _ready(device: str) -> None:
+    """:func:`_require`, once per device and process (a failure is not cached)."""
+    _require(device)
+
+
+@cache
+def _default_env() -> Env:
+    return default_env()
+
+
+@cache
 def _torch_version() -> str | None:
     return oracle.torch_version()
 
@@ -469,8 +480,8 @@ def verify(
     Raises :class:`UsageError` for an unknown or unavailable device and
     :class:`oracle.TorchMissing` when torch is not installed.
     """
-    _require(device)
-    return _verify(spec, tuple(shape), device, env or default_env(), budget, _torch_version())
+    _ready(device)
+    return _verify(spec, tuple(shape), device, env or _default_env(), budget, _torch_version())
 
 
 @dataclass

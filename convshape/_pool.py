@@ -449,6 +449,10 @@ def _adaptive_avg(n: int, x: Shape, size: Ints, op: str, trace: Trace) -> Shape:
     if any(v < 0 for v in size):
         raise E.ADAPTIVE_AVG_OUTPUT_NEGATIVE.error(op=op, values=_brace(size))
     if all(v == 1 for v in size):
+        rank = len(x)
+        if rank < n:  # input.mean((-1, ..., -n)) wraps each dim; a 0-d tensor counts as 1-d
+            low = -max(rank, 1)
+            raise E.DIM_OUT_OF_RANGE.error(low=low, high=-low - 1, got=low - 1)
         trace.notes.append(
             f"output_size {(1,) * n}: torch takes the mean over the last {n} dims, "
             "skipping the rank and empty-dimension checks"
@@ -518,6 +522,8 @@ def _int_list(values: tuple[int | None, ...], op: str) -> Ints:
 
 def _record_adaptive(trace: Trace, spec: AdaptivePool, shape: Shape, out: Shape) -> None:
     n = spec.dims
+    if len(shape) < n or len(out) < n:
+        return  # the mean shortcut accepted an input without n spatial dims (0-d, 1-d)
     for i, name in enumerate(axis_names(n)):
         size, o = shape[len(shape) - n + i], out[len(out) - n + i]
         requested = spec.output_size[i] if i < len(spec.output_size) else o

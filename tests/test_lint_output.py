@@ -464,3 +464,15 @@ def test_sarif_rule_ids_are_stable_and_warnings_kept() -> None:
     empty = sarif([])
     validate_sarif(empty)
     assert empty["runs"][0]["results"] == []
+
+
+def test_jobs_give_the_same_findings(project: Path) -> None:
+    for i in range(70):  # enough files for worker processes
+        (project / "pkg" / f"m{i:02d}.py").write_text(BUGGY if i % 7 == 0 else "x = 1\n")
+    one = lint("pkg", "--output-format", "json", "--jobs", "1")
+    two = lint("pkg", "--output-format", "json", "--jobs", "2")
+    assert one[0] == two[0] == 1
+    assert json.loads(one[1]) == json.loads(two[1])
+    assert len(json.loads(two[1])["findings"]) == 2 * 11
+    assert lint("pkg", "--jobs", "0")[0] == 2
+    assert lint("pkg", "--jobs", "x")[0] == 2

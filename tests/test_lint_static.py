@@ -476,3 +476,15 @@ def test_never_imports_or_runs_the_file(tmp_path: object) -> None:
     import os
 
     assert not os.path.exists("/tmp/convshape-should-not-exist")
+
+
+def test_directives_only_in_comments() -> None:
+    source = '''
+        """Declare inputs with ``# convshape: input=...`` and silence with # noqa."""
+        import torch.nn as nn
+        text = "# convshape: frobnicate"
+        m = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4))  # a note, then # noqa: CS801
+        n = nn.Sequential(nn.Linear(1, 2), nn.Linear(3, 4))  # "# noqa" in a comment is one
+        '''
+    assert found(source) == []
+    assert found(source.replace("# noqa: CS801", "")) == [(5, 36, "CS801")]

@@ -73,6 +73,12 @@ def _fail(message: str) -> NoReturn:
     "--update-lock", is_flag=True, help="Write every layer's shape of the models to the lock."
 )
 @click.option("--lock", "lock_file", metavar="FILE", help="Shape lock file (convshape.lock.json).")
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    help="Worker processes for static mode on large runs: N or auto (one per CPU). Default 1.",
+)
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -88,6 +94,7 @@ def lint(
     config_models: bool,
     update_lock: bool,
     lock_file: str | None,
+    jobs: str | None,
 ) -> None:
     """Find shape errors in PyTorch models, for CI (as flake8 and ruff do for style).
 
@@ -120,7 +127,7 @@ def lint(
         if paths or not specs:
             from .static import lint_paths
 
-            run = lint_paths(paths or (".",), config)
+            run = lint_paths(paths or (".",), config, _jobs(jobs))
             findings += run.findings
             files = run.files
         reports = _run_models(config, specs, update_lock) if specs else []
@@ -131,6 +138,18 @@ def lint(
     findings.sort(key=lambda f: f.sort_key())
     _emit(output_format, output_file, findings, files, reports, config, show_fixes)
     sys.exit(EXIT_OK if exit_zero or not findings else EXIT_FAIL)
+
+
+def _jobs(text: str | None) -> int | None:
+    from ..errors import UsageError
+
+    if text is None:
+        return 1
+    if text.strip().lower() == "auto":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise UsageError(f"--jobs must be a positive integer or 'auto', got {text!r}")
+    return int(text)
 
 
 def _codes(text: str, option: str) -> tuple[str, ...]:

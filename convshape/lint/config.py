@@ -7,6 +7,7 @@ Every key is checked; anything convshape does not understand is a
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -237,9 +238,14 @@ def _model(value: Any, where: str) -> ModelSpec:
 
 def relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when inside it, POSIX style; else as given."""
-    try:
+    absolute, base = os.path.abspath(path), str(root)
+    if absolute == base:
+        return "."
+    if absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return absolute[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    try:  # through a symbolic link, perhaps
         return path.resolve().relative_to(root).as_posix()
-    except ValueError:
+    except (ValueError, OSError):
         return path.as_posix()
 
 

@@ -213,6 +213,9 @@ _MUTATORS: Final = frozenset(
     }
 )
 
+_MISSING: Final = object()
+_MODULE_METHODS: Final = frozenset({"add_module", "register_module", "append", "extend", "insert"})
+
 _SELF_METHODS: Final = frozenset(
     {"to", "cuda", "cpu", "float", "half", "double", "bfloat16", "train", "eval", "type"}
     | {"requires_grad_", "to_empty", "share_memory", "zero_grad"}
@@ -270,6 +273,11 @@ class Interp:
         self.active: list[ast.AST] = []
         self.modules: list[ModuleVal] = []  # every module value built, in order
         self.executed: set[ast.AST] = set()  # the functions interpreted at least once
+        self.forwards: dict[object, Any] = {}  # forward results of identical modules
+        self.built: dict[object, Instance] = {}  # modules built by identical calls
+        self.counts: dict[int, int] = {}  # instances built per class
+        self.epoch = 0  # counts changes to modules: signatures are cached per epoch
+        self.ran: set[object] = set()  # signatures of the models followed from a root
         self.classes: list[ClassInfo] = []
         self.globals: dict[str, Any] = {
             "nn": Ref("torch.nn"),
@@ -336,11 +344,12 @@ class Interp:
     # -- statements ------------------------------------------------------------------
 
     def exec_block(self, stmts: list[ast.stmt], frame: Frame) -> None:
+        table = self._stmt
         for stmt in stmts:
             self.steps += 1
             if self.steps > MAX_STEPS:
                 raise _Budget
-            handler = self._stmt.get(type(stmt))
+            handler = table.get(type(stmt))
             if handler is None:
                 self.havoc([stmt], frame)
             else:
@@ -488,6 +497,7 @@ class Interp:
         elif isinstance(target, ast.Attribute):
             obj = self.eval(target.value, frame)
             if isinstance(obj, Instance):
+                self.epoch += 1
                 obj.attrs[target.attr] = value
                 if isinstance(value, ModuleVal) and obj.children is not None:
                     obj.children.append((target.attr, value))
@@ -512,13 +522,14 @@ class Interp:
 
     def havoc(self, stmts: list[ast.stmt], frame: Frame) -> None:
         """Forget everything ``stmts`` may change: they cannot be followed statically."""
+        self.epoch += 1
         for stmt in stmts:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            for kind, node in _changes(stmt):
+                if kind == "name":
+                    assert isinstance(node, ast.Name)
                     frame.locals[node.id] = UNKNOWN
-                elif isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
-                    node.ctx, ast.Load
-                ):
+                elif kind == "store":
+                    assert isinstance(node, (ast.Attribute, ast.Subscript))
                     obj = self._quiet_eval(node.value, frame)
                     if isinstance(node, ast.Attribute) and isinstance(obj, Instance):
                         obj.attrs[node.attr] = UNKNOWN
@@ -526,17 +537,17 @@ class Interp:
                             obj.children = None
                     else:
                         self.taint(obj)
-                elif isinstance(node, ast.Call):
-                    func = node.func
-                    if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
-                        obj = self._quiet_eval(func.value, frame)
-                        if isinstance(obj, Instance):
-                            obj.opaque = True
-                        self.taint(obj)
-                    elif isinstance(func, ast.Name) and func.id == "setattr" and node.args:
-                        obj = self._quiet_eval(node.args[0], frame)
-                        if isinstance(obj, Instance):
-                            obj.opaque = True
+                elif kind == "mutate":
+                    assert isinstance(node, ast.expr)
+                    obj = self._quiet_eval(node, frame)
+                    if isinstance(obj, Instance):
+                        obj.opaque = True
+                    self.taint(obj)
+                else:
+                    assert isinstance(node, ast.expr)
+                    obj = self._quiet_eval(node, frame)
+                    if isinstance(obj, Instance):
+                        obj.opaque = True
 
     def _quiet_eval(self, node: ast.expr, frame: Frame) -> Any:
         """Evaluate a plain name or ``self.attr`` chain without side effects."""
@@ -547,6 +558,7 @@ class Interp:
         return UNKNOWN
 
     def taint(self, value: Any) -> None:
+        self.epoch += 1
         if isinstance(value, (ListVal, DictVal)):
             value.items = None
         elif isinstance(value, (SeqVal, ModListVal)):
@@ -558,8 +570,9 @@ class Interp:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Budget
-        handler = self._expr.get(type(node))
-        if handler is None:
+        try:
+            handler = self._expr[type(node)]
+        except KeyError:
             return UNKNOWN
         return handler(node, frame)
 
@@ -570,7 +583,13 @@ class Interp:
         return value
 
     def _e_name(self, node: ast.Name, frame: Frame) -> Any:
-        return self.lookup(node.id, frame)
+        name = node.id
+        found = frame.locals.get(name, _MISSING)
+        if found is _MISSING:
+            found = frame.globals.get(name, _MISSING)
+            if found is _MISSING:
+                return Builtin(name) if name in _BUILTINS or name == "object" else UNKNOWN
+        return found
 
     def lookup(self, name: str, frame: Frame) -> Any:
         if name in frame.locals:
@@ -579,8 +598,6 @@ class Interp:
             return frame.globals[name]
         if name in _BUILTINS or name == "object":
             return Builtin(name)
-        if name == "OrderedDict":
-            return UNKNOWN
         return UNKNOWN
 
     def _e_attribute(self, node: ast.Attribute, frame: Frame) -> Any:
@@ -742,15 +759,16 @@ class Interp:
         return self.eval(node.body if truth else node.orelse, frame)
 
     def _elements(self, elts: list[ast.expr], frame: Frame) -> list[Any] | None:
+        ev = self.eval
         out: list[Any] = []
         for elt in elts:
-            if isinstance(elt, ast.Starred):
-                items = self.iterate(self.eval(elt.value, frame))
+            if type(elt) is ast.Starred:
+                items = self.iterate(ev(elt.value, frame))
                 if items is None:
                     return None
                 out += items
             else:
-                out.append(self.eval(elt, frame))
+                out.append(ev(elt, frame))
         return out
 
     def _e_tuple(self, node: ast.Tuple, frame: Frame) -> Any:
@@ -959,15 +977,22 @@ class Interp:
         node: ast.Call,
         frame: Frame,
     ) -> Any:
-        if isinstance(obj, Ref):
+        kind = type(obj)
+        if kind is Instance and attr not in _MODULE_METHODS:
+            if attr == "forward":
+                return self.apply(obj, args, kwargs)
+            if attr in _SELF_METHODS:
+                return obj  # module.to(device), .eval(), .float(): the same module
+            return self.call(self.getattr(obj, attr), args, kwargs, node)
+        if kind is Ref:
             return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
-        if isinstance(obj, Tensor):
+        if kind is Tensor:
             return rules.tensor_method(self, obj, attr, args, kwargs, node)
-        if isinstance(obj, ListVal):
+        if kind is ListVal:
             return self._list_method(obj, attr, args, kwargs)
-        if isinstance(obj, DictVal):
+        if kind is DictVal:
             return self._dict_method(obj, attr, args, kwargs)
-        if isinstance(obj, SuperVal):
+        if kind is SuperVal:
             return self._super_method(obj, attr, args, kwargs)
         if isinstance(obj, (SeqVal, ModListVal, Instance)):
             handled, result = self._module_method(obj, attr, args, kwargs)
@@ -976,7 +1001,7 @@ class Interp:
         if isinstance(obj, ModuleVal) and attr == "forward":
             return self.apply(obj, args, kwargs)
         if isinstance(obj, ModuleVal) and attr in _SELF_METHODS:
-            return obj  # module.to(device), .eval(), .float(): the same module
+            return obj
         if isinstance(obj, (Instance, ClassInfo, LayerVal, SeqVal)):
             return self.call(self.getattr(obj, attr), args, kwargs, node)
         return self._forget(args, kwargs)
@@ -1037,6 +1062,8 @@ class Interp:
         args: list[Any] | None,
         kwargs: dict[str, Any] | None,
     ) -> tuple[bool, Any]:
+        if attr in ("add_module", "register_module", "append", "extend", "insert"):
+            self.epoch += 1
         if attr in ("add_module", "register_module"):
             if args is not None and len(args) == 2 and not kwargs and isinstance(args[0], str):
                 name, module = args
@@ -1091,6 +1118,7 @@ class Interp:
             if inst.children is not None and not inst.attrs.get("__seq_init__"):
                 children = self._seq_children(args, kwargs)
                 inst.children = None if children is None else inst.children + children
+                self.epoch += 1
             return None
         if attr == "forward" and isinstance(inst, Instance) and inst.children is not None:
             return self._chain(inst.children, args, kwargs)
@@ -1222,7 +1250,9 @@ class Interp:
             elif param.arg in remaining:
                 value = remaining.pop(param.arg)
             elif default is not None:
-                value = self.eval(default, module)
+                value = (
+                    default.value if type(default) is ast.Constant else self.eval(default, module)
+                )
             else:
                 value = UNKNOWN
             frame.locals[param.arg] = value
@@ -1245,16 +1275,27 @@ class Interp:
     ) -> Any:
         if cls.kind not in ("module", "sequential"):
             return self._forget(args, kwargs)
+        self.counts[id(cls)] = self.counts.get(id(cls), 0) + 1
+        key = _construct_key(cls, node, args, kwargs, self.epoch)
+        built = self.built.get(key) if key is not None else None
+        if built is not None:
+            # the same class built at the same call with the same arguments: the same module
+            inst = Instance(None, cls)
+            inst.attrs = dict(built.attrs)
+            inst.children = None if built.children is None else list(built.children)
+            inst.opaque = built.opaque
+            self.modules.append(inst)
+            return inst
         inst = Instance(None, cls)
         init, owner = cls.lookup("__init__")
         if isinstance(init, FuncVal) and owner is not None:
             bound = FuncVal(init.node, init.globals, init.owner, inst, init.decorators)
-            before = self.steps
             self.call_func(bound, args, kwargs)
-            del before
         elif cls.kind == "sequential":
             children = self._seq_children(args, kwargs)
             inst.children = children
+        if key is not None:
+            self.built[key] = inst
         self.modules.append(inst)
         return inst
 
@@ -1274,8 +1315,16 @@ class Interp:
         if isinstance(module, Instance):
             forward, owner = module.cls.lookup("forward")
             if isinstance(forward, FuncVal) and owner is not None:
+                repeated = self.counts.get(id(module.cls), 0) > 1
+                key = _forward_key(forward, module, args, kwargs, self.epoch) if repeated else None
+                if key is not None and key in self.forwards:
+                    _mark_applied(module)  # the same module on the same input: done before
+                    return self.forwards[key]
                 bound = FuncVal(forward.node, forward.globals, forward.owner, module)
-                return self.call_func(bound, args, kwargs)
+                result = self.call_func(bound, args, kwargs)
+                if key is not None:
+                    self.forwards[key] = result
+                return result
             if module.children is not None and not module.opaque:
                 return self._chain(module.children, args, kwargs)
         return UNKNOWN
@@ -1423,6 +1472,7 @@ def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any])
         return value
     if name == "setattr" and len(args) == 3:
         obj, attr, value = args
+        interp.epoch += 1
         if isinstance(obj, Instance):
             if isinstance(attr, str):
                 obj.attrs[attr] = value
@@ -1478,6 +1528,36 @@ def _guarded(interp: Interp, run: Callable[[], object]) -> None:
         return
 
 
+_CHANGES: dict[int, tuple[ast.stmt, list[tuple[str, ast.AST]]]] = {}
+
+
+def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
+    """What a statement may change, found once per statement: names it binds ("name"),
+    attributes and items it stores ("store"), objects whose mutating methods it calls
+    ("mutate") and objects it setattr()s ("setattr")."""
+    cached = _CHANGES.get(id(stmt))
+    if cached is not None and cached[0] is stmt:
+        return cached[1]
+    found: list[tuple[str, ast.AST]] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found.append(("name", node))
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
+            node.ctx, ast.Load
+        ):
+            found.append(("store", node))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                found.append(("mutate", func.value))
+            elif isinstance(func, ast.Name) and func.id == "setattr" and node.args:
+                found.append(("setattr", node.args[0]))
+    if len(_CHANGES) > 50_000:
+        _CHANGES.clear()
+    _CHANGES[id(stmt)] = (stmt, found)
+    return found
+
+
 def _layer_words() -> frozenset[str]:
     global _LAYER_WORDS
     if _LAYER_WORDS is None:
@@ -1531,8 +1611,9 @@ def _run_unreached(interp: Interp, tree: ast.Module) -> None:
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
-    """The identifiers written in a definition (a superset of the names it loads)."""
+def _text(ctx: FileContext, node: ast.stmt) -> str:
+    """A definition's text: a class's body (not its own ``class`` line), a function's
+    decorators and body."""
     if ctx._lines is None:
         ctx._lines = ctx.source.splitlines(keepends=True)
     body = node.body[0] if isinstance(node, ast.ClassDef) and node.body else node
@@ -1540,28 +1621,38 @@ def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
     decorators = getattr(node, "decorator_list", [])
     if decorators and not isinstance(node, ast.ClassDef):
         start = decorators[0].lineno - 1
-    text = "".join(ctx._lines[start : node.end_lineno or node.lineno])
-    return set(_WORD.findall(text))
+    return "".join(ctx._lines[start : node.end_lineno or node.lineno])
+
+
+def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
+    """The identifiers written in a definition (a superset of the names it loads)."""
+    return set(_WORD.findall(_text(ctx, node)))
 
 
 def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
     """The models: module classes no other class of the file builds on, and module-level
     functions without required parameters that nothing in the file calls (factories)."""
+    classes = [c for c in interp.classes if c.node in tree.body and c.kind != "foreign"]
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    names = {c.name for c in classes if c.kind in ("module", "sequential")}
+    names |= {f.name for f in functions}
+    if not names:
+        return []
+    mentioned = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
     in_classes: set[str] = set()  # names other classes mention
     in_functions: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            in_classes |= _words(interp.ctx, node) - {node.name}
+            in_classes |= set(mentioned.findall(_text(interp.ctx, node))) - {node.name}
             in_classes |= {b.id for b in node.bases if isinstance(b, ast.Name)}
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            in_functions |= _words(interp.ctx, node) - {node.name}
+            in_functions |= set(mentioned.findall(_text(interp.ctx, node))) - {node.name}
     roots: list[Any] = []
-    for cls in interp.classes:
-        top = cls.node in tree.body
-        if top and cls.kind in ("module", "sequential") and cls.name not in in_classes:
+    for cls in classes:
+        if cls.kind in ("module", "sequential") and cls.name not in in_classes:
             roots.append(cls)
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or node.name in in_classes | in_functions:
+    for node in functions:
+        if node.name in in_classes or node.name in in_functions:
             continue
         fn = interp.globals.get(node.name)
         args = node.args
@@ -1576,8 +1667,11 @@ def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
 def _run_root(interp: Interp, root: Any) -> None:
     interp.steps = 0
     node = root.node
-    lines = [node.lineno] + [d.lineno for d in node.decorator_list]
-    shape = interp.ctx.declared_input(node.name, lines)
+    if isinstance(root, ClassInfo):
+        shape = _class_input(interp, root)
+    else:
+        lines = [node.lineno] + [d.lineno for d in node.decorator_list]
+        shape = interp.ctx.declared_input(node.name, lines)
     x = Tensor(shape, True, "the declared input") if shape is not None else Tensor.unknown()
     try:
         if isinstance(root, ClassInfo):
@@ -1586,6 +1680,9 @@ def _run_root(interp: Interp, root: Any) -> None:
             model = interp.call_func(root, [], {})
         if isinstance(model, ModuleVal) and (shape is not None or isinstance(root, ClassInfo)):
             interp.apply(model, [x], {})
+            sig = _signature(model, epoch=interp.epoch)
+            if sig is not None:
+                interp.ran.add(sig)
     except (_Budget, RecursionError):
         return
     except Exception:
@@ -1594,20 +1691,140 @@ def _run_root(interp: Interp, root: Any) -> None:
         return
 
 
+def _class_input(interp: Interp, cls: ClassInfo) -> tuple[int, ...] | None:
+    node = cls.node
+    lines = [node.lineno] + [d.lineno for d in node.decorator_list]
+    return interp.ctx.declared_input(cls.name, lines)
+
+
+def _signature(value: Any, depth: int = 0, epoch: int | None = None) -> object:
+    """What determines a module's forward: the call sites its layers were built at and
+    their arguments, recursively; None when something in it is not that simple. With the
+    interpreter's ``epoch`` (no module changed since), each module's is worked out once."""
+    if epoch is not None and isinstance(value, (SeqVal, ModListVal, Instance)):
+        cached = value.sig
+        if cached is not None and cached[0] == epoch:
+            return cached[1]
+        found = _compute_signature(value, depth, epoch)
+        value.sig = (epoch, found)
+        return found
+    return _compute_signature(value, depth, epoch)
+
+
+def _compute_signature(value: Any, depth: int, epoch: int | None) -> object:
+    if depth > 64:
+        return None
+    if value is None or value is UNKNOWN or isinstance(value, (bool, int, float, str)):
+        return (type(value), value)
+    if isinstance(value, tuple):
+        items = tuple(_signature(v, depth + 1, epoch) for v in value)
+        return None if None in items else ("tuple", items)
+    if isinstance(value, Ref):
+        return ("ref", value.name)
+    if isinstance(value, (ClassInfo, FuncVal)):
+        return ("id", id(value.node))
+    if isinstance(value, LayerVal):
+        found = value.cache.get("signature", False)
+        if found is False:
+            key = value.name if value.params is None else rules.layer_key(value)
+            found = value.cache["signature"] = (
+                None if key is None else ("layer", value.node_id, key)
+            )
+        return found
+    if isinstance(value, (SeqVal, ModListVal)):
+        if value.children is None:
+            return None
+        children = (
+            value.children if isinstance(value, ModListVal) else [c for _, c in value.children]
+        )
+        items = tuple(_signature(c, depth + 1, epoch) for c in children)
+        return None if None in items else ("seq", value.node_id, items)
+    if isinstance(value, Instance):
+        if value.opaque:
+            return None
+        attrs = tuple((k, _signature(v, depth + 1, epoch)) for k, v in value.attrs.items())
+        if any(sig is None for _, sig in attrs):
+            return None
+        inner: object = ()
+        if value.children is not None:
+            inner = _signature(tuple(c for _, c in value.children), depth + 1, epoch)
+            if inner is None:
+                return None
+        return ("instance", id(value.cls), value.node_id, attrs, inner)
+    return None
+
+
+def _construct_key(
+    cls: ClassInfo,
+    node: Any,
+    args: list[Any] | None,
+    kwargs: dict[str, Any] | None,
+    epoch: int | None = None,
+) -> object:
+    """Identical constructions: one call site, one class, the same simple arguments (no
+    list or dict a constructor could change)."""
+    if not isinstance(node, ast.Call) or args is None or kwargs is None:
+        return None
+    values: list[object] = []
+    for value in [*args, *kwargs.values()]:
+        sig = _signature(value, epoch=epoch)
+        if sig is None:
+            return None
+        values.append(sig)
+    return (id(node), id(cls), tuple(values), tuple(kwargs))
+
+
+def _forward_key(
+    forward: FuncVal,
+    module: Instance,
+    args: list[Any] | None,
+    kwargs: dict[str, Any] | None,
+    epoch: int | None = None,
+) -> object:
+    if args is None or kwargs:
+        return None
+    inputs: list[object] = []
+    for arg in args:
+        if isinstance(arg, Tensor):
+            inputs.append(("tensor", arg.dims, arg.exact))
+        else:
+            sig = _signature(arg, epoch=epoch)
+            if sig is None:
+                return None
+            inputs.append(sig)
+    sig = _signature(module, epoch=epoch)
+    return None if sig is None else (id(forward.node), sig, tuple(inputs))
+
+
+def _mark_applied(value: Any, depth: int = 0) -> None:
+    if not isinstance(value, ModuleVal) or depth > 64:
+        return
+    value.applied = True
+    if isinstance(value, Instance):
+        for v in value.attrs.values():
+            _mark_applied(v, depth + 1)
+    children = getattr(value, "children", None)
+    for child in children or ():
+        _mark_applied(child[1] if isinstance(child, tuple) else child, depth + 1)
+
+
 def _run_unused(interp: Interp) -> None:
-    """Modules no forward reached: check what is fixed inside them, with an unknown input."""
-    index = 0
-    while index < len(interp.modules):
-        module = interp.modules[index]
-        index += 1
-        if module.applied or isinstance(module, LayerVal):
-            continue
-        interp.steps = 0
-        try:
-            interp.apply(module, [Tensor.unknown()], {})
-        except (_Budget, RecursionError):
-            continue
-        except Exception:
-            if _debug():
-                raise
-            continue
+    """Modules no forward reached: check what is fixed inside them, with an unknown input.
+    Outer modules first (built last): running them runs the modules inside them."""
+    done = 0
+    while done < len(interp.modules):
+        batch = interp.modules[done:]
+        done = len(interp.modules)
+        for module in reversed(batch):
+            if module.applied or isinstance(module, LayerVal):
+                continue
+            sig = _signature(module, epoch=interp.epoch)
+            if sig is not None and sig in interp.ran:
+                _mark_applied(module)  # an identical module was followed already
+                continue
+            x = Tensor.unknown()
+            if isinstance(module, Instance):
+                shape = _class_input(interp, module.cls)
+                if shape is not None:  # the input declared on its class fits any instance
+                    x = Tensor(shape, True, "the declared input")
+            _guarded(interp, lambda m=module, x=x: interp.apply(m, [x], {}))  # type: ignore[misc]

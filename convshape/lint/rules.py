@@ -311,6 +311,11 @@ def params_key(name: str, params: Mapping[str, Any]) -> object:
     return tuple(key)
 
 
+def layer_key(layer: LayerVal) -> object:
+    """:func:`params_key` of a layer, worked out once."""
+    return _layer_key(layer)
+
+
 def _layer_key(layer: LayerVal) -> object:
     if "key" not in layer.cache:
         layer.cache["key"] = None if layer.params is None else params_key(layer.name, layer.params)

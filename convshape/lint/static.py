@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import gc
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,16 +34,37 @@ class _Comments:
     suppress: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _line_of(source: str, offset: int) -> int:
-    return source.count("\n", 0, offset) + 1
+# Strings and comments, as Python's tokenizer sees them: a directive counts only in a
+# comment (a docstring that shows one is not one).
+_LEXER: Final = re.compile(
+    r"(?P<string>[rRbBuUfF]{0,2}(?:'''(?:\\.|[^\\])*?'''"
+    r'|"""(?:\\.|[^\\])*?"""'
+    r"|'(?:\\.|[^\\'\n])*'"
+    r'|"(?:\\.|[^\\"\n])*"))'
+    r"|(?P<comment>#[^\n]*)",
+    re.DOTALL,
+)
+
+
+def _comment_lines(source: str) -> Iterator[tuple[int, str]]:
+    """Each comment with its 1-based line."""
+    line, last = 1, 0
+    for m in _LEXER.finditer(source):
+        if m.lastgroup == "comment":
+            line += source.count("\n", last, m.start())
+            last = m.start()
+            yield line, m.group()
 
 
 def _comments(source: str, path: str) -> _Comments:
     found = _Comments()
-    if "convshape" in source:
-        for m in _DIRECTIVE.finditer(source):
-            line = _line_of(source, m.start())
-            body = m.group(1).strip()
+    wanted = "convshape" in source or "noqa" in source or "NOQA" in source
+    if not wanted:
+        return found
+    for line, comment in _comment_lines(source):
+        directive = _DIRECTIVE.match(comment)
+        if directive:
+            body = directive.group(1).strip()
             ignore = _IGNORE.match(body)
             if ignore:
                 codes = ignore.group("codes")
@@ -59,10 +82,9 @@ def _comments(source: str, path: str) -> _Comments:
                 f"{path}:{line}: unknown directive '# convshape: {body}' "
                 "(use input=1,3,224,224 or ignore[CS112])"
             )
-    if "noqa" in source or "NOQA" in source:
-        for m in _NOQA.finditer(source):
-            line = _line_of(source, m.start())
-            codes = m.group("codes")
+        noqa = _NOQA.search(comment)
+        if noqa:
+            codes = noqa.group("codes")
             selectors = ALL if codes is None else _split_codes(codes)
             found.suppress[line] = found.suppress.get(line, ()) + selectors
     return found
@@ -100,9 +122,12 @@ def lint_source(
 
     comments = _comments(source, path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if _QUIET:
             tree = ast.parse(source, filename=path)
+        else:
+            with warnings.catch_warnings():  # "invalid escape sequence": not ours to say
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         col = getattr(exc, "offset", None) or 1
@@ -114,7 +139,15 @@ def lint_source(
     known.update(inputs or {})
     ctx = FileContext(path, source, known, comments.inputs, rel=rel)
     if _may_define_models(source):
-        analyse(ctx, tree)
+        # the interpreter makes many small short-lived objects and few cycles: collecting
+        # while it runs costs more than it frees
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            analyse(ctx, tree)
+        finally:
+            if enabled:
+                gc.enable()
     out = []
     for _exact, finding in ctx.findings.values():
         if config is not None and not config.enabled(finding.code, rel):
@@ -150,34 +183,93 @@ def discover(paths: Iterable[str], config: Config) -> Iterator[Path]:
                 seen.add(start)
                 yield start
             continue
-        for found in sorted(_walk(start, config)):
+        base = relative(start, config.root) if config.exclude else ""
+        for found in sorted(_walk(start, base, config)):
             if found not in seen:
                 seen.add(found)
                 yield found
 
 
-def _walk(folder: Path, config: Config) -> Iterator[Path]:
-    for entry in sorted(folder.iterdir()):
-        rel = relative(entry, config.root)
-        if entry.name in DEFAULT_EXCLUDE or config.excluded(rel):
+def _walk(folder: Path, rel: str, config: Config) -> Iterator[Path]:
+    """``rel``: ``folder`` relative to the configuration's root (only needed to match
+    exclude patterns)."""
+    with os.scandir(folder) as entries:
+        found = sorted(entries, key=lambda e: e.name)
+    for entry in found:
+        name = entry.name
+        if name in DEFAULT_EXCLUDE:
+            continue
+        sub = f"{rel}/{name}" if rel and rel != "." else name
+        if config.exclude and config.excluded(sub):
             continue
         if entry.is_dir():
-            yield from _walk(entry, config)
-        elif entry.suffix in (".py", ".pyi") and entry.is_file():
-            yield entry
+            yield from _walk(folder / name, sub, config)
+        elif name.endswith((".py", ".pyi")) and entry.is_file():
+            yield folder / name
 
 
-def lint_paths(paths: Iterable[str], config: Config) -> LintRun:
-    run = LintRun()
-    for file in discover(paths, config):
+PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than it saves
+
+
+def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = 1) -> LintRun:
+    """Lint the Python files under ``paths``. ``jobs``: worker processes (None: one per
+    CPU), used for large runs as flake8 does; findings come back in file order."""
+    files = list(discover(paths, config))
+    run = LintRun(files=len(files))
+    workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
+    workers = min(workers, max(len(files) // (PARALLEL_MIN_FILES // 2), 1))
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+        chunks = [files[i::workers] for i in range(workers)]
+        try:
+            results = _in_workers(chunks, config, workers)
+        except (OSError, ImportError, RuntimeError):  # no fork, no semaphores: one process
+            results = None
+        if results is not None:
+            for findings in results:
+                run.findings += findings
+            run.findings.sort(key=Finding.sort_key)
+            return run
+    run.findings = _lint_files(files, config)
+    return run
+
+
+_QUIET = False  # set while _lint_files holds the warnings off for a whole run
+
+
+def _lint_files(files: list[Path], config: Config) -> list[Finding]:
+    global _QUIET
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _QUIET = True
+        try:
+            return _lint_quietly(files, config)
+        finally:
+            _QUIET = False
+
+
+def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
+    found: list[Finding] = []
+    for file in files:
         try:
             source = file.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {file}: {exc}") from None
-        name = file.as_posix()
-        run.files += 1
-        run.findings += lint_source(source, name, config=config, rel=relative(file, config.root))
-    return run
+        rel = relative(file, config.root)
+        found += lint_source(source, file.as_posix(), config=config, rel=rel)
+    return found
+
+
+def _in_workers(
+    chunks: list[list[Path]], config: Config, workers: int
+) -> list[list[Finding]] | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # spawning fresh interpreters costs more than a lint run saves
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_lint_files, chunks, [config] * len(chunks)))
 
 
 def suppressed_in_file(finding: Finding, root: Path, cache: dict[str, object]) -> bool:

@@ -174,7 +174,9 @@ class ModuleVal:
         self._site = site
         self._node = node
         self._ctx = ctx
+        self.node_id = id(node) if node is not None else 0  # where it was built, stably
         self.applied = False
+        self.sig: tuple[int, object] | None = None  # (epoch, signature), see extract
 
     @property
     def site(self) -> Site | None:

@@ -766,10 +766,8 @@ _NO_NUMBERS = Text(
     "再現コマンドなし: メッセージに大きさや引数が含まれていないため、層を再構成できません。",
 )
 _NOT_MODELLED = Text(
-    "No command: convshape calc models convolution, pooling, adaptive pooling and "
-    "Unfold/Fold; this error comes from another layer.",
-    "再現コマンドなし: convshape calc が扱うのは畳み込み、プーリング、適応的プーリング、"
-    "Unfold/Fold です。このエラーは別の層から来ています。",
+    "No command: the message does not give the numbers that rebuild this layer.",
+    "再現コマンドなし: メッセージにこの層を再構成するための数値がありません。",
 )
 _NO_MATCH = Text(
     "No command: no layer built from these numbers makes convshape calc print this exact message.",
@@ -830,12 +828,47 @@ def _says(attempt: _Try, exc: str, message: str) -> bool:
     return error is not None and bool(error.matches(exc, message))
 
 
+def _layer_attempts(code: str, v: Mapping[str, str]) -> list[tuple[str, Ints]]:
+    """Layers between convolutions that print this message: (layer code, input shape)."""
+    if code == "CS801":  # mat1 and mat2: (rows x got) against (expected x out)
+        return [(f"nn.Linear({v['expected']}, {v['out']})", (int(v["rows"]), int(v["got"])))]
+    if code == "CS802":  # running_mean should contain {got} elements not {expected}
+        got, expected = int(v["got"]), int(v["expected"])
+        return [
+            (f"nn.BatchNorm2d({expected})", (2, got, 4, 4)),
+            (f"nn.BatchNorm1d({expected})", (2, got)),
+        ]
+    return []
+
+
+def _reproduce_layer(
+    kind: ErrorKind, exc: str, message: str, values: Mapping[str, str]
+) -> tuple[str | None, Text]:
+    """A ``convshape calc`` command for a layer between convolutions (the stack path)."""
+    from .network import infer_stack, parse_stack
+
+    try:
+        attempts = _layer_attempts(kind.code, values)
+    except (ValueError, KeyError):
+        attempts = []
+    if not attempts:
+        return None, _NOT_MODELLED
+    for layer, shape in attempts:
+        try:
+            failed = infer_stack(parse_stack(layer), shape).failed
+        except UsageError:
+            continue
+        if failed is not None and failed.error is not None and failed.error.matches(exc, message):
+            return command(_Try(layer, shape)), _FOUND
+    return None, _NO_MATCH
+
+
 def reproduce(
     kind: ErrorKind, exc: str | None, message: str, values: Mapping[str, str]
 ) -> tuple[str | None, Text]:
     """A ``convshape calc`` command that prints ``message``, or None with the reason."""
     if kind.family == "layers":
-        return None, _NOT_MODELLED
+        return _reproduce_layer(kind, exc or kind.exc, message, values)
     build = _BUILDERS.get(kind.code)
     if build is None:
         return None, _NO_NUMBERS

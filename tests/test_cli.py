@@ -133,3 +133,22 @@ def test_python_dash_m() -> None:
     )
     assert out.returncode == 0
     assert json.loads(out.stdout)["output"] == [1, 3, 4, 4]
+
+
+def test_readme_documents_every_command() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for name in cli.list_commands(None):  # type: ignore[arg-type]
+        assert f"convshape {name}" in readme, name
+
+
+def test_json_doc_lists_every_key() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "json.md").read_text()
+    _, out = calc("nn.Conv2d(4, 8, 5)", "-i", "1,4,3,9", "--json")  # fails after the arithmetic
+    data = json.loads(out)
+    assert data["axes"] and data["error"]
+    for key in [*data, *data["axes"][0], *data["error"]]:
+        assert f"`{key}`" in doc, key

@@ -64,7 +64,31 @@ def per_configuration(rounds: int = 7, chunk: int = 100) -> None:
     print(f"engine + that call, nothing else  {tf * 1e6:9.1f} us / configuration")
     print(f"verify (engine + torch + compare) {tv * 1e6:9.1f} us / configuration")
     print(f"ratio engine + call / bare        {tf / tb:9.2f}x")
-    print(f"ratio verify / bare               {tv / tb:9.2f}x  (goal <= 1.5x)")
+    print(f"ratio verify / bare               {tv / tb:9.2f}x  (one call at a time)")
+
+
+def fuzz_per_configuration(rounds: int = 5) -> None:
+    """verify --fuzz's cost per configuration (``verify_many``, without generating the
+    configurations) against the bare torch calls it makes."""
+    configs = list(fuzz.generate(COUNT, SEED))
+
+    def bare() -> None:
+        for spec, shape in configs:
+            oracle.run(spec, shape, "cpu")
+
+    def verify_all() -> None:
+        for _ in V.verify_many(configs):
+            pass
+
+    verify_all()  # warm-up
+    b, v = [], []
+    for _ in range(rounds):  # alternate, so load changes hit both alike
+        b.append(timed(bare))
+        v.append(timed(verify_all))
+    tb, tv = min(b) / COUNT, min(v) / COUNT
+    print(f"bare torch calls of a fuzz run    {tb * 1e6:9.1f} us / configuration")
+    print(f"verify_many (same configs)        {tv * 1e6:9.1f} us / configuration")
+    print(f"ratio verify --fuzz / bare        {tv / tb:9.2f}x  (goal <= 1.5x)")
 
 
 def throughput() -> None:
@@ -94,4 +118,5 @@ if __name__ == "__main__":
 
     large_input()
     per_configuration()
+    fuzz_per_configuration()
     throughput()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .arithmetic import Axis
+from .arithmetic import Axis, pool_out
 from .errors import NEGATIVE_DIMENSION, ShapeError, sizes
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
@@ -114,8 +114,9 @@ def _rule(spec: Spec) -> Rule:
 def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
     """Predict what torch does when ``spec`` is applied to a tensor of ``shape``."""
     shape = tuple(shape)
-    if type(spec) is Conv or type(spec) is ConvCall:
-        output = _fast_conv(spec, shape)
+    fast = _FAST.get(type(spec))
+    if fast is not None:
+        output = fast(spec, shape)
         if output is not None:
             return tuple.__new__(Result, (spec, shape, output, None, (), (), None))
     return _traced(spec, shape, env or Env())
@@ -150,3 +151,50 @@ def _fast_conv(spec: Conv | ConvCall, shape: Shape) -> Shape | None:
             return None
         out.append((size + offset) // stride + 1)
     return tuple(out)
+
+
+def _fast_pool(spec: Pool, shape: Shape) -> Shape | None:
+    """The output of a max/avg pool whose arguments passed every check in advance
+    (``spec.plan``) on an input with no empty dimension, or None for the full path."""
+    plan = spec.plan
+    n = spec.dims
+    if plan is None or not n + 1 <= len(shape) <= n + 2 or min(shape) <= 0:
+        return None
+    ceil = spec.ceil_mode
+    input_check = spec.kind != "max" and n == 3  # avg_pool3d: input >= kernel, padding aside
+    out = list(shape[:-n])
+    for size, (k, s, p, d) in zip(shape[-n:], plan):  # noqa: B905 - lengths checked
+        if input_check and size < k:
+            return None
+        o = pool_out(size, k, s, p, d, ceil)
+        if o < 1:
+            return None
+        out.append(o)
+    return tuple(out)
+
+
+def _fast_adaptive(spec: AdaptivePool, shape: Shape) -> Shape | None:
+    """The output of an adaptive pool to sizes of at least 1 on an input with no empty
+    dimension, or None for the full path."""
+    n, sizes_ = spec.dims, spec.output_size
+    if len(sizes_) != n or not n + 1 <= len(shape) <= n + 2 or min(shape) <= 0:
+        return None
+    out = list(shape[:-n])
+    for size, requested in zip(shape[-n:], sizes_):  # noqa: B905 - lengths checked
+        if requested is None:
+            if n == 1:  # the 1-d ops parse an int list: None is a TypeError
+                return None
+            out.append(size)
+        elif requested >= 1:
+            out.append(requested)
+        else:
+            return None
+    return tuple(out)
+
+
+_FAST: dict[type, Callable[[Any, Shape], Shape | None]] = {
+    Conv: _fast_conv,
+    ConvCall: _fast_conv,
+    Pool: _fast_pool,
+    AdaptivePool: _fast_adaptive,
+}

@@ -161,6 +161,32 @@ def _plan(
     return dims + 2, in_channels, out_channels, tuple(axes)
 
 
+_INT32_MAX = 2**31 - 1
+
+
+def _pool_plan(spec: Pool) -> tuple[tuple[int, int, int, int], ...] | None:
+    """Per-axis ``(k, s, p, d)`` of a max or average pool none of whose own arguments can fail
+    torch's checks (lengths, signs, padding at most half the kernel, int32 range); None
+    otherwise. LP pooling is average pooling of ``x**p`` without padding."""
+    n = spec.dims
+    if spec.divisor_override == 0 or len(spec.kernel_size) != n:
+        return None
+    if spec.kind == "lp" and (spec.norm_type == 0 or spec.norm_type != spec.norm_type):
+        return None  # p = 0 raises after the shape is known; NaN is left to the full path
+    stride = spec.stride or spec.kernel_size
+    dilation = spec.dilation if spec.kind == "max" else (1,) * n
+    padding = (0,) * n if spec.kind == "lp" else spec.padding  # LP pooling pads nothing
+    if not len(stride) == len(padding) == len(dilation) == n:
+        return None
+    axes = tuple(zip(spec.kernel_size, stride, padding, dilation, strict=True))
+    for k, s, p, d in axes:
+        if not (0 < k <= _INT32_MAX and 0 < s <= _INT32_MAX and 0 < d <= _INT32_MAX):
+            return None
+        if p < 0 or 2 * p > k:
+            return None
+    return axes
+
+
 def _floordiv(a: int, b: int) -> int:
     return a // b if b else 0
 
@@ -250,6 +276,12 @@ class Pool:
     divisor_override: int | None = None
     norm_type: float = 2.0
     functional: bool = False
+    plan: tuple[tuple[int, int, int, int], ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", _pool_plan(self))
 
     @classmethod
     def make(

@@ -77,7 +77,8 @@ def _fail(message: str) -> NoReturn:
     "--jobs",
     "-j",
     metavar="N",
-    help="Worker processes for static mode on large runs: N or auto (one per CPU). Default 1.",
+    help="Worker processes for static mode on large runs: N, or auto (the default: one per "
+    "CPU, as flake8 and ruff do).",
 )
 def lint(
     paths: tuple[str, ...],
@@ -143,9 +144,7 @@ def lint(
 def _jobs(text: str | None) -> int | None:
     from ..errors import UsageError
 
-    if text is None:
-        return 1
-    if text.strip().lower() == "auto":
+    if text is None or text.strip().lower() == "auto":
         return None
     if not text.strip().isdigit() or int(text) < 1:
         raise UsageError(f"--jobs must be a positive integer or 'auto', got {text!r}")

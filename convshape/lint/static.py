@@ -211,7 +211,7 @@ def _walk(folder: Path, rel: str, config: Config) -> Iterator[Path]:
 PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than it saves
 
 
-def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = 1) -> LintRun:
+def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> LintRun:
     """Lint the Python files under ``paths``. ``jobs``: worker processes (None: one per
     CPU), used for large runs as flake8 does; findings come back in file order."""
     files = list(discover(paths, config))

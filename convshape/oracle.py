@@ -40,12 +40,16 @@ class Outcome:
         return self.exc is None
 
 
-def _torch() -> Any:
+def torch_module() -> Any:
+    """The torch module, imported on first use: convshape's one import of torch."""
     try:
         import torch
     except ImportError as exc:  # pragma: no cover - exercised without torch
         raise TorchMissing("torch is not installed") from exc
     return torch
+
+
+_torch = torch_module
 
 
 def available() -> bool:

@@ -1,8 +1,9 @@
 """Model mode: import the factory the user names, build it on torch's meta device and run
 forward with hooks, recording every layer's shapes.
 
-The only part of lint that imports torch (lazily, on first use) or user code: exactly the
-module of each factory named on the command line or in ``[[tool.convshape.models]]``.
+The only part of lint that uses torch (through ``convshape.oracle``, on first use) or
+user code: exactly the module of each factory named on the command line or in
+``[[tool.convshape.models]]``.
 The meta device allocates no memory and computes no values, so even a large model builds
 and runs in a fraction of a second. A failure is reported at the failing layer, named by
 its module path, class and the file:line where it was built, with torch's message and the
@@ -102,11 +103,12 @@ class ModelReport:
 
 
 def _torch() -> Any:
+    from ..oracle import TorchMissing, torch_module
+
     try:
-        import torch
-    except ImportError:
-        raise UsageError("model mode needs torch: pip install torch") from None
-    return torch
+        return torch_module()
+    except TorchMissing:
+        raise UsageError('model mode needs torch: pip install "convshape[torch]"') from None
 
 
 @contextmanager

@@ -28,11 +28,6 @@ __all__ = ["infer_call", "infer_module"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 PADDING_STRINGS = ("same", "valid")
-SAME_WARNING = (
-    "Using padding='same' with even kernel lengths and odd dilation may require a "
-    "zero-padded copy of the input be created"
-)
-ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
 INT64_MAX = 2**63 - 1
 
 
@@ -119,8 +114,8 @@ def _allocate(shape: Shape, trace: Trace) -> None:
     for v in shape:
         if v < 0:
             raise E.NEGATIVE_DIMENSION.error(value=v, shape=sizes(shape))
-    if 0 in shape and ZERO_ELEMENT_WARNING not in trace.warnings:
-        trace.warnings.append(ZERO_ELEMENT_WARNING)
+    if 0 in shape and E.ZERO_ELEMENT_WARNING not in trace.warnings:
+        trace.warnings.append(E.ZERO_ELEMENT_WARNING)
 
 
 def _reversed_padding_twice(spec: Conv) -> list[int]:
@@ -251,8 +246,8 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
         right.append(total - half)
     if left == right:
         return x, tuple(left), (0,) * dim
-    if SAME_WARNING not in trace.warnings:
-        trace.warnings.append(SAME_WARNING)
+    if E.SAME_WARNING not in trace.warnings:
+        trace.warnings.append(E.SAME_WARNING)
     padded = list(x)
     for i in range(dim):
         delta = right[i] - left[i]

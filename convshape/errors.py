@@ -152,6 +152,38 @@ def kind(code: str) -> ErrorKind:
 RT, VE, TE, NIE, IE = "RuntimeError", "ValueError", "TypeError", "NotImplementedError", "IndexError"
 
 # ---------------------------------------------------------------------------------------
+# The UserWarning texts torch prints for these layers (the engine reports them; they are
+# not errors, so they carry no code).
+# ---------------------------------------------------------------------------------------
+SAME_WARNING = (
+    "Using padding='same' with even kernel lengths and odd dilation may require a "
+    "zero-padded copy of the input be created"
+)
+ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
+IMPLICIT_DIM_WARNING = (
+    "Implicit dimension choice for {name} has been deprecated. Change the call to include "
+    "dim=X as an argument."
+)
+INSTANCENORM_FEATURES_WARNING = (
+    "input's size at dim={dim} does not match num_features. You can silence this warning by "
+    "not passing in num_features, which is not used because affine=False"
+)
+DROPOUT_RANK_WARNING = (
+    "dropout{n}d: Received a {idim}-D input to dropout{n}d, which is deprecated and will result "
+    "in an error in a future release. To retain the behavior and silence this warning, please "
+    "use dropout instead. Note that dropout{n}d exists to provide channel-wise dropout on "
+    "inputs with {n} spatial dimensions, a channel dimension, and an optional batch dimension "
+    "(i.e. {r}D or {r1}D inputs)."
+)
+DROPOUT2D_3D_WARNING = (
+    "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+    "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+    "dim. This behavior will change in a future release to interpret the input as one without "
+    "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
+    "behavior, please switch to using dropout1d instead."
+)
+
+# ---------------------------------------------------------------------------------------
 # Convolution (F.convNd / F.conv_transposeNd), CPU check order: Convolution.cpp
 # ---------------------------------------------------------------------------------------
 CONV = "conv"

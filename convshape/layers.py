@@ -354,29 +354,6 @@ _SOFTMAX_NAMES: Final[Mapping[str, str]] = {
     "Softmin": "softmin",
     "LogSoftmax": "log_softmax",
 }
-ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
-IMPLICIT_DIM_WARNING = (
-    "Implicit dimension choice for {name} has been deprecated. Change the call to include "
-    "dim=X as an argument."
-)
-INSTANCENORM_FEATURES_WARNING = (
-    "input's size at dim={dim} does not match num_features. You can silence this warning by "
-    "not passing in num_features, which is not used because affine=False"
-)
-DROPOUT_RANK_WARNING = (
-    "dropout{n}d: Received a {idim}-D input to dropout{n}d, which is deprecated and will result "
-    "in an error in a future release. To retain the behavior and silence this warning, please "
-    "use dropout instead. Note that dropout{n}d exists to provide channel-wise dropout on "
-    "inputs with {n} spatial dimensions, a channel dimension, and an optional batch dimension "
-    "(i.e. {r}D or {r1}D inputs)."
-)
-DROPOUT2D_3D_WARNING = (
-    "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
-    "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
-    "dim. This behavior will change in a future release to interpret the input as one without "
-    "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
-    "behavior, please switch to using dropout1d instead."
-)
 
 
 def construct_error(spec: LayerSpec) -> ShapeError | None:
@@ -436,7 +413,7 @@ def infer_layer(spec: LayerSpec, shape: Shape, *, training: bool = True) -> Laye
         if isinstance(spec, Linear):  # nn.init.kaiming_uniform_ on an empty weight warns
             fan_in = spec.in_features if spec.in_features is not None else (shape or (1,))[-1]
             if 0 in (fan_in, spec.out_features):
-                warns.append(ZERO_ELEMENT_WARNING)
+                warns.append(E.ZERO_ELEMENT_WARNING)
         for v in shape:
             if v < 0:
                 raise E.NEGATIVE_DIMENSION.error(value=v, shape=sizes(shape))
@@ -516,7 +493,7 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, warns: list
             raise E.INSTANCENORM_FEATURES.error(
                 dim=feature_dim, expected=spec.num_features, got=channels
             )
-        warns.append(INSTANCENORM_FEATURES_WARNING.format(dim=feature_dim))
+        warns.append(E.INSTANCENORM_FEATURES_WARNING.format(dim=feature_dim))
     batched = shape if feature_dim == 1 else (1, *shape)
     if (training or not spec.track_running_stats) and math.prod(batched[2:]) == 1:
         raise E.INSTANCENORM_SPATIAL.error(input=torch_size(batched))
@@ -559,7 +536,7 @@ def _activation(spec: Activation, shape: Shape, warns: list[str]) -> Shape:
     if name in _SOFTMAX_NAMES:
         dim = spec.dim
         if dim is None:
-            warns.append(IMPLICIT_DIM_WARNING.format(name=_SOFTMAX_NAMES[name]))
+            warns.append(E.IMPLICIT_DIM_WARNING.format(name=_SOFTMAX_NAMES[name]))
             dim = 0 if rank in (0, 1, 3) else 1
         _wrap(dim, rank)
         return shape
@@ -596,13 +573,13 @@ def _dropout(spec: Dropout, shape: Shape, training: bool, warns: list[str]) -> S
         feature_rank = 3
     elif name == "Dropout2d":
         if rank not in (3, 4):
-            warns.append(DROPOUT_RANK_WARNING.format(n=2, idim=rank, r=3, r1=4))
+            warns.append(E.DROPOUT_RANK_WARNING.format(n=2, idim=rank, r=3, r1=4))
         if rank == 3:
-            warns.append(DROPOUT2D_3D_WARNING)
+            warns.append(E.DROPOUT2D_3D_WARNING)
         feature_rank = rank
     elif name == "Dropout3d":
         if rank not in (4, 5):
-            warns.append(DROPOUT_RANK_WARNING.format(n=3, idim=rank, r=4, r1=5))
+            warns.append(E.DROPOUT_RANK_WARNING.format(n=3, idim=rank, r=4, r1=5))
         feature_rank = rank if rank == 5 else rank + 1
     elif name == "FeatureAlphaDropout":
         feature_rank = rank

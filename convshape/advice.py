@@ -424,10 +424,6 @@ def _bias(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -
     )
 
 
-def _conv_out(size: int, k: int, s: int, p: int, d: int) -> int:
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
 @_rule(E.TRANSPOSED_OUTPUT_TOO_SMALL)
 def _transposed_small(
     err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang

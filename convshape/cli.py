@@ -97,52 +97,16 @@ def layer_options(fn: F) -> F:
 
 
 def _spec_and_shape(kw: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
-    from . import parse
+    from .flags import FLAG_KEYS, spec_from_args
 
-    shape = parse.parse_shape(kw["input_"])
-    weight = parse.parse_shape(kw["weight"]) if kw.get("weight") else None
-    bias = parse.parse_shape(kw["bias_shape"]) if kw.get("bias_shape") else None
-    output_size = kw.get("output_size")
-    sizes = parse.parse_ints(output_size, "--output-size") if output_size else None
-    layer: str = kw["layer"]
-    if "(" in layer:
-        flags = [k for k in _FLAG_KEYS if kw.get(k) not in (None, False)]
-        if flags:
-            raise UsageError(
-                f"--{flags[0].replace('_', '-')} cannot be combined with pasted code; "
-                "put the argument in the code"
-            )
-        spec = parse.parse_layer(
-            layer,
-            weight=weight,
-            bias=bias,
-            output_size=(sizes,) if isinstance(sizes, int) else sizes,
-        )
-    else:
-        options = {k: kw[k] for k in _FLAG_KEYS if kw.get(k) not in (None, False)}
-        from .flags import layer_from_flags
-
-        spec = layer_from_flags(layer, options, shape, weight=weight, bias=bias, output_size=sizes)
-    return spec, shape
-
-
-_FLAG_KEYS = (
-    "in_channels",
-    "out_channels",
-    "kernel",
-    "stride",
-    "padding",
-    "dilation",
-    "groups",
-    "no_bias",
-    "padding_mode",
-    "output_padding",
-    "ceil_mode",
-    "return_indices",
-    "no_count_include_pad",
-    "divisor_override",
-    "norm_type",
-)
+    return spec_from_args(
+        kw["layer"],
+        kw["input_"],
+        {k: kw.get(k) for k in FLAG_KEYS},
+        weight=kw.get("weight"),
+        bias=kw.get("bias_shape"),
+        output_size=kw.get("output_size"),
+    )
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -299,9 +263,10 @@ def verify(
 def _verify_fuzz(
     device: str, count: str, seed: str, ops: str | None, as_json: bool, kw: dict[str, Any]
 ) -> NoReturn:
+    from .flags import FLAG_KEYS
     from .verify import resolve_ops, run_fuzz
 
-    extra = ("layer", "input_", "weight", "bias_shape", "output_size", *_FLAG_KEYS)
+    extra = ("layer", "input_", "weight", "bias_shape", "output_size", *FLAG_KEYS)
     given = [k for k in extra if kw.get(k) not in (None, False)]
     if given:
         name = "LAYER" if given[0] == "layer" else "--" + given[0].rstrip("_").replace("_", "-")

@@ -13,7 +13,103 @@ from .errors import UsageError
 from .parse import parse_ints
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Ints, Pool, Shape, Spec, Unfold
 
-__all__ = ["OPS", "layer_from_flags"]
+__all__ = ["FLAG_KEYS", "OPS", "layer_from_flags", "spec_from_args"]
+
+# The layer flags of ``calc`` and ``verify`` (click's parameter names).
+FLAG_KEYS = (
+    "in_channels",
+    "out_channels",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "no_bias",
+    "padding_mode",
+    "output_padding",
+    "ceil_mode",
+    "return_indices",
+    "no_count_include_pad",
+    "divisor_override",
+    "norm_type",
+)
+_CONV_MODULE = {
+    "in_channels",
+    "out_channels",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "no_bias",
+    "padding_mode",
+}
+_CONV_CALL = {"stride", "padding", "dilation", "groups"}
+_APPLIES: dict[str, set[str]] = {
+    "conv": _CONV_MODULE,
+    "conv_transpose": _CONV_MODULE | {"output_padding"},
+    "max_pool": {"kernel", "stride", "padding", "dilation", "ceil_mode", "return_indices"},
+    "avg_pool": {
+        "kernel",
+        "stride",
+        "padding",
+        "ceil_mode",
+        "no_count_include_pad",
+        "divisor_override",
+    },
+    "lp_pool": {"kernel", "stride", "ceil_mode", "norm_type"},
+    "adaptive_avg_pool": set(),
+    "adaptive_max_pool": {"return_indices"},
+    "unfold": {"kernel", "dilation", "padding", "stride"},
+    "fold": {"kernel", "dilation", "padding", "stride"},
+}
+
+
+def spec_from_args(
+    layer: str,
+    input_text: str,
+    options: Mapping[str, object],
+    *,
+    weight: str | None = None,
+    bias: str | None = None,
+    output_size: str | None = None,
+) -> tuple[Spec, Shape]:
+    """The spec and input shape a ``calc``/``verify`` command line describes: pasted code
+    (``"nn.Conv2d(16, 32, 3)"``) or an op name with flags; ``options`` maps the flags the
+    user gave (FLAG_KEYS) to their text."""
+    from .parse import parse_layer, parse_shape
+
+    shape = parse_shape(input_text)
+    weight_shape = parse_shape(weight) if weight else None
+    bias_shape = parse_shape(bias) if bias else None
+    sizes = parse_ints(output_size, "--output-size") if output_size else None
+    given = {k: v for k, v in options.items() if v not in (None, False)}
+    if "(" in layer:
+        if given:
+            flag = next(iter(given)).replace("_", "-")
+            raise UsageError(
+                f"--{flag} cannot be combined with pasted code; put the argument in the code"
+            )
+        size = (sizes,) if isinstance(sizes, int) else sizes
+        spec = parse_layer(layer, weight=weight_shape, bias=bias_shape, output_size=size)
+        return spec, shape
+    spec = layer_from_flags(
+        layer, given, shape, weight=weight_shape, bias=bias_shape, output_size=sizes
+    )
+    return spec, shape
+
+
+def _check_applies(op: str, base: str, options: Mapping[str, object], **extra: object) -> None:
+    """Every flag given must mean something for ``op``: a flag torch's layer lacks is an error,
+    not something to ignore."""
+    allowed = _APPLIES[base]
+    for key in options:
+        if key not in allowed:
+            raise UsageError(f"--{key.replace('_', '-')} does not apply to {op}")
+    for key, value in extra.items():
+        if value is not None:
+            raise UsageError(f"--{key.replace('_', '-')} does not apply to {op}")
+
 
 _OP = re.compile(
     r"^(?P<base>conv|conv_transpose|max_pool|avg_pool|lp_pool|adaptive_avg_pool|"
@@ -83,6 +179,20 @@ def layer_from_flags(
         close = difflib.get_close_matches(op, OPS, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise UsageError(f"unknown op {name!r}{hint}; use one of: {', '.join(OPS)}")
+    base = match["fold"] or match["base"]
+    conv = base in ("conv", "conv_transpose")
+    if conv and weight is not None:  # the functional form: the weight holds the channels
+        allowed = _CONV_CALL | ({"output_padding"} if base == "conv_transpose" else set())
+        for key in options:
+            if key not in allowed:
+                raise UsageError(f"--{key.replace('_', '-')} does not apply to F.{op} (--weight)")
+    else:
+        _check_applies(op, base, options, **({} if conv else {"weight": weight, "bias": bias}))
+    if bias is not None and (not conv or weight is None):
+        raise UsageError(f"--bias applies to F.{op} only, with --weight")
+    takes_size = base in ("conv_transpose", "fold") or base.startswith("adaptive")
+    if output_size is not None and not takes_size:
+        raise UsageError(f"--output-size does not apply to {op}")
     if match["fold"]:
         kernel = _required(_ints(options, "kernel", ()) or None, "--kernel", op)
         common = dict(

@@ -648,7 +648,6 @@ def _linear(spec: Linear, shape: Shape) -> Shape:
     return (*shape[:-1], spec.out_features)
 
 
-_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 _MODE_RANK: Final[Mapping[str, int]] = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _MODES_AT: Final[Mapping[int, tuple[str, ...]]] = {
     3: ("nearest", "nearest-exact", "area", "linear"),

@@ -354,7 +354,7 @@ def _entries(text: str) -> tuple[list[str], bool]:
             parts.pop()  # one trailing comma, as in (3,)
         return parts, True
     parts = re.split(r"[xX×]", body)
-    if len(parts) == 1:
+    if len(parts) == 1 or not any(p.strip() for p in parts):  # "x" alone is no separator
         parts = body.split()
     return parts, bracketed or len(parts) > 1
 

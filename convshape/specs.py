@@ -35,8 +35,6 @@ Shape = tuple[int, ...]
 Ints = tuple[int, ...]
 PaddingMode = str  # 'zeros' | 'reflect' | 'replicate' | 'circular' (anything else is an error)
 
-_CONV_DIMS = (1, 2, 3)
-
 
 def ntuple(value: int | Ints, n: int) -> Ints:
     """torch's ``_single``/``_pair``/``_triple``: an int is repeated, a tuple kept."""

@@ -91,17 +91,6 @@ TORCH_ACCEPTED = "torch-accepted"  # the engine predicted an error, torch return
 MESSAGE_MISMATCH = "message-mismatch"
 ENGINE_CRASHED = "engine-crashed"
 
-AGREEMENTS = (
-    SHAPE,
-    EXACT,
-    VARIANT,
-    META_FORMAT,
-    META_WORDING,
-    META_UNCHECKED,
-    META_EMPTY,
-    CUDA_BACKEND,
-)
-
 # Checks that CPU makes and meta does not (torch 2.13; docs/verify.md, "meta"): on meta
 # these layers return a shape, so a predicted error of these kinds cannot be confirmed there.
 META_UNCHECKED_CODES = frozenset(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,7 +247,3 @@ def relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root).as_posix()
     except (ValueError, OSError):
         return path.as_posix()
-
-
-def inputs_for(config: Config) -> Mapping[str, tuple[int, ...]]:
-    return config.inputs

@@ -158,8 +158,10 @@ def test_backend_variant_is_accepted_and_named() -> None:
     # an engine told oneDNN is off predicts THNN's wording; torch picks oneDNN's variant
     spec = ConvCall.make(2, (4, 5, 3, 3), dilation=0)
     check = V.verify(spec, (2, 5, 5, 5), env=Env(num_threads=2, mkldnn=False))
+    torch_run = oracle.run(spec, (2, 5, 5, 5))  # float32, batch 2: CPU torch uses oneDNN
+    assert torch_run.exc is not None and torch_run.message is not None
     assert check.agree and check.match == V.VARIANT and check.variant is not None
-    assert check.variant.message == "non-positive dilation is not supported"
+    assert check.variant.message == torch_run.message
     assert "oneDNN" in check.variant.condition
 
 
@@ -168,6 +170,8 @@ def _result(spec: Spec, shape: Shape) -> Result:
 
 
 def test_meta_rules() -> None:
+    # The outcomes below are made up on purpose: this tests compare's meta rules against
+    # chosen torch results (a shape meta accepted, an error it raised), not torch itself.
     spec = Conv.make(2, 3, 16, 3, dilation=0)  # CPU rejects, meta does not check
     unchecked = V.compare(_result(spec, (2, 3, 8, 8)), oracle.Outcome((2, 16, 8, 8)), "meta")
     assert unchecked.agree and unchecked.match == V.META_UNCHECKED
@@ -189,12 +193,15 @@ def test_meta_formatting_is_undone_before_comparing() -> None:
     spec = Pool.make("avg", 3, 2)
     result = _result(spec, (1, 4, 0, 10, 3))
     assert result.error is not None
-    meta_text = result.error.message.replace("[1, 4, 0, 10, 3]", "torch.Size([1, 4, 0, 10, 3])")
-    check = V.compare(result, oracle.Outcome(None, result.error.exc, meta_text), "meta")
+    meta = oracle.run(spec, (1, 4, 0, 10, 3), "meta")
+    assert meta.exc is not None and meta.message is not None
+    assert meta.message != result.error.message  # meta formats the shape differently
+    check = V.compare(result, meta, "meta")
     assert check.agree and check.match == V.META_FORMAT
 
 
 def test_cuda_relaxes_only_backend_kernel_errors() -> None:
+    # Made-up outcomes on purpose: they exercise compare's cuda rules without a GPU.
     spec = Conv.make(2, 3, 16, 3, dilation=0)
     backend = V.compare(_result(spec, (2, 3, 8, 8)), oracle.Outcome((2, 16, 8, 8)), "cuda")
     assert backend.agree and backend.match == V.CUDA_BACKEND
@@ -211,7 +218,9 @@ def test_cuda_relaxes_only_backend_kernel_errors() -> None:
 def test_cli_agree_shows_both_sides_and_exits_0() -> None:
     code, out = invoke("nn.Conv2d(16, 32, 3, padding=1)", "--input", "20,16,50,100")
     assert code == 0
-    assert "convshape (engine)" in out and "torch 2.13.0" in out and "(cpu, float32)" in out
+    torch = pytest.importorskip("torch")
+    assert "convshape (engine)" in out and f"torch {torch.__version__}" in out
+    assert "(cpu, float32)" in out
     assert out.count("(20, 32, 50, 100)") == 2 and "agree  (shape)" in out
 
 
@@ -221,8 +230,11 @@ def test_cli_forms_flags_and_functional() -> None:
     code, out = invoke("F.conv2d(x, w)", "-i", "2,6,5,5", "-w", "12,5,3,3", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["match"] == "exact"
-    assert doc["torch"]["exception"] == "RuntimeError"
-    assert "expected input[2, 6, 5, 5] to have 5 channels" in doc["torch"]["message"]
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as info:  # the same call, in real torch
+        torch.nn.functional.conv2d(torch.empty(2, 6, 5, 5), torch.empty(12, 5, 3, 3))
+    assert doc["torch"]["exception"] == info.type.__name__
+    assert doc["torch"]["message"] == str(info.value)
 
 
 VERIFY_KEYS = {

@@ -206,13 +206,13 @@ def _layer_optional(fn: F) -> F:
     help="Where torch runs: cpu (the reference), meta (fast, checks less) or cuda.",
 )
 @click.option("--fuzz", "fuzz_count", metavar="N", help="Verify N random layers instead of LAYER.")
-@click.option("--seed", default="0", show_default=True, metavar="INT", help="Seed for --fuzz.")
+@click.option("--seed", metavar="INT", help="Seed for --fuzz (default 0).")
 @click.option("--ops", metavar="OPS", help="Ops for --fuzz, e.g. conv2d,max_pool2d (default all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(
     device: str,
     fuzz_count: str | None,
-    seed: str,
+    seed: str | None,
     ops: str | None,
     as_json: bool,
     **kw: Any,
@@ -241,8 +241,8 @@ def verify(
             raise UsageError("missing LAYER (or --fuzz N)")
         if kw.get("input_") is None:
             raise UsageError("missing --input SHAPE")
-        if ops is not None:
-            raise UsageError("--ops needs --fuzz")
+        if ops is not None or seed is not None:
+            raise UsageError(f"{'--ops' if ops is not None else '--seed'} needs --fuzz")
         spec, shape = _spec_and_shape(kw)
         from .verify import verify as run_verify
 
@@ -261,7 +261,7 @@ def verify(
 
 
 def _verify_fuzz(
-    device: str, count: str, seed: str, ops: str | None, as_json: bool, kw: dict[str, Any]
+    device: str, count: str, seed: str | None, ops: str | None, as_json: bool, kw: dict[str, Any]
 ) -> NoReturn:
     from .flags import FLAG_KEYS
     from .verify import resolve_ops, run_fuzz
@@ -271,7 +271,7 @@ def _verify_fuzz(
     if given:
         name = "LAYER" if given[0] == "layer" else "--" + given[0].rstrip("_").replace("_", "-")
         raise UsageError(f"--fuzz makes its own layers; drop {name}")
-    n, s = _int_option(count, "--fuzz"), _int_option(seed, "--seed")
+    n, s = _int_option(count, "--fuzz"), _int_option(seed or "0", "--seed")
     names = resolve_ops(ops)
     dev = device.strip().lower()
     if as_json:

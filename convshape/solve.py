@@ -31,11 +31,18 @@ if TYPE_CHECKING:
     from .network import StackLayer
 
 __all__ = [
+    "COMBINATIONS_CAP",
+    "DILATION_CAP",
+    "KERNEL_CAP",
+    "STRIDE_CAP",
     "Candidate",
     "Inversion",
     "SameStrided",
     "SizeSolution",
+    "SolveMode",
     "StackSizes",
+    "choose_mode",
+    "fails_on",
     "invert",
     "same_strided",
     "solve_size",
@@ -44,6 +51,53 @@ __all__ = [
 
 Op = Literal["conv", "maxpool", "avgpool", "transpose"]
 OPS: tuple[Op, ...] = ("conv", "maxpool", "avgpool", "transpose")
+SolveMode = Literal["size", "same", "invert", "stack"]
+
+
+def choose_mode(
+    size: int | None,
+    target: int | None,
+    *,
+    invert: bool = False,
+    stack: bool = False,
+    same: bool = False,
+    keep: bool = False,
+    has_input: bool = False,
+    has_kernel: bool = False,
+    has_stride: bool = False,
+) -> tuple[SolveMode, int | None]:
+    """Which kind of ``solve`` the arguments ask for, and the TARGET to use (``--keep``:
+    SIZE). Raises :class:`UsageError` for a combination that makes no sense."""
+    if invert + stack + same > 1:
+        raise UsageError("use one of --invert, --stack/--file and --same at a time")
+    if invert or stack:
+        flag = "--invert" if invert else "--stack"
+        if size is not None or target is not None:
+            raise UsageError(f"{flag} takes no SIZE or TARGET (give --input SHAPE)")
+        if not has_input:
+            raise UsageError(
+                "--invert needs --input SHAPE"
+                if invert
+                else "--stack needs --input SHAPE (batch and channels; the sizes vary)"
+            )
+        return ("invert" if invert else "stack"), None
+    if has_input:
+        raise UsageError("--input applies to --invert and --stack")
+    if size is None:
+        raise UsageError("missing SIZE (e.g. convshape solve 224 112)")
+    if same:
+        if target is not None:
+            raise UsageError("--same takes SIZE only (the output is ceil(SIZE / stride))")
+        if not (has_kernel and has_stride):
+            raise UsageError("--same needs --kernel and --stride")
+        return "same", None
+    if keep:
+        if target is not None and target != size:
+            raise UsageError(f"--keep keeps SIZE {size}; do not give another TARGET ({target})")
+        target = size
+    if target is None:
+        raise UsageError("missing TARGET (e.g. convshape solve 224 112), or use --keep")
+    return "size", target
 
 
 @dataclass(frozen=True)
@@ -103,6 +157,15 @@ class SizeSolution:
         return bool(self.candidates)
 
 
+#: The largest kernel, stride and dilation ``solve_size`` searches (fixed or as a bound), and
+#: the most (kernel, stride, dilation) combinations one search may try: together they keep
+#: a search (and the searches that explain a miss) well under a second.
+KERNEL_CAP = 1024
+STRIDE_CAP = 256
+DILATION_CAP = 64
+COMBINATIONS_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class _Limits:
     kernel: int | None
@@ -121,6 +184,17 @@ def _ranges(lim: _Limits) -> tuple[range | list[int], range | list[int], range |
     return ks, ss, ds
 
 
+def _pad_window(size: int, target: int, s: int, span: int) -> tuple[int, int]:
+    """The paddings ``p`` with which floor-mode ``(size + 2p - span) // s + 1`` is
+    ``target``: ``(target-1)*s <= size + 2p - span < target*s``; may be empty."""
+    low = (target - 1) * s + span - size
+    return -(-low // 2), (low + s - 1) // 2
+
+
+def _combinations(lim: _Limits) -> int:
+    return math.prod(len(r) for r in _ranges(lim))
+
+
 def _search(size: int, target: int, op: Op, lim: _Limits) -> list[Candidate]:
     found: list[Candidate] = []
     ks, ss, ds = _ranges(lim)
@@ -134,13 +208,19 @@ def _search(size: int, target: int, op: Op, lim: _Limits) -> list[Candidate]:
                     found += _transpose_candidates(size, target, k, s, d, lim.padding)
                     continue
                 if op == "conv":
-                    pads: Iterable[int] = range(0, d * (k - 1) + 1)
+                    top = d * (k - 1)
                 elif op == "maxpool":
-                    pads = range(0, span // 2 + 1)
+                    top = span // 2
                 else:
-                    pads = range(0, k // 2 + 1)
+                    top = k // 2
                 if lim.padding is not None:
-                    pads = [lim.padding] if lim.padding in pads or op == "conv" else []
+                    pads: Iterable[int] = (
+                        [lim.padding] if 0 <= lim.padding <= top or op == "conv" else []
+                    )
+                else:
+                    # only the (at most s/2 + 1) paddings in this window can give the target
+                    low, high = _pad_window(size, target, s, span)
+                    pads = range(max(0, low), min(top, high) + 1)
                 for p in pads:
                     padded = size + 2 * p
                     if padded < span:
@@ -159,7 +239,9 @@ def _search(size: int, target: int, op: Op, lim: _Limits) -> list[Candidate]:
 def _last_tap(size: int, out: int, k: int, s: int, p: int, d: int) -> int:
     """The last input row (not padding) any window's tap reads; -1 when none does."""
     best = -1
-    for o in range(out - 1, -1, -1):
+    # windows starting past the last row read only padding: skip them without a loop
+    first = min(out - 1, (size - 1 + p) // s)
+    for o in range(first, -1, -1):
         start = o * s - p
         if start + (k - 1) * d <= best:
             break
@@ -167,6 +249,8 @@ def _last_tap(size: int, out: int, k: int, s: int, p: int, d: int) -> int:
             continue
         t = min(k - 1, (size - 1 - start) // d)
         best = max(best, start + t * d)
+        if best == size - 1:
+            break
     return best
 
 
@@ -174,7 +258,13 @@ def _transpose_candidates(
     size: int, target: int, k: int, s: int, d: int, padding: int | None
 ) -> list[Candidate]:
     out: list[Candidate] = []
-    pads = [padding] if padding is not None else range(0, d * (k - 1) + 1)
+    if padding is not None:
+        pads: Iterable[int] = [padding]
+    else:
+        # output_padding = target - base(p) must be in [0, max(s, d)); base falls by 2 per p
+        low = conv_transpose_out(size, k, s, 0, d, 0) - target
+        high = low + max(s, d) - 1
+        pads = range(max(0, -(-low // 2)), min(d * (k - 1), high // 2) + 1)
     for p in pads:
         base = conv_transpose_out(size, k, s, p, d, 0)
         op = target - base
@@ -242,10 +332,26 @@ def solve_size(
             raise UsageError(f"{name} must be at least 1, got {v}")
     if padding is not None and padding < 0:
         raise UsageError(f"--padding must be 0 or more, got {padding}")
+    for name, v, cap in (
+        ("--kernel", kernel, KERNEL_CAP),
+        ("--stride", stride, STRIDE_CAP),
+        ("--dilation", dilation, DILATION_CAP),
+        ("--max-kernel", max_kernel, KERNEL_CAP),
+        ("--max-stride", max_stride, STRIDE_CAP),
+        ("--max-dilation", max_dilation, DILATION_CAP),
+    ):
+        if v is not None and v > cap:
+            raise UsageError(f"{name} {v} is over the cap of {cap}")
     if max_stride is None:
         ratio = size // target if op != "transpose" else target // size
-        max_stride = max(2, ratio + 1)
+        max_stride = min(max(2, ratio + 1), STRIDE_CAP)
     lim = _Limits(kernel, stride, padding, dilation, max_kernel, max_stride, max_dilation)
+    combinations = _combinations(lim)
+    if combinations > COMBINATIONS_CAP:
+        raise UsageError(
+            f"the search ({_describe(lim, op)}) has {combinations} kernel/stride/dilation "
+            f"combinations, over the cap of {COMBINATIONS_CAP}: fix or lower one of them"
+        )
     found = _search(size, target, op, lim)
     searched = _describe(lim, op)
     notes: list[str] = []
@@ -296,6 +402,8 @@ def _why_none(size: int, target: int, op: Op, lim: _Limits) -> str:
         elif current is None:
             continue
         relaxed = replace(lim, **change)  # type: ignore[arg-type]
+        if _combinations(relaxed) > COMBINATIONS_CAP:
+            continue
         found = _search(size, target, op, relaxed)
         if found:
             best = found[0]
@@ -349,15 +457,23 @@ class SameStrided:
     pad: tuple[int, int]
     torch_error: str
 
+    @property
+    def torch_refuses(self) -> bool:
+        """torch raises for padding='same' only with a stride above 1."""
+        return self.stride > 1
+
     def lines(self, dims: int = 2) -> list[str]:
         k, s, d = self.kernel, self.stride, self.dilation
         dil = f", dilation={d}" if d != 1 else ""
         left, right = self.pad
-        out = [
-            f"torch refuses it: ValueError: {self.torch_error}",
-            f"'same' with stride {s} means TensorFlow's SAME: ceil({self.size} / {s}) = "
-            f"{self.output}, which needs {self.total} padding in total",
-        ]
+        if self.torch_refuses:
+            out = [
+                f"torch refuses it: ValueError: {self.torch_error}",
+                f"'same' with stride {s} means TensorFlow's SAME: ceil({self.size} / {s}) = "
+                f"{self.output}, which needs {self.total} padding in total",
+            ]
+        else:
+            out = [f"stride 1: padding='same' works in torch and keeps {self.size}"]
         if left == right:
             out.append(
                 f"use padding={left}: nn.Conv{dims}d(C_in, C_out, {k}, stride={s}, "
@@ -377,19 +493,26 @@ class SameStrided:
         return out
 
 
-def same_strided(size: int, kernel: int, stride: int, dilation: int = 1) -> SameStrided:
-    """TensorFlow-style 'same' for a strided convolution of ``size``."""
-    for name, v in (("size", size), ("--kernel", kernel), ("--stride", stride)):
+def same_strided(size: int, kernel: int, stride: int, dilation: int | None = None) -> SameStrided:
+    """TensorFlow-style 'same' for a strided convolution of ``size`` (dilation ``None``:
+    not given, 1)."""
+    if dilation is None:
+        dilation = 1
+    for name, v in (
+        ("size", size),
+        ("--kernel", kernel),
+        ("--stride", stride),
+        ("--dilation", dilation),
+    ):
         if v < 1:
             raise UsageError(f"{name} must be at least 1, got {v}")
-    if dilation < 1:
-        raise UsageError(f"--dilation must be at least 1, got {dilation}")
     span = dilation * (kernel - 1) + 1
     output = -(-size // stride)
     total = max((output - 1) * stride + span - size, 0)
+    low, high = _pad_window(size, output, stride, span)
     symmetric = tuple(
         p
-        for p in range(0, total + 1)
+        for p in range(max(0, low), min(total, high) + 1)
         if size + 2 * p >= span and conv_out(size, kernel, stride, p, dilation) == output
     )
     return SameStrided(
@@ -443,6 +566,11 @@ def _axis_params(spec: Conv | Pool, n: int) -> list[tuple[int, int, int, int]]:
     d = spec.dilation if spec.kind == "max" else (1,) * n
     p = spec.padding if spec.kind != "lp" else (0,) * n
     return [(k[i], s[i], p[i], d[i]) for i in range(n)]
+
+
+def fails_on(input_shape: Shape) -> str:
+    """The reason :func:`invert` gives no answer when the layer itself raises."""
+    return f"the layer itself fails on {tuple(input_shape)}"
 
 
 def invert(spec: Spec, input_shape: Shape) -> Inversion:
@@ -611,8 +739,10 @@ def stack_sizes(
     near = near if near is not None else given
     if high is None:
         high = max(512, 2 * (near or 0))
-    if low < 1 or high < low:
-        raise UsageError(f"the size range {low}..{high} is empty")
+    if low < 1:
+        raise UsageError(f"--min-size must be at least 1, got {low}")
+    if high < low:
+        raise UsageError(f"--min-size {low} is above --max-size {high}: the size range is empty")
     if high - low > 20000:
         raise UsageError(f"the size range {low}..{high} is too large (at most 20000 sizes)")
     lead = input_shape[: len(input_shape) - n]

@@ -96,35 +96,28 @@ def solve_command(**kw: Any) -> None:
 
 
 def _run(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
-    size, target = kw["size"], kw["target"]
-    stack_mode = kw["stack_code"] is not None or kw["file"] is not None
-    modes = [kw["invert_layer"] is not None, stack_mode, kw["same"]]
-    if sum(modes) > 1:
-        raise UsageError("use one of --invert, --stack/--file and --same at a time")
-    if kw["invert_layer"] is not None:
-        _no_sizes(size, target, "--invert")
+    from .solve import choose_mode
+
+    size = kw["size"]
+    mode, target = choose_mode(
+        size,
+        kw["target"],
+        invert=kw["invert_layer"] is not None,
+        stack=kw["stack_code"] is not None or kw["file"] is not None,
+        same=kw["same"],
+        keep=kw["keep"],
+        has_input=kw["input_"] is not None,
+        has_kernel=kw["kernel"] is not None,
+        has_stride=kw["stride"] is not None,
+    )
+    if mode == "invert":
         return _invert(kw)
-    if stack_mode:
-        _no_sizes(size, target, "--stack")
+    if mode == "stack":
         return _stack(kw)
-    if kw["input_"] is not None:
-        raise UsageError("--input applies to --invert and --stack")
-    if size is None:
-        raise UsageError("missing SIZE (e.g. convshape solve 224 112)")
-    if kw["same"]:
-        return _same(kw, size, target)
-    if kw["keep"]:
-        if target is not None and target != size:
-            raise UsageError(f"--keep keeps SIZE {size}; do not give another TARGET ({target})")
-        target = size
-    if target is None:
-        raise UsageError("missing TARGET (e.g. convshape solve 224 112), or use --keep")
+    if mode == "same":
+        return _same(kw, size)
+    assert target is not None
     return _size(kw, size, target)
-
-
-def _no_sizes(size: int | None, target: int | None, mode: str) -> None:
-    if size is not None or target is not None:
-        raise UsageError(f"{mode} takes no SIZE or TARGET (give --input SHAPE)")
 
 
 # -- SIZE TARGET -------------------------------------------------------------------------
@@ -215,14 +208,10 @@ def _show_size(console: Console, solution: SizeSolution, top: int, dims: int) ->
 # -- --same ------------------------------------------------------------------------------
 
 
-def _same(kw: dict[str, Any], size: int, target: int | None) -> tuple[dict[str, Any], bool, Any]:
+def _same(kw: dict[str, Any], size: int) -> tuple[dict[str, Any], bool, Any]:
     from .solve import same_strided
 
-    if target is not None:
-        raise UsageError("--same takes SIZE only (the output is ceil(SIZE / stride))")
-    if kw["kernel"] is None or kw["stride"] is None:
-        raise UsageError("--same needs --kernel and --stride")
-    plan = same_strided(size, kw["kernel"], kw["stride"], kw["dilation"] or 1)
+    plan = same_strided(size, kw["kernel"], kw["stride"], kw["dilation"])
     doc = {
         "schema": SOLVE_SCHEMA,
         "mode": "same",
@@ -235,7 +224,7 @@ def _same(kw: dict[str, Any], size: int, target: int | None) -> tuple[dict[str, 
         "total_padding": plan.total,
         "pad": list(plan.pad),
         "symmetric_padding": list(plan.symmetric),
-        "torch_refuses": plan.stride > 1,
+        "torch_refuses": plan.torch_refuses,
         "lines": plan.lines(kw["dims"]),
     }
     return doc, True, lambda console: _show_same(console, plan, kw["dims"])
@@ -244,10 +233,7 @@ def _same(kw: dict[str, Any], size: int, target: int | None) -> tuple[dict[str, 
 def _show_same(console: Console, plan: SameStrided, dims: int) -> None:
     from rich.text import Text
 
-    lines = plan.lines(dims)
-    if plan.stride == 1:
-        lines = [f"stride 1: padding='same' works in torch and keeps {plan.size}", *lines[2:]]
-    for line in lines:
+    for line in plan.lines(dims):
         console.print(Text(line))
 
 
@@ -257,10 +243,8 @@ def _show_same(console: Console, plan: SameStrided, dims: int) -> None:
 def _invert(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
     from .code import layer_code
     from .parse import parse_layer, parse_shape
-    from .solve import invert
+    from .solve import fails_on, invert
 
-    if kw["input_"] is None:
-        raise UsageError("--invert needs --input SHAPE")
     spec = parse_layer(kw["invert_layer"])
     shape = parse_shape(kw["input_"])
     try:
@@ -276,7 +260,7 @@ def _invert(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
             "layer": layer_code(spec),
             "input": list(shape),
             "error": error_json(exc),
-            "reason": f"the layer itself fails on {tuple(shape)}",
+            "reason": fails_on(shape),
         }
 
         def show_error(console: Console) -> None:
@@ -285,7 +269,7 @@ def _invert(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
             console.print(
                 Text.assemble(
                     ("no solution: ", "bold red"),
-                    f"the layer itself fails on {tuple(shape)}: {exc.exc}: {exc.message}",
+                    f"{fails_on(shape)}: {exc.exc}: {exc.message}",
                 )
             )
 
@@ -343,8 +327,6 @@ def _stack(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
     from .solve import stack_sizes
     from .stackview import read_code
 
-    if kw["input_"] is None:
-        raise UsageError("--stack needs --input SHAPE (batch and channels; the sizes vary)")
     text = read_code(kw["stack_code"], kw["file"])
     layers = parse_stack(text, kw["variable"])
     shape = parse_shape(kw["input_"])

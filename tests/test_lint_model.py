@@ -235,6 +235,32 @@ def test_bad_factories_are_usage_errors(project: Path) -> None:
     assert lint("--model", "zoo.models:not_a_module", "--input", "1")[0] == 2
 
 
+def test_a_module_instance_is_the_model(project: Path) -> None:
+    # module:model naming an nn.Module instance: used as it is, not called as a factory
+    (project / "zoo" / "inst.py").write_text(
+        "import torch.nn as nn\n"
+        "\n"
+        "good = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())\n"
+        "bad = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(8, 2))\n"
+    )
+    code, doc = lint_json("--model", "zoo.inst:good", "--input", "1,3,8,8")
+    assert code == 0, doc
+    (report,) = doc["models"]
+    assert report["output"] == [[1, 4, 6, 6]]
+    assert {r["path"]: r["location"] for r in report["layers"]}["0"] == "zoo/inst.py:3:22"
+    code, doc = lint_json("--model", "zoo.inst:bad", "--input", "1,3,8,8")
+    assert code == 1
+    (finding,) = doc["findings"]
+    bad = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3), torch.nn.Flatten(), torch.nn.Linear(8, 2)
+    )  # the same model, on CPU (lint moved the instance to the meta device)
+    with pytest.raises(RuntimeError) as cpu:
+        bad(torch.randn(1, 3, 8, 8))
+    assert finding["code"] == "CS801"
+    assert (finding["path"], finding["line"]) == ("zoo/inst.py", 4)
+    assert f"RuntimeError: {cpu.value}" in finding["message"]
+
+
 def test_configured_models_and_the_shape_lock(project: Path) -> None:
     (project / "pyproject.toml").write_text(
         textwrap.dedent(

@@ -476,3 +476,22 @@ def test_jobs_give_the_same_findings(project: Path) -> None:
     assert len(json.loads(two[1])["findings"]) == 2 * 11
     assert lint("pkg", "--jobs", "0")[0] == 2
     assert lint("pkg", "--jobs", "x")[0] == 2
+
+
+def test_undecodable_file_is_a_finding_and_the_run_goes_on(project: Path) -> None:
+    # a stray Latin-1 byte: CS900 at that byte, like a syntax error, and the other files
+    # are still linted; a file that declares its encoding is read in it
+    (project / "pkg" / "latin.py").write_bytes(b'import torch.nn as nn\nx = "caf\xe9"\n')
+    (project / "pkg" / "declared.py").write_bytes(
+        b'# -*- coding: latin-1 -*-\nimport torch.nn as nn\nx = "caf\xe9"\n'
+        b"m = nn.Conv2d(3, 8, 3, groups=2)\n"
+    )
+    code, out = lint("pkg", "--output-format", "json")
+    assert code == 1
+    found = {(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(out)["findings"]}
+    assert ("pkg/latin.py", 2, 9, "CS900") in found
+    assert ("pkg/declared.py", 4, 5, "CS702") in found
+    assert ("pkg/model.py", 5, 5, "CS802") in found
+    code, out = lint("pkg/latin.py")
+    assert code == 1 and "Traceback" not in out
+    assert out.startswith("pkg/latin.py:2:9: CS900 could not parse the file: not valid utf-8")

@@ -19,12 +19,24 @@ import pytest
 from click.testing import CliRunner
 
 from convshape import errors as E
+from convshape.arithmetic import conv_out, conv_transpose_out, pool_out
 from convshape.cli import cli
 from convshape.code import layer_code
 from convshape.errors import UsageError
 from convshape.network import parse_stack
 from convshape.parse import parse_layer
-from convshape.solve import Candidate, invert, same_strided, solve_size, stack_sizes
+from convshape.solve import (
+    COMBINATIONS_CAP,
+    DILATION_CAP,
+    KERNEL_CAP,
+    STRIDE_CAP,
+    Candidate,
+    choose_mode,
+    invert,
+    same_strided,
+    solve_size,
+    stack_sizes,
+)
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -288,9 +300,142 @@ def test_solve_cli_modes(tmp_path: Any) -> None:
         ["solve", "--invert", "nn.ReLU()", "-i", "1,2,3"],
         ["solve", "--stack", "nn.Sequential(nn.Foo())", "-i", "1,2,3,3"],
         ["solve", "224", "112", "--kernel", "-1"],
+        ["solve", "224", "--same", "-k", "3", "-s", "2", "--dilation", "0"],
+        ["solve", "224", "--same", "-k", "3", "-s", "2", "--dilation", "-1"],
     ],
 )
 def test_solve_usage_errors(args: list[str]) -> None:
     out = CliRunner().invoke(cli, args)
     assert out.exit_code == 2, out.output
     assert "Traceback" not in out.output
+
+
+# -- regressions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "cap"),
+    [
+        ("--max-kernel", 100000, KERNEL_CAP),
+        ("--max-dilation", 1000, DILATION_CAP),
+        ("--max-stride", 10**9, STRIDE_CAP),
+        ("--kernel", 10**9, KERNEL_CAP),
+        ("--stride", 10**9, STRIDE_CAP),
+        ("--dilation", 10**9, DILATION_CAP),
+    ],
+)
+def test_search_bounds_are_capped(flag: str, value: int, cap: int) -> None:
+    out = CliRunner().invoke(cli, ["solve", "224", "112", flag, str(value)])
+    assert out.exit_code == 2 and "Traceback" not in out.output
+    assert out.output == f"Error: {flag} {value} is over the cap of {cap}\n"
+
+
+def test_search_size_is_capped_and_quick() -> None:
+    import time
+
+    args = ["--max-kernel", "64", "--max-stride", "64", "--max-dilation", "16"]
+    out = CliRunner().invoke(cli, ["solve", "224", "112", *args])
+    assert out.exit_code == 2 and str(COMBINATIONS_CAP) in out.output, out.output
+    started = time.perf_counter()
+    # at the caps: every kernel up to KERNEL_CAP; the largest search that is allowed
+    assert solve_size(224, 112, max_kernel=KERNEL_CAP, max_stride=3, max_dilation=3).ok
+    assert solve_size(1, 1, op="transpose", max_kernel=20, max_stride=33, max_dilation=15).ok
+    # sizes that once made the search loop for minutes: a stride derived from 10**6 / 1,
+    # and an output of 10**8 rows that are nearly all padding
+    assert solve_size(10**6, 1).searched.startswith(f"kernel 1..7, stride 1..{STRIDE_CAP}")
+    assert solve_size(10, 10**8, kernel=1, stride=1, padding=(10**8 - 10) // 2).ok
+    assert time.perf_counter() - started < 5  # each well under a second; generous for CI
+
+
+def _brute(size: int, target: int, op: str, k: int, s: int, d: int) -> set[tuple[int, int]]:
+    """(padding, output_padding) pairs by trying every padding the search allows."""
+    found = set()
+    span = d * (k - 1) + 1
+    if op == "transpose":
+        for p in range(d * (k - 1) + 1):
+            op_ = target - conv_transpose_out(size, k, s, p, d, 0)
+            if 0 <= op_ < max(s, d):
+                found.add((p, op_))
+        return found
+    top = {"conv": d * (k - 1), "maxpool": span // 2, "avgpool": k // 2}[op]
+    for p in range(top + 1):
+        if size + 2 * p < span:
+            continue
+        out = conv_out(size, k, s, p, d) if op == "conv" else pool_out(size, k, s, p, d)
+        if out == target:
+            found.add((p, 0))
+    return found
+
+
+@pytest.mark.parametrize("op", ["conv", "maxpool", "avgpool", "transpose"])
+def test_search_finds_every_padding(op: str) -> None:
+    # the search solves for the padding instead of trying each: it must miss none
+    for size, target in product([1, 2, 5, 8, 13, 31], [1, 2, 3, 7, 16, 30]):
+        got = solve_size(size, target, op=op, max_kernel=6, max_stride=4, max_dilation=3)
+        pairs = {
+            (c.kernel, c.stride, c.dilation, c.padding, c.output_padding) for c in got.candidates
+        }
+        expected = {
+            (k, s, d, p, o)
+            for k, s, d in product(range(1, 7), range(1, 5), range(1, 4))
+            if not (op == "avgpool" and d != 1)
+            for p, o in _brute(size, target, op, k, s, d)
+        }
+        assert pairs == expected, (size, target)
+
+
+def test_same_dilation_not_given_is_one() -> None:
+    assert same_strided(224, 3, 2).dilation == 1
+    assert same_strided(224, 3, 2, None).dilation == 1
+    with pytest.raises(UsageError, match="--dilation must be at least 1, got 0"):
+        same_strided(224, 3, 2, 0)
+    out = CliRunner().invoke(cli, ["solve", "224", "--same", "-k", "3", "-s", "2", "-d", "0"])
+    assert (out.exit_code, out.output) == (2, "Error: --dilation must be at least 1, got 0\n")
+
+
+def test_same_with_stride_one_says_torch_accepts_it() -> None:
+    out = CliRunner().invoke(cli, ["solve", "224", "--same", "-k", "3", "-s", "1", "--json"])
+    doc = json.loads(out.output)
+    assert out.exit_code == 0 and not doc["torch_refuses"]
+    assert doc["lines"][0] == "stride 1: padding='same' works in torch and keeps 224"
+    assert not any("refuses" in line for line in doc["lines"])
+
+
+def test_choose_mode() -> None:
+    assert choose_mode(224, 112) == ("size", 112)
+    assert choose_mode(224, None, keep=True) == ("size", 224)
+    assert choose_mode(224, None, same=True, has_kernel=True, has_stride=True) == ("same", None)
+    assert choose_mode(None, None, invert=True, has_input=True) == ("invert", None)
+    assert choose_mode(None, None, stack=True, has_input=True) == ("stack", None)
+    for args, kw, match in [
+        ((224, None), {"same": True, "has_kernel": True}, "--same needs --kernel and --stride"),
+        ((None, None), {"invert": True}, "--invert needs --input"),
+        ((None, None), {"stack": True}, "--stack needs --input"),
+        ((224, None), {"invert": True, "has_input": True}, "takes no SIZE"),
+        ((224, 112), {"has_input": True}, "--input applies to"),
+        ((None, None), {"invert": True, "same": True}, "one of --invert"),
+    ]:
+        with pytest.raises(UsageError, match=match):
+            choose_mode(*args, **kw)  # type: ignore[arg-type]
+
+
+def test_stack_min_size_is_named() -> None:
+    stack = parse_stack("nn.Sequential(nn.Conv2d(1, 2, 3))")
+    with pytest.raises(UsageError) as caught:
+        stack_sizes(stack, (1, 1, 8, 8), low=0)
+    assert str(caught.value) == "--min-size must be at least 1, got 0"
+    with pytest.raises(UsageError, match="--min-size 50 is above --max-size 10"):
+        stack_sizes(stack, (1, 1, 8, 8), low=50, high=10)
+    out = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            "--stack",
+            "nn.Sequential(nn.Conv2d(1, 2, 3))",
+            "-i",
+            "1,1,8,8",
+            "--min-size",
+            "0",
+        ],
+    )
+    assert (out.exit_code, out.output) == (2, "Error: --min-size must be at least 1, got 0\n")

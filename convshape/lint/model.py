@@ -124,7 +124,10 @@ def _on_path(root: Path) -> Iterator[None]:
 
 
 def load_factory(factory: str, root: Path) -> Callable[[], Any]:
-    """``package.module:callable`` (the callable may be dotted: ``module:Class.build``)."""
+    """``package.module:callable`` (the callable may be dotted: ``module:Class.build``).
+
+    The object may also be an ``nn.Module`` instance (``module:model``): it is returned
+    as it is, and :func:`run_model` uses it as the model instead of calling it."""
     module_name, sep, attr = factory.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"--model {factory!r}: expected package.module:callable")
@@ -198,6 +201,11 @@ class _Sites:
         return relative(Path(filename), self.root) if os.path.isabs(filename) else filename
 
 
+# Where the modules built while importing a --model's module were built, kept (with the
+# modules, so that no id is reused) for later runs: a module is imported only once.
+_IMPORTED: dict[int, tuple[Any, tuple[str, int, int]]] = {}
+
+
 @contextmanager
 def _tracking(torch: Any, sites: _Sites) -> Iterator[None]:
     module_cls = torch.nn.Module
@@ -238,21 +246,36 @@ def _meta_failure(exc: BaseException) -> bool:
 def run_model(spec: ModelSpec, root: Path) -> ModelReport:
     """Build and run one model on the meta device; every finding in the report."""
     torch = _torch()
-    factory = load_factory(spec.factory, root)
     report = ModelReport(spec.factory, spec.inputs)
     torch_dir = os.path.dirname(torch.__file__) + os.sep
     shown = Path.cwd()  # findings name files relative to where lint runs, as static mode does
     sites = _Sites(torch_dir, shown)
-    where_factory = _factory_site(factory, shown)
-    try:
-        with _tracking(torch, sites), torch.device("meta"):
-            model = factory()
-    except Exception as exc:
-        report.analysed = False
-        report.findings.append(
-            _failure(exc, None, sites, report, where_factory, "building the model")
+    with _tracking(torch, sites):  # a module-level instance is built while importing
+        factory = load_factory(spec.factory, root)
+    for module in sites.keep:
+        _IMPORTED.setdefault(id(module), (module, sites.by_module[id(module)]))
+    for key, (_module, imported) in _IMPORTED.items():
+        sites.by_module.setdefault(key, imported)
+    if isinstance(factory, torch.nn.Module):
+        # an instance, not a factory: calling it would run forward() with no input
+        model = factory
+        site = sites.where(model)
+        where_factory = (
+            (sites._path(site[0]), site[1], site[2])
+            if site is not None
+            else _factory_site(type(model), shown)
         )
-        return report
+    else:
+        where_factory = _factory_site(factory, shown)
+        try:
+            with _tracking(torch, sites), torch.device("meta"):
+                model = factory()
+        except Exception as exc:
+            report.analysed = False
+            report.findings.append(
+                _failure(exc, None, sites, report, where_factory, "building the model")
+            )
+            return report
     if not isinstance(model, torch.nn.Module):
         raise UsageError(
             f"--model {spec.factory!r} returned {type(model).__name__}, not an nn.Module"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import gc
+import io
 import os
 import re
+import tokenize
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -251,12 +253,40 @@ def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
     found: list[Finding] = []
     for file in files:
         try:
-            source = file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = file.read_bytes()
+        except OSError as exc:
             raise UsageError(f"cannot read {file}: {exc}") from None
         rel = relative(file, config.root)
+        source = _decode(data, file.as_posix())
+        if isinstance(source, Finding):  # not text: reported like a syntax error
+            if config.enabled(source.code, rel):
+                found.append(source)
+            continue
         found += lint_source(source, file.as_posix(), config=config, rel=rel)
     return found
+
+
+def _decode(data: bytes, path: str) -> str | Finding:
+    """A file's text as Python reads it (UTF-8, a BOM, or a ``# coding:`` cookie), or a
+    CS900 finding at the first byte that does not decode."""
+    encoding = "utf-8"
+    try:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:  # a bad cookie, or undecodable bytes on lines 1-2
+            data.decode("utf-8")  # point at the bad byte when that is the reason
+            raise exc
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        where = exc.start
+        reason = f"not valid {encoding} text: {exc.reason} (byte 0x{data[where]:02x})"
+    except (SyntaxError, LookupError) as exc:  # a bad or unknown coding cookie
+        where = 0
+        reason = " ".join(str(getattr(exc, "msg", exc)).split())
+    line = data.count(b"\n", 0, where) + 1
+    col = where - (data.rfind(b"\n", 0, where) + 1) + 1
+    message = LINT_SYNTAX.template.format(reason=reason)
+    return Finding(path, line, col, LINT_SYNTAX.code, message, "error", line, col)
 
 
 def _in_workers(

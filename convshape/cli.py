@@ -9,23 +9,13 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from ._cli_util import EXIT_FAIL, EXIT_OK
+from ._cli_util import fail as _fail
+from ._cli_util import make_console as _console
 from .errors import UsageError
 from .stackview import is_stack, stack_options
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _version() -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from ._cli_util import shape_text as _shape
 from .code import layer_code
 from .engine import Result
 from .errors import ShapeError
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["CALC_SCHEMA", "error_json", "result_json", "show_result"]
 
 CALC_SCHEMA = "convshape.calc/1"
-
-
-def _shape(shape: tuple[int, ...] | None) -> str:
-    return "-" if shape is None else "(" + ", ".join(map(str, shape)) + ")"
 
 
 def error_json(err: ShapeError, advice: Advice | None = None) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._cli_util import fail as _fail
+from ._cli_util import make_console as _console
 from .errors import ShapeError, UsageError
 
 if TYPE_CHECKING:
@@ -19,17 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["SOLVE_SCHEMA", "solve_command"]
 
 SOLVE_SCHEMA = "convshape.solve/1"
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
 
 
 @click.command("solve")

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._cli_util import shape_text as _shape_text
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -129,10 +130,6 @@ def _num_text(value: Fraction) -> str:
         return str(value.numerator)
     as_float = float(value)
     return f"{as_float:g}" if abs(as_float * 1000 - round(as_float * 1000)) < 1e-9 else str(value)
-
-
-def _shape_text(shape: tuple[int, ...] | None) -> str:
-    return "-" if shape is None else "(" + ", ".join(map(str, shape)) + ")"
 
 
 def _field_json(f: Field) -> dict[str, Any]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from .._cli_util import EXIT_FAIL, EXIT_OK
+from .._cli_util import fail as _fail
 
 if TYPE_CHECKING:
     from .config import Config, ModelSpec
@@ -19,13 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["lint"]
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 _FORMATS = ("text", "json", "github", "sarif")
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 @click.command("lint")

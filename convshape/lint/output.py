@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from .._cli_util import shape_text as _shape
 from ..errors import KINDS
 from .values import Finding
 
@@ -86,10 +87,6 @@ def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     n = len(findings)
     return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {what}."
-
-
-def _shape(shape: Sequence[int] | None) -> str:
-    return "-" if shape is None else "(" + ", ".join(map(str, shape)) + ")"
 
 
 def _show_model(console: Console, report: ModelReport) -> None:

@@ -785,19 +785,24 @@ KIND_TEXT: dict[str, KindText] = dict(
         # ---- nn.ConvNd constructors -----------------------------------------------------
         _k(
             E.GROUPS_POSITIVE,
-            ("groups must be a positive integer.", "groups は正の整数でなければなりません。"),
+            (
+                "groups splits the channels into groups, so it is 1 or more.",
+                "groups はチャネルをいくつのグループに分けるかなので、1 以上です。",
+            ),
         ),
         _k(
             E.IN_CHANNELS_GROUPS,
             (
-                "in_channels must be divisible by groups.",
+                "Each group takes the same number of input channels, so groups has to divide "
+                "in_channels.",
                 "in_channels は groups で割り切れなければなりません。",
             ),
         ),
         _k(
             E.OUT_CHANNELS_GROUPS,
             (
-                "out_channels must be divisible by groups.",
+                "Each group makes the same number of output channels, so groups has to divide "
+                "out_channels.",
                 "out_channels は groups で割り切れなければなりません。",
             ),
         ),
@@ -1423,7 +1428,8 @@ KIND_TEXT: dict[str, KindText] = dict(
         _k(
             E.GROUPNORM_GROUPS,
             (
-                "num_channels ({channels}) must be divisible by num_groups ({groups}).",
+                "GroupNorm splits the {channels} channels into {groups} equal groups: {groups} "
+                "does not divide {channels}.",
                 "num_channels（{channels}）は num_groups（{groups}）で割り切れなければなりません。",
             ),
             None,

@@ -187,6 +187,7 @@ def _layer_optional(fn: F) -> F:
 
 @cli.command()
 @_layer_optional
+@stack_options
 @layer_options
 @click.option(
     "--device",
@@ -205,12 +206,17 @@ def verify(
     seed: str | None,
     ops: str | None,
     as_json: bool,
+    file: str | None,
+    variable: str | None,
+    eval_mode: bool,
     **kw: Any,
 ) -> None:
     """Run LAYER through convshape and the installed torch; show both and whether they agree.
 
-    Takes LAYER and --input as calc does. torch runs the nn module you wrote (or the F.
-    call) on an uninitialised float32 tensor; large layers run on a small twin plus meta
+    Takes LAYER and --input as calc does, stacks too (an nn.Sequential, several layers,
+    nn.Linear ..., --file PATH): those are compared layer by layer, on cpu or meta.
+    torch runs the nn module you wrote (or the F. call) on an uninitialised float32
+    tensor; large layers run on a small twin plus meta
     (docs/verify.md). Exit 0 agree, 1 disagree, 2 bad input or torch missing.
 
     \b
@@ -218,12 +224,20 @@ def verify(
       convshape verify "nn.Conv2d(3, 16, 3)" --input 1,3,4096,4096
       convshape verify "F.conv2d(x, w)" --input 2,6,5,5 --weight 12,5,3,3 --device meta
       convshape verify --fuzz 2000 --seed 1 --ops conv2d,max_pool2d --json
+      convshape verify "nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8, 2))" -i 1,3,5,5
     """
     from . import oracle
     from .verify import INSTALL
 
     if not oracle.available():
         _fail(f"torch is not installed; install it with: {INSTALL}")
+    layer = kw.get("layer")
+    if file is not None or layer == "-" or (layer and is_stack(layer)) or variable:
+        if fuzz_count is not None:
+            _fail("--fuzz makes its own layers; drop the stack")
+        _verify_stack(device, layer, file, variable, eval_mode, as_json, kw)
+    if eval_mode:
+        _fail("--eval applies to stacks (nn.Sequential or several layers)")
     try:
         if fuzz_count is not None:
             _verify_fuzz(device, fuzz_count, seed, ops, as_json, kw)
@@ -247,6 +261,46 @@ def verify(
         from .render import show_check
 
         show_check(_console(), check)
+    sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
+
+
+def _verify_stack(
+    device: str,
+    layer: str | None,
+    file: str | None,
+    variable: str | None,
+    eval_mode: bool,
+    as_json: bool,
+    kw: dict[str, Any],
+) -> NoReturn:
+    from . import oracle, stackview
+    from .network import parse_stack
+    from .parse import parse_shape
+    from .verify import verify_stack
+
+    try:
+        text = stackview.read_code(layer, file)
+        flags = [
+            k for k, v in kw.items() if k not in ("layer", "input_") and v not in (None, False)
+        ]
+        if flags:
+            name = flags[0].rstrip("_").replace("_", "-")
+            raise UsageError(f"--{name} does not apply to a stack; put the argument in the code")
+        if kw.get("input_") is None:
+            raise UsageError("missing --input SHAPE")
+        shape = parse_shape(kw["input_"])
+        layers = parse_stack(text, variable)
+        check = verify_stack(layers, shape, device.strip().lower(), training=not eval_mode)
+    except (UsageError, oracle.TorchMissing) as exc:
+        _fail(str(exc))
+    if as_json:
+        from .render import stack_check_json
+
+        click.echo(json.dumps(stack_check_json(check), indent=2))
+    else:
+        from .render import show_stack_check
+
+        show_stack_check(_console(), check)
     sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
 
 

@@ -8,18 +8,22 @@ shape, or the exception type and message torch raised, plus the warnings it issu
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import layers as L
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
 __all__ = [
     "Outcome",
+    "StackOutcome",
     "TorchMissing",
     "available",
     "device_available",
     "num_threads",
     "run",
+    "run_stack",
     "torch_version",
 ]
 
@@ -31,6 +35,24 @@ class TorchMissing(RuntimeError):
 @dataclass(frozen=True)
 class Outcome:
     shape: Shape | None
+    exc: str | None = None
+    message: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.exc is None
+
+
+@dataclass(frozen=True)
+class StackOutcome:
+    """A stack run in torch: the output shape of every layer that returned, in order, or
+    where torch raised - ``failed`` is the layer's index, ``stage`` ``"build"`` (its
+    constructor) or ``"forward"``."""
+
+    shapes: tuple[Shape, ...]
+    failed: int | None = None
+    stage: str | None = None
     exc: str | None = None
     message: str | None = None
     warnings: tuple[str, ...] = ()
@@ -163,6 +185,153 @@ def _pool(nn: Any, F: Any, spec: Pool, x: Any) -> Any:
     if spec.functional:
         return getattr(F, spec.op)(x, *args, **kw)
     return getattr(nn, spec.cls)(*args, **kw)(x)
+
+
+def run_stack(
+    specs: Sequence[Spec | L.LayerSpec], shape: Shape, device: str = "cpu", training: bool = True
+) -> StackOutcome:
+    """Build ``specs`` as an nn.Sequential on ``device`` (from the parsed values, never from
+    text) and run it on an uninitialised float32 tensor of ``shape``; a forward hook on
+    every layer records its output shape."""
+    torch = _torch()
+    shapes: list[Shape] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        modules = []
+        for i, spec in enumerate(specs):
+            try:
+                with torch.device(device):
+                    modules.append(_module(torch, spec))
+            except Exception as exc:  # the constructor's error is the result we report
+                return StackOutcome((), i, "build", type(exc).__name__, str(exc), _texts(caught))
+        model = torch.nn.Sequential(*modules).train(training)
+
+        def hook(_m: Any, _i: Any, out: Any) -> None:
+            result = out[0] if isinstance(out, tuple) else out
+            shapes.append(tuple(result.shape))
+
+        for module in modules:
+            module.register_forward_hook(hook)
+        try:
+            with torch.no_grad():
+                model(torch.empty(tuple(shape), device=device))
+        except Exception as exc:  # torch's own error is the result we report
+            n = len(shapes)
+            return StackOutcome(
+                tuple(shapes), n, "forward", type(exc).__name__, str(exc), _texts(caught)
+            )
+    return StackOutcome(tuple(shapes), warnings=_texts(caught))
+
+
+def _module(torch: Any, spec: Spec | L.LayerSpec) -> Any:
+    """The nn module ``spec`` describes (arguments that do not affect shapes at defaults)."""
+    nn = torch.nn
+    if isinstance(spec, Conv):
+        kwargs: dict[str, Any] = dict(
+            stride=spec.stride,
+            padding=spec.padding,
+            dilation=spec.dilation,
+            groups=spec.groups,
+            bias=spec.bias,
+            padding_mode=spec.padding_mode,
+        )
+        if spec.transposed:
+            kwargs["output_padding"] = spec.output_padding
+        return getattr(nn, spec.cls)(
+            spec.in_channels, spec.out_channels, spec.kernel_size, **kwargs
+        )
+    if isinstance(spec, Pool | AdaptivePool | Unfold | Fold) and not spec.functional:
+        return _applied(nn, spec)
+    if isinstance(spec, L.BatchNorm | L.InstanceNorm):
+        cls = getattr(nn, spec.cls)
+        kw: dict[str, Any] = dict(affine=spec.affine, track_running_stats=spec.track_running_stats)
+        if not spec.bias:
+            kw["bias"] = False
+        return cls(spec.num_features, **kw)
+    if isinstance(spec, L.GroupNorm):
+        return nn.GroupNorm(spec.num_groups, spec.num_channels, affine=spec.affine, bias=spec.bias)
+    if isinstance(spec, L.LayerNorm):
+        return nn.LayerNorm(
+            list(spec.normalized_shape), elementwise_affine=spec.elementwise_affine, bias=spec.bias
+        )
+    if isinstance(spec, L.Activation):
+        return _activation(nn, spec)
+    if isinstance(spec, L.Dropout):
+        return getattr(nn, spec.name)(spec.p)
+    if isinstance(spec, L.Identity):
+        return nn.Identity()
+    if isinstance(spec, L.Flatten):
+        return nn.Flatten(spec.start_dim, spec.end_dim)
+    if isinstance(spec, L.Unflatten):
+        return nn.Unflatten(spec.dim, tuple(spec.unflattened_size))
+    if isinstance(spec, L.Linear):
+        if spec.in_features is None:
+            return nn.LazyLinear(spec.out_features, bias=spec.bias)
+        return nn.Linear(spec.in_features, spec.out_features, bias=spec.bias)
+    if isinstance(spec, L.Upsample):
+        size = list(spec.size) if isinstance(spec.size, tuple) else spec.size
+        if spec.name != "Upsample":
+            return getattr(nn, spec.name)(size, spec.scale_factor)
+        return nn.Upsample(
+            size, spec.scale_factor, spec.mode, spec.align_corners, spec.recompute_scale_factor
+        )
+    if isinstance(spec, L.PixelShuffle):
+        return (nn.PixelUnshuffle if spec.inverse else nn.PixelShuffle)(spec.factor)
+    if isinstance(spec, L.Pad):
+        cls = getattr(nn, spec.cls)
+        padding = tuple(spec.padding)
+        return cls(padding, spec.value) if spec.kind == "constant" else cls(padding)
+    raise TypeError(f"no torch module for {spec!r}")
+
+
+def _activation(nn: Any, spec: L.Activation) -> Any:
+    cls = getattr(nn, spec.name)
+    if spec.name == "PReLU":
+        return cls(spec.num_parameters)
+    if spec.name == "GELU":
+        return cls(approximate=spec.approximate)
+    if spec.name == "GLU":
+        return cls(-1 if spec.dim is None else spec.dim)
+    if spec.name in ("Softmax", "LogSoftmax", "Softmin"):
+        return cls(spec.dim)
+    if spec.name == "Threshold":
+        return cls(0.0, 0.0)
+    return cls()
+
+
+def _applied(nn: Any, spec: Pool | AdaptivePool | Unfold | Fold) -> Any:
+    """A conv-family module spec (pool, adaptive pool, unfold, fold) as an nn module,
+    built the way :func:`run` builds it."""
+    if isinstance(spec, Pool):
+        stride = spec.stride if spec.stride else None
+        if spec.kind == "max":
+            return getattr(nn, spec.cls)(
+                spec.kernel_size,
+                stride,
+                spec.padding,
+                spec.dilation,
+                ceil_mode=spec.ceil_mode,
+                return_indices=spec.return_indices,
+            )
+        if spec.kind == "avg":
+            kw: dict[str, Any] = dict(
+                ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad
+            )
+            if spec.dims > 1:
+                kw["divisor_override"] = spec.divisor_override
+            return getattr(nn, spec.cls)(spec.kernel_size, stride, spec.padding, **kw)
+        kernel: Any = spec.kernel_size
+        if spec.dims == 1 and len(kernel) == 1:
+            kernel = kernel[0]
+        return getattr(nn, spec.cls)(spec.norm_type, kernel, stride, spec.ceil_mode)
+    if isinstance(spec, AdaptivePool):
+        size = spec.output_size[0] if spec.scalar else spec.output_size
+        if spec.kind == "max":
+            return getattr(nn, spec.cls)(size, return_indices=spec.return_indices)
+        return getattr(nn, spec.cls)(size)
+    if isinstance(spec, Unfold):
+        return nn.Unfold(spec.kernel_size, spec.dilation, spec.padding, spec.stride)
+    return nn.Fold(spec.output_size, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
 
 
 def device_available(device: str) -> bool:

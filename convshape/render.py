@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from .advice import Advice
-    from .verify import Check, FuzzReport
+    from .verify import Check, FuzzReport, LayerCheck, StackCheck
 
 __all__ = ["CALC_SCHEMA", "error_json", "result_json", "show_result"]
 
@@ -217,6 +217,86 @@ def _show_repro(console: Console, check: Check) -> None:
         markup=False,
         highlight=False,
     )
+
+
+VERIFY_STACK_SCHEMA = "convshape.verify-stack/1"
+
+
+def _row_engine(c: LayerCheck) -> str:
+    row = c.row
+    if row.error is not None:
+        return f"{row.error.exc}: {row.error.message}"
+    return "-" if row.output is None else _shape(row.output)
+
+
+def _row_torch(c: LayerCheck) -> str:
+    if c.exc is not None:
+        return f"{c.exc}: {c.message}"
+    return "-" if c.shape is None else _shape(c.shape)
+
+
+def stack_check_json(check: StackCheck) -> dict[str, Any]:
+    """The documented ``convshape verify --json`` document for a stack (docs/verify.md)."""
+    o = check.outcome
+    return {
+        "schema": VERIFY_STACK_SCHEMA,
+        "input": list(check.result.input),
+        "device": check.device,
+        "dtype": check.dtype,
+        "torch_version": check.torch_version,
+        "verdict": check.verdict,
+        "agree": check.agree,
+        "match": check.match,
+        "crash": check.crash,
+        "engine_failed": None if check.result.failed is None else check.result.failed.index,
+        "torch_failed": o.failed,
+        "torch_stage": o.stage,
+        "layers": [
+            {
+                "index": c.row.index,
+                "name": c.row.name,
+                "code": c.row.code,
+                "engine": {
+                    "output": None if c.row.output is None else list(c.row.output),
+                    "error": None if c.row.error is None else error_json(c.row.error),
+                },
+                "torch": {
+                    "output": None if c.shape is None else list(c.shape),
+                    "exception": c.exc,
+                    "message": c.message,
+                },
+                "agree": c.agree,
+                "match": c.match,
+                "notes": list(c.notes),
+            }
+            for c in check.layers
+        ],
+    }
+
+
+def show_stack_check(console: Console, check: StackCheck) -> None:
+    """One row per layer: the engine's and torch's answers side by side, and the verdict."""
+    from rich.table import Table
+
+    console.print(Text.assemble(("input ", "dim"), (_shape(check.result.input), "cyan")))
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("layer", overflow="fold")
+    table.add_column("convshape (engine)", overflow="fold")
+    table.add_column(f"torch {check.torch_version or '?'} ({check.device}, {check.dtype})")
+    table.add_column("match")
+    for c in check.layers:
+        style = "" if c.agree else "red"
+        match = Text(c.match, style="dim" if c.match == "skipped" else style)
+        table.add_row(str(c.row.index), c.row.code, _row_engine(c), _row_torch(c), match)
+    console.print(table)
+    if check.crash is not None:
+        console.print(Text(f"engine crashed: {check.crash}", style="red"), soft_wrap=True)
+    style = "bold green" if check.agree else "bold red"
+    console.print(Text.assemble((check.verdict, style), f"  ({check.match})"))
+    for c in check.layers:
+        for note in c.notes:
+            console.print(Text(f"note ({c.row.name}): {note}", style="dim"), soft_wrap=True)
 
 
 def fuzz_json(report: FuzzReport) -> dict[str, Any]:

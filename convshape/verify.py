@@ -41,6 +41,7 @@ from . import oracle
 from .engine import Env, Result, infer_spec
 from .errors import UsageError, Variant
 from .fuzz import OPS, generate
+from .network import StackLayer, StackResult, StackRow, infer_stack
 from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
 __all__ = [
@@ -50,13 +51,17 @@ __all__ = [
     "INSTALL",
     "Check",
     "FuzzReport",
+    "LayerCheck",
+    "StackCheck",
     "Tally",
     "compare",
+    "compare_stack",
     "resolve_ops",
     "run_fuzz",
     "run_torch",
     "twin_shape",
     "verify",
+    "verify_stack",
     "work",
     "work_bound",
 ]
@@ -583,3 +588,146 @@ def run_fuzz(
             progress(1)
     report.seconds = time.perf_counter() - start
     return report
+
+
+# ---------------------------------------------------------------------------------------
+# Stacks: every layer's shape, then the first failure
+# ---------------------------------------------------------------------------------------
+
+STACK_DEVICES = ("cpu", "meta")
+SKIPPED = "skipped"  # a layer one side did not run: an earlier row decides (not a verdict)
+
+
+class LayerCheck(NamedTuple):
+    """One layer of a stack compared: the engine's row, torch's shape or error (None where
+    torch did not run it), ``match`` as for :class:`Check` or ``skipped``."""
+
+    row: StackRow
+    shape: Shape | None
+    exc: str | None
+    message: str | None
+    agree: bool
+    match: str
+    notes: tuple[str, ...] = ()
+
+
+class StackCheck(NamedTuple):
+    """A stack verified: the engine's :class:`StackResult`, torch's outcome, one
+    :class:`LayerCheck` per layer and the verdict."""
+
+    result: StackResult
+    outcome: oracle.StackOutcome
+    device: str
+    layers: tuple[LayerCheck, ...]
+    torch_version: str | None = None
+    dtype: str = DTYPE
+    crash: str | None = None
+
+    @property
+    def agree(self) -> bool:
+        return self.crash is None and all(c.agree for c in self.layers)
+
+    @property
+    def verdict(self) -> str:
+        return "agree" if self.agree else "disagree"
+
+    @property
+    def match(self) -> str:
+        """The first disagreeing layer's match, else the failing layer's, else ``shape``."""
+        if self.crash is not None:
+            return ENGINE_CRASHED
+        decided = [c for c in self.layers if c.match != SKIPPED]
+        bad = next((c for c in decided if not c.agree), None)
+        if bad is not None:
+            return bad.match
+        return decided[-1].match if decided else SHAPE
+
+
+def _torch_side(outcome: oracle.StackOutcome, i: int) -> tuple[str, Shape | None]:
+    """('shape', shape), ('raised', None) or ('idle', None) for layer ``i``."""
+    if i < len(outcome.shapes) and (outcome.failed is None or i < outcome.failed):
+        return "shape", outcome.shapes[i]
+    if outcome.failed == i:
+        return "raised", None
+    return "idle", None
+
+
+def _layer_check(
+    row: StackRow, failed: StackRow | None, outcome: oracle.StackOutcome, device: str
+) -> LayerCheck:
+    side, shape = _torch_side(outcome, row.index)
+    exc, message = (outcome.exc, outcome.message) if side == "raised" else (None, None)
+
+    def check(agree: bool, match: str, *notes: str) -> LayerCheck:
+        return LayerCheck(row, shape, exc, message, agree, match, notes)
+
+    err = row.error
+    built = failed is not None and failed.input is None  # the engine: a constructor raises
+    if err is not None:
+        if side == "raised":
+            matched = err.matches(exc or "", message or "")
+            if matched is True:
+                return check(True, EXACT)
+            if isinstance(matched, Variant):
+                return check(True, VARIANT, f"torch chose the variant for: {matched.condition}")
+            if device == "meta":
+                text = _meta_text(message or "")
+                if any(exc == e and text == _meta_text(m) for e, m in err.messages()):
+                    return check(True, META_FORMAT, "meta formats the values its own way")
+                note = f"meta words it differently; the engine's text is CPU's {err.code}"
+                return check(True, META_WORDING, note)
+            return check(False, MESSAGE_MISMATCH)
+        if side == "shape" and device == "meta" and err.code in META_UNCHECKED_CODES:
+            note = f"meta did not check: {err.code} {err.kind.name} (CPU raises {err.exc})"
+            return check(True, META_UNCHECKED, note)
+        earlier = outcome.failed is not None and outcome.failed < row.index
+        if side == "idle" and earlier and (outcome.stage == "build" or not built):
+            return check(True, SKIPPED)  # torch stopped earlier: that row disagrees
+        return check(False, TORCH_ACCEPTED)
+    if row.output is not None:  # the engine ran the layer and predicts a shape
+        if side == "shape":
+            return check(True, SHAPE) if shape == row.output else check(False, SHAPE_MISMATCH)
+        if side == "raised":
+            return check(False, TORCH_RAISED)
+        return check(True, SKIPPED)
+    # the engine did not run this layer: after its failure, or a constructor error elsewhere
+    before = failed is not None and row.index < failed.index
+    if side == "raised" and built and outcome.stage == "build" and before:
+        return check(False, TORCH_RAISED)
+    return check(True, SKIPPED)
+
+
+def compare_stack(
+    result: StackResult,
+    outcome: oracle.StackOutcome,
+    device: str = "cpu",
+    *,
+    torch_version: str | None = None,
+) -> StackCheck:
+    """The verdict for a stack: each layer's shape up to the first failure, then the
+    failing layer's index and exception (docs/verify.md, "Stacks")."""
+    failed = result.failed
+    checks = tuple(_layer_check(row, failed, outcome, device) for row in result.rows)
+    return StackCheck(result, outcome, device, checks, torch_version)
+
+
+def verify_stack(
+    layers: Sequence[StackLayer], shape: Shape, device: str = "cpu", *, training: bool = True
+) -> StackCheck:
+    """Run the engine's :func:`~convshape.network.infer_stack` and the same nn.Sequential in
+    torch (built from the parsed layers) on ``shape``, and compare them layer by layer.
+
+    Stacks verify on ``cpu`` and ``meta``; other devices raise :class:`UsageError`.
+    """
+    if device in DEVICES and device not in STACK_DEVICES:
+        raise UsageError(f"a stack verifies on {' or '.join(STACK_DEVICES)}, not {device!r}")
+    _ready(device)
+    shape = tuple(shape)
+    version = _torch_version()
+    outcome = oracle.run_stack([layer.spec for layer in layers], shape, device, training)
+    try:
+        result = infer_stack(list(layers), shape, training=training)
+    except Exception as exc:  # an engine bug is a finding, not a crash of verify
+        crash = f"{type(exc).__name__}: {exc}"
+        return StackCheck(StackResult(shape, ()), outcome, device, (), version, crash=crash)
+    return compare_stack(result, outcome, device, torch_version=version)

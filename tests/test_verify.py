@@ -399,3 +399,100 @@ def test_cli_out_of_memory_is_no_verdict(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(oracle, "run", lambda *a: oracle.Outcome(None, "RuntimeError", message))
     code, out = invoke("nn.Conv2d(3, 8, 3)", "-i", "1,3,8,8")
     assert code == 2 and "could not allocate" in out and "--device meta" in out
+
+
+# ---------------------------------------------------------------------------------------
+# Stacks: layer by layer (expected values from torch 2.13)
+# ---------------------------------------------------------------------------------------
+
+LENET_BAD = (
+    "nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), "
+    "nn.Linear(100, 10))"
+)
+GOOD = "nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))"  # noqa: E501
+
+
+def test_stack_failing_at_a_linear_agrees_layer_by_layer() -> None:
+    from convshape.network import parse_stack
+
+    check = V.verify_stack(parse_stack(LENET_BAD), (4, 3, 32, 32))
+    assert check.agree and check.match == V.EXACT
+    assert [c.shape for c in check.layers[:4]] == [
+        (4, 6, 28, 28),
+        (4, 6, 28, 28),
+        (4, 6, 14, 14),
+        (4, 1176),
+    ]
+    assert check.outcome.failed == 4 and check.outcome.stage == "forward"
+    assert (
+        check.layers[4].message == "mat1 and mat2 shapes cannot be multiplied (4x1176 and 100x10)"
+    )
+    meta = V.verify_stack(parse_stack(LENET_BAD), (4, 3, 32, 32), "meta")
+    assert meta.agree and meta.match == V.META_WORDING
+
+
+def test_stack_wrong_engine_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    from convshape.network import parse_stack
+
+    good = V.verify_stack(parse_stack(GOOD), (2, 3, 6, 6))
+    assert good.agree and [c.match for c in good.layers] == [V.SHAPE] * 5
+    torch_said = oracle.StackOutcome(((2, 8, 6, 6), (2, 8, 6, 6), (2, 8, 1, 1), (2, 8), (2, 3)))
+    bad = V.compare_stack(good.result, torch_said)
+    assert not bad.agree and bad.match == V.SHAPE_MISMATCH
+    raised = oracle.StackOutcome(((2, 8, 6, 6),), 1, "forward", "RuntimeError", "boom")
+    early = V.compare_stack(good.result, raised)
+    assert [c.match for c in early.layers] == [V.SHAPE, V.TORCH_RAISED] + [V.SKIPPED] * 3
+    accepted = V.verify_stack(parse_stack(LENET_BAD.replace("100", "1176")), (4, 3, 32, 32))
+    lied = V.compare_stack(
+        V.verify_stack(parse_stack(LENET_BAD), (4, 3, 32, 32)).result, accepted.outcome
+    )
+    assert lied.match == V.TORCH_ACCEPTED
+
+
+def test_stack_constructor_error_is_the_same_layer() -> None:
+    from convshape.network import parse_stack
+
+    code = "nn.Sequential(nn.Conv2d(4, 8, 3), nn.Dropout(1.5), nn.Linear(3, 3))"
+    check = V.verify_stack(parse_stack(code), (1, 4, 8, 8))
+    assert check.agree and check.outcome.stage == "build" and check.outcome.failed == 1
+    assert check.layers[1].exc == "ValueError"
+
+
+def test_cli_stack_table_json_and_exit_codes() -> None:
+    code, out = invoke(LENET_BAD, "--input", "4,3,32,32")
+    assert code == 0 and "mat1" in out and "agree  (exact)" in out and "(4, 1176)" in out
+    code, out = invoke(GOOD, "--input", "2,3,6,6", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["schema"] == "convshape.verify-stack/1" and doc["agree"]
+    assert doc["layers"][-1]["torch"]["output"] == [2, 2] and doc["torch_failed"] is None
+    code, out = invoke("nn.Linear(10, 3)", "--input", "4,7", "--device", "meta", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["torch_failed"] == 0 and doc["match"] == V.META_WORDING
+    assert invoke("nn.Linear(10, 3)", "--input", "4,10", "--device", "cuda")[0] == 2
+    assert invoke("nn.Linear(10, 3)", "--input", "4,10", "--stride", "2")[0] == 2
+    assert invoke("nn.Linear(10, 3)")[0] == 2
+    assert invoke("nn.Sequential(nn.Bogus())", "--input", "4,10")[0] == 2
+
+
+def test_cli_stack_from_file_and_eval(tmp_path: Any) -> None:
+    path = tmp_path / "model.py"
+    code = "nn.Sequential(nn.Conv2d(3, 8, 3), nn.AdaptiveMaxPool2d(1), nn.BatchNorm2d(8))"
+    path.write_text(f"import torch.nn as nn\nfeatures = {code}\n")
+    args = ("--file", str(path), "--variable", "features", "--input", "1,3,8,8", "--json")
+    rc, out = invoke(*args)
+    doc = json.loads(out)  # training-mode BatchNorm with one value per channel: both raise
+    assert rc == 0 and doc["torch_failed"] == 2 and doc["match"] == V.EXACT
+    assert "Expected more than 1 value per channel" in doc["layers"][2]["torch"]["message"]
+    rc, out = invoke(*args, "--eval")
+    doc = json.loads(out)
+    assert (
+        rc == 0
+        and doc["torch_failed"] is None
+        and doc["layers"][2]["torch"]["output"]
+        == [
+            1,
+            8,
+            1,
+            1,
+        ]
+    )

@@ -253,14 +253,22 @@ def verify(
         check = run_verify(spec, shape, device.strip().lower())
     except (UsageError, oracle.TorchMissing) as exc:
         _fail(str(exc))
+    from .render import check_json, show_check
+
+    _emit(as_json, check, check_json, show_check)
+
+
+def _emit(
+    as_json: bool,
+    check: Any,
+    to_json: Callable[[Any], dict[str, Any]],
+    show: Callable[[Any, Any], None],
+) -> NoReturn:
+    """Print a verify verdict as JSON or for people; exit 0 agree, 1 disagree."""
     if as_json:
-        from .render import check_json
-
-        click.echo(json.dumps(check_json(check), indent=2))
+        click.echo(json.dumps(to_json(check), indent=2))
     else:
-        from .render import show_check
-
-        show_check(_console(), check)
+        show(_console(), check)
     sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
 
 
@@ -293,15 +301,9 @@ def _verify_stack(
         check = verify_stack(layers, shape, device.strip().lower(), training=not eval_mode)
     except (UsageError, oracle.TorchMissing) as exc:
         _fail(str(exc))
-    if as_json:
-        from .render import stack_check_json
+    from .render import show_stack_check, stack_check_json
 
-        click.echo(json.dumps(stack_check_json(check), indent=2))
-    else:
-        from .render import show_stack_check
-
-        show_stack_check(_console(), check)
-    sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
+    _emit(as_json, check, stack_check_json, show_stack_check)
 
 
 def _verify_fuzz(

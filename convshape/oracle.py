@@ -114,25 +114,9 @@ def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
 
 
 def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
-    nn, F = torch.nn, torch.nn.functional
+    """Run ``spec`` on an uninitialised tensor: the nn module the user wrote, or the F. call."""
+    F = torch.nn.functional
     x = torch.empty(shape, device=device)
-    if isinstance(spec, Conv):
-        cls = getattr(nn, spec.cls)
-        kwargs: dict[str, Any] = dict(
-            stride=spec.stride,
-            padding=spec.padding,
-            dilation=spec.dilation,
-            groups=spec.groups,
-            bias=spec.bias,
-            padding_mode=spec.padding_mode,
-            device=device,
-        )
-        if spec.transposed:
-            kwargs["output_padding"] = spec.output_padding
-        module = cls(spec.in_channels, spec.out_channels, spec.kernel_size, **kwargs)
-        if spec.transposed and spec.output_size is not None:
-            return module(x, output_size=list(spec.output_size))
-        return module(x)
     if isinstance(spec, ConvCall):
         w = torch.empty(spec.weight, device=device)
         b = None if spec.bias is None else torch.empty(spec.bias, device=device)
@@ -142,49 +126,55 @@ def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
                 x, w, b, spec.stride, spec.padding, spec.output_padding, spec.groups, spec.dilation
             )
         return fn(x, w, b, spec.stride, spec.padding, spec.dilation, spec.groups)
+    if isinstance(spec, Conv) or not spec.functional:
+        with torch.device(device):
+            module = _module(torch, spec)
+        if isinstance(spec, Conv) and spec.transposed and spec.output_size is not None:
+            return module(x, output_size=list(spec.output_size))
+        return module(x)
+    return _functional(F, spec, x)
+
+
+def _functional(F: Any, spec: Pool | AdaptivePool | Unfold | Fold, x: Any) -> Any:
+    """The ``F.`` call of a pool, adaptive pool, unfold or fold spec."""
     if isinstance(spec, Pool):
-        return _pool(nn, F, spec, x)
+        stride = spec.stride if spec.stride else None
+        fn = getattr(F, spec.op)
+        if spec.kind == "max":
+            return fn(
+                x,
+                spec.kernel_size,
+                stride,
+                spec.padding,
+                spec.dilation,
+                ceil_mode=spec.ceil_mode,
+                return_indices=spec.return_indices,
+            )
+        if spec.kind == "avg":
+            kw: dict[str, Any] = dict(
+                ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad
+            )
+            if spec.dims > 1:
+                kw["divisor_override"] = spec.divisor_override
+            return fn(x, spec.kernel_size, stride, spec.padding, **kw)
+        return fn(x, spec.norm_type, _lp_kernel(spec), stride, ceil_mode=spec.ceil_mode)
     if isinstance(spec, AdaptivePool):
         size = spec.output_size[0] if spec.scalar else spec.output_size
-        if spec.functional:
-            fn = getattr(F, spec.op)
-            if spec.kind == "max":
-                return fn(x, size, return_indices=spec.return_indices)
-            return fn(x, size)
-        cls = getattr(nn, spec.cls)
+        fn = getattr(F, spec.op)
         if spec.kind == "max":
-            return cls(size, return_indices=spec.return_indices)(x)
-        return cls(size)(x)
+            return fn(x, size, return_indices=spec.return_indices)
+        return fn(x, size)
     if isinstance(spec, Unfold):
-        args = (spec.kernel_size, spec.dilation, spec.padding, spec.stride)
-        return F.unfold(x, *args) if spec.functional else nn.Unfold(*args)(x)
-    if isinstance(spec, Fold):
-        args2 = (spec.output_size, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
-        return F.fold(x, *args2) if spec.functional else nn.Fold(*args2)(x)
-    raise TypeError(f"not a layer spec: {spec!r}")  # pragma: no cover
+        return F.unfold(x, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
+    return F.fold(x, spec.output_size, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
 
 
-def _pool(nn: Any, F: Any, spec: Pool, x: Any) -> Any:
-    stride = spec.stride if spec.stride else None
-    if spec.kind == "max":
-        args: tuple[Any, ...] = (spec.kernel_size, stride, spec.padding, spec.dilation)
-        kw: dict[str, Any] = dict(ceil_mode=spec.ceil_mode, return_indices=spec.return_indices)
-    elif spec.kind == "avg":
-        args = (spec.kernel_size, stride, spec.padding)
-        kw = dict(ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad)
-        if spec.dims > 1:
-            kw["divisor_override"] = spec.divisor_override
-    else:
-        # LPPool1d takes an int kernel_size (lp_pool1d multiplies by it; a tuple is a TypeError).
-        kernel: Any = spec.kernel_size
-        if spec.dims == 1 and len(kernel) == 1:
-            kernel = kernel[0]
-        if spec.functional:
-            return getattr(F, spec.op)(x, spec.norm_type, kernel, stride, ceil_mode=spec.ceil_mode)
-        return getattr(nn, spec.cls)(spec.norm_type, kernel, stride, spec.ceil_mode)(x)
-    if spec.functional:
-        return getattr(F, spec.op)(x, *args, **kw)
-    return getattr(nn, spec.cls)(*args, **kw)(x)
+def _lp_kernel(spec: Pool) -> Any:
+    """LPPool1d takes an int kernel_size (lp_pool1d multiplies by it; a tuple is a TypeError)."""
+    kernel: Any = spec.kernel_size
+    if spec.dims == 1 and len(kernel) == 1:
+        kernel = kernel[0]
+    return kernel
 
 
 def run_stack(
@@ -300,8 +290,7 @@ def _activation(nn: Any, spec: L.Activation) -> Any:
 
 
 def _applied(nn: Any, spec: Pool | AdaptivePool | Unfold | Fold) -> Any:
-    """A conv-family module spec (pool, adaptive pool, unfold, fold) as an nn module,
-    built the way :func:`run` builds it."""
+    """A pool, adaptive pool, unfold or fold module spec as an nn module."""
     if isinstance(spec, Pool):
         stride = spec.stride if spec.stride else None
         if spec.kind == "max":
@@ -320,10 +309,7 @@ def _applied(nn: Any, spec: Pool | AdaptivePool | Unfold | Fold) -> Any:
             if spec.dims > 1:
                 kw["divisor_override"] = spec.divisor_override
             return getattr(nn, spec.cls)(spec.kernel_size, stride, spec.padding, **kw)
-        kernel: Any = spec.kernel_size
-        if spec.dims == 1 and len(kernel) == 1:
-            kernel = kernel[0]
-        return getattr(nn, spec.cls)(spec.norm_type, kernel, stride, spec.ceil_mode)
+        return getattr(nn, spec.cls)(spec.norm_type, _lp_kernel(spec), stride, spec.ceil_mode)
     if isinstance(spec, AdaptivePool):
         size = spec.output_size[0] if spec.scalar else spec.output_size
         if spec.kind == "max":

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 
-from convshape.engine import infer_spec
-from convshape.specs import ConvCall
+from convshape.core.engine import infer_spec
+from convshape.core.specs import ConvCall
 
 CONFIGS = [
     ((20, 16, 50, 100), (32, 16, 3, 3), 1, 1),

@@ -606,8 +606,8 @@ def best(fn: Callable[[], object], rounds: int) -> float:
 
 
 def static_vs_parse(n: int, templates: list[str] | None, label: str) -> float:
-    from convshape.lint.config import Config
-    from convshape.lint.static import lint_paths
+    from convshape.features.lint.config import Config
+    from convshape.features.lint.static import lint_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -710,8 +710,8 @@ def build():
 def model_vs_meta() -> float:
     import torch
 
-    from convshape.lint.config import ModelSpec
-    from convshape.lint.model import run_model
+    from convshape.features.lint.config import ModelSpec
+    from convshape.features.lint.model import run_model
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

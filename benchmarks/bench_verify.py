@@ -14,10 +14,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from convshape import fuzz, oracle
-from convshape import verify as V
-from convshape.engine import infer_spec
-from convshape.specs import Conv, Shape, Spec
+from convshape import oracle
+from convshape.core.engine import infer_spec
+from convshape.core.specs import Conv, Shape, Spec
+from convshape.features import fuzz
+from convshape.features import verify as V
 
 COUNT = 2000
 SEED = 0

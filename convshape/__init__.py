@@ -9,10 +9,10 @@ Importing convshape never imports torch; only :mod:`convshape.oracle` does, lazi
 
 from __future__ import annotations
 
-from .arithmetic import Axis
-from .engine import Env, Result
-from .errors import KINDS, ErrorKind, ShapeError, UsageError, Variant
-from .specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.arithmetic import Axis
+from convshape.core.engine import Env, Result
+from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError, Variant
+from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
 
 __all__ = [
     "KINDS",
@@ -41,7 +41,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> object:
     if name in ("Advice", "advise"):  # imported on first use: calc's start-up skips it
-        from . import advice
+        from convshape.features import advice
 
         return getattr(advice, name)
     raise AttributeError(f"module 'convshape' has no attribute {name!r}")
@@ -62,10 +62,10 @@ def infer(
     with ``weight=``), read with :mod:`ast`, never evaluated. Raises :class:`UsageError`
     for code convshape cannot read; a torch error is ``result.error``, not an exception.
     """
-    from .engine import infer_spec
+    from convshape.core.engine import infer_spec
 
     if isinstance(layer, str):
-        from .parse import parse_layer
+        from convshape.readers.parse import parse_layer
 
         layer = parse_layer(layer, weight=weight, bias=bias, output_size=output_size)
     return infer_spec(layer, tuple(input), env)

@@ -1,5 +1,5 @@
 """``python -m convshape``."""
 
-from .cli import main
+from convshape.cli.app import main
 
 main()

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from convshape.engine import Env, Result, infer_spec
-from convshape.specs import Shape, Spec
+from convshape.core.engine import Env, Result, infer_spec
+from convshape.core.specs import Shape, Spec
 
 if TYPE_CHECKING:
     from convshape.oracle import Outcome

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import convshape
-from convshape.cli import cli
+from convshape.cli.app import cli
 
 FUNCTIONAL = [
     ((8, 4, 3, 3), (1, 4, 5, 5), (1, 8, 5, 5)),

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convshape.cli import cli
+from convshape.cli.app import cli
 
 runner = CliRunner()
 

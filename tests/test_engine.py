@@ -9,9 +9,9 @@ from conftest import check_agrees
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape import fuzz
-from convshape.engine import infer_spec
-from convshape.specs import ConvCall, Pool
+from convshape.core.engine import infer_spec
+from convshape.core.specs import ConvCall, Pool
+from convshape.features import fuzz
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,6 +35,6 @@ def test_fast_path_and_full_path_agree() -> None:
 
 
 def test_importing_convshape_never_imports_torch() -> None:
-    code = "import sys, convshape, convshape.engine; print('torch' in sys.modules)"
+    code = "import sys, convshape, convshape.core.engine; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

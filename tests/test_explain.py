@@ -22,13 +22,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape import errors as E
-from convshape.advice import advise, factorisations
-from convshape.cli import cli
-from convshape.code import repro_script
-from convshape.errors import KINDS, ShapeError
-from convshape.explain import GENERIC, default_lang, explain, explain_text, find_error
-from convshape.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.cli.app import cli
+from convshape.core import errors as E
+from convshape.core.code import repro_script
+from convshape.core.errors import KINDS, ShapeError
+from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.features.advice import advise, factorisations
+from convshape.features.explain import GENERIC, default_lang, explain, explain_text, find_error
 
 torch = pytest.importorskip("torch")
 

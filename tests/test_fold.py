@@ -13,10 +13,10 @@ from conftest import check_agrees_warns
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape import errors as E
-from convshape.arithmetic import conv_out
-from convshape.engine import infer_spec
-from convshape.specs import Fold, Shape, Spec, Unfold
+from convshape.core import errors as E
+from convshape.core.arithmetic import conv_out
+from convshape.core.engine import infer_spec
+from convshape.core.specs import Fold, Shape, Spec, Unfold
 
 FoldSpec = Unfold | Fold
 

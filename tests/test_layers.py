@@ -13,8 +13,8 @@ import warnings
 
 import pytest
 
-from convshape import layers as L
-from convshape.network import parse_stack
+from convshape.features.network import parse_stack
+from convshape.ops import layers as L
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from convshape.lint import lint_source
-from convshape.lint.extract import DEBUG_ENV
+from convshape.features.lint import lint_source
+from convshape.features.lint.extract import DEBUG_ENV
 
 CORPUS = Path(__file__).parent / "corpus"
 GOOD = sorted((CORPUS / "good").glob("*.py"))
@@ -168,7 +168,7 @@ def test_good_models_run_in_torch(path: Path) -> None:
 @pytest.mark.torch
 @pytest.mark.parametrize("path", [p for p in BAD if EXPECTED[p.name][2] != "CS901"], ids=str)
 def test_bad_models_fail_in_torch_as_the_finding_says(path: Path) -> None:
-    from convshape.explain import match_message
+    from convshape.features.explain import match_message
 
     _line, _col, code, text = EXPECTED[path.name]
     _out, exc = _run(path)

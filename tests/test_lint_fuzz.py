@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape.lint import lint_source
-from convshape.lint.extract import DEBUG_ENV
+from convshape.features.lint import lint_source
+from convshape.features.lint.extract import DEBUG_ENV
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -118,7 +118,7 @@ def _torch_outcome(shape: tuple[int, ...], layers: list[str]) -> tuple[str, int,
 def test_static_lint_agrees_with_torch(case: tuple[tuple[int, ...], list[str]]) -> None:
     import os
 
-    from convshape.explain import match_message
+    from convshape.features.explain import match_message
 
     os.environ[DEBUG_ENV] = "1"
     shape, layers = case

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from convshape.cli import cli
+from convshape.cli.app import cli
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from convshape.cli import cli
-from convshape.lint.extract import DEBUG_ENV
-from convshape.lint.output import escape_data, escape_property, github, sarif
-from convshape.lint.values import Finding
+from convshape.cli.app import cli
+from convshape.features.lint.extract import DEBUG_ENV
+from convshape.features.lint.output import escape_data, escape_property, github, sarif
+from convshape.features.lint.values import Finding
 
 BUGGY = """\
 import torch.nn as nn

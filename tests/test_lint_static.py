@@ -12,10 +12,10 @@ import textwrap
 
 import pytest
 
-from convshape.errors import UsageError
-from convshape.lint import lint_source
-from convshape.lint.config import Config
-from convshape.lint.extract import DEBUG_ENV
+from convshape.core.errors import UsageError
+from convshape.features.lint import lint_source
+from convshape.features.lint.config import Config
+from convshape.features.lint.extract import DEBUG_ENV
 
 
 @pytest.fixture(autouse=True)
@@ -205,7 +205,7 @@ def test_argument_rules(layer: str, code: str) -> None:
 def test_argument_rules_agree_with_torch() -> None:
     """The argument rules above, run through torch on a generous input."""
     torch = pytest.importorskip("torch")
-    from convshape.explain import match_message
+    from convshape.features.explain import match_message
 
     for layer, code in ARGUMENT_CASES:
         dims = 1 if "1d" in layer else 3 if "3d" in layer else 2

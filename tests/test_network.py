@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from convshape import network as N
-from convshape.cli import cli
-from convshape.errors import UsageError
+from convshape.cli.app import cli
+from convshape.core.errors import UsageError
+from convshape.features import network as N
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -405,7 +405,7 @@ def test_stacks_never_import_torch() -> None:
         "sys.argv = ['convshape', 'calc', 'nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8, 2)',"
         " '-i', '1,3,3,3', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "import convshape.solve, convshape.network, convshape.layers\n"
+        "import convshape.features.solve, convshape.features.network, convshape.ops.layers\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

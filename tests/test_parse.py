@@ -23,10 +23,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convshape import parse as parse_module
-from convshape.errors import UsageError
-from convshape.parse import LAYERS, Layer, parse_ints, parse_layer, parse_shape
-from convshape.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+from convshape.core.errors import UsageError
+from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+from convshape.readers import parse as parse_module
+from convshape.readers.parse import LAYERS, Layer, parse_ints, parse_layer, parse_shape
 
 SPEC_TYPES = (Conv, ConvCall, Pool, AdaptivePool, Unfold, Fold)
 

@@ -15,9 +15,9 @@ from conftest import check_agrees_warns
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape import errors as E
-from convshape.engine import infer_spec
-from convshape.specs import AdaptivePool, Pool, Shape, Spec
+from convshape.core import errors as E
+from convshape.core.engine import infer_spec
+from convshape.core.specs import AdaptivePool, Pool, Shape, Spec
 
 PoolSpec = Pool | AdaptivePool
 
@@ -360,7 +360,7 @@ def test_int_output_size_skips_the_python_rank_check(
 
 
 def test_engine_modules_do_not_import_torch() -> None:
-    code = "import sys, convshape._pool, convshape._fold; print('torch' in sys.modules)"
+    code = "import sys, convshape.ops.pool, convshape.ops.fold; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -18,14 +18,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from convshape import errors as E
-from convshape.arithmetic import conv_out, conv_transpose_out, pool_out
-from convshape.cli import cli
-from convshape.code import layer_code
-from convshape.errors import UsageError
-from convshape.network import parse_stack
-from convshape.parse import parse_layer
-from convshape.solve import (
+from convshape.cli.app import cli
+from convshape.core import errors as E
+from convshape.core.arithmetic import conv_out, conv_transpose_out, pool_out
+from convshape.core.code import layer_code
+from convshape.core.errors import UsageError
+from convshape.features.network import parse_stack
+from convshape.features.solve import (
     COMBINATIONS_CAP,
     DILATION_CAP,
     KERNEL_CAP,
@@ -37,6 +36,7 @@ from convshape.solve import (
     solve_size,
     stack_sizes,
 )
+from convshape.readers.parse import parse_layer
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convshape import fuzz, oracle
-from convshape import verify as V
-from convshape.cli import cli
-from convshape.engine import Env, Result, infer_spec
-from convshape.specs import Conv, ConvCall, Pool, Shape, Spec
+from convshape import oracle
+from convshape.cli.app import cli
+from convshape.core.engine import Env, Result, infer_spec
+from convshape.core.specs import Conv, ConvCall, Pool, Shape, Spec
+from convshape.features import fuzz
+from convshape.features import verify as V
 
 pytest.importorskip("torch")
 
@@ -413,7 +414,7 @@ GOOD = "nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.Adapt
 
 
 def test_stack_failing_at_a_linear_agrees_layer_by_layer() -> None:
-    from convshape.network import parse_stack
+    from convshape.features.network import parse_stack
 
     check = V.verify_stack(parse_stack(LENET_BAD), (4, 3, 32, 32))
     assert check.agree and check.match == V.EXACT
@@ -434,7 +435,7 @@ def test_stack_failing_at_a_linear_agrees_layer_by_layer() -> None:
 
 
 def test_stack_wrong_engine_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
-    from convshape.network import parse_stack
+    from convshape.features.network import parse_stack
 
     good = V.verify_stack(parse_stack(GOOD), (2, 3, 6, 6))
     assert good.agree and [c.match for c in good.layers] == [V.SHAPE] * 5
@@ -452,7 +453,7 @@ def test_stack_wrong_engine_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_stack_constructor_error_is_the_same_layer() -> None:
-    from convshape.network import parse_stack
+    from convshape.features.network import parse_stack
 
     code = "nn.Sequential(nn.Conv2d(4, 8, 3), nn.Dropout(1.5), nn.Linear(3, 3))"
     check = V.verify_stack(parse_stack(code), (1, 4, 8, 8))

@@ -1,0 +1,312 @@
+"""Stacks on the command line: when ``calc`` gets a stack, reading it, and showing a
+:class:`~convshape.network.StackResult` as a rich table or as JSON.
+
+The ``--json`` document (``"schema": "convshape.stack/1"``) is described in
+docs/network.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import warnings
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from convshape.cli.common import shape_text as _shape_text
+from convshape.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from convshape.features.network import Field, StackLayer, StackResult, StackRow
+
+__all__ = [
+    "STACK_SCHEMA",
+    "is_stack",
+    "number",
+    "read_code",
+    "show_stack",
+    "stack_json",
+    "stack_options",
+]
+
+STACK_SCHEMA = "convshape.stack/1"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def stack_options(fn: F) -> F:
+    """``calc``'s stack options (--file, --variable, --eval); LAYER becomes optional."""
+    import click
+
+    for param in getattr(fn, "__click_params__", []):
+        if param.name == "layer":
+            param.required = False
+    options = [
+        click.option(
+            "--file",
+            "-f",
+            "file",
+            metavar="PATH",
+            help="Read the stack (an nn.Sequential or layers) from a Python file ('-': stdin).",
+        ),
+        click.option(
+            "--variable",
+            metavar="NAME",
+            help="Which nn.Sequential in the code (features, self.head, model).",
+        ),
+        click.option(
+            "--eval",
+            "eval_mode",
+            is_flag=True,
+            default=False,
+            help="Stack in eval mode (BatchNorm uses running statistics).",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def read_code(layer: str | None, file: str | None) -> str:
+    """The stack's text: LAYER, LAYER '-' (stdin) or --file PATH ('-': stdin)."""
+    if file is not None and layer not in (None, ""):
+        raise UsageError("give the stack as LAYER or with --file, not both")
+    source = file if file is not None else layer
+    if source is None:
+        raise UsageError("missing LAYER (paste a layer or an nn.Sequential, or use --file PATH)")
+    if source == "-":
+        return sys.stdin.read()
+    if file is None:
+        return source
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise UsageError(f"cannot read {file!r}: {reason}") from None
+
+
+def is_stack(text: str) -> bool:
+    """Whether ``calc``'s LAYER text is a stack rather than one conv-family layer: an
+    nn.Sequential, several layers, or one layer of the non-conv kinds (nn.Linear ...)."""
+    from convshape.readers.parse import _dotted, _lookup
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return "\n" in text.strip()  # a multi-line paste: let the stack reader name the error
+    if len(tree.body) != 1:
+        return True
+    stmt = tree.body[0]
+    value = getattr(stmt, "value", None)
+    if isinstance(value, ast.Tuple | ast.List):
+        return len(value.elts) != 1
+    if not isinstance(value, ast.Call):
+        return False
+    parts = _dotted(value.func)
+    if parts is None:
+        return False
+    if parts[-1] == "Sequential":
+        return True
+    if _lookup(tuple(parts[:-1]), parts[-1]) is not None:
+        return False  # a conv-family layer: calc's single-layer path, no layers import
+    from convshape.ops import layers as L
+
+    return L.lookup(parts) is not None
+
+
+def number(value: Fraction) -> int | float:
+    """A field value for JSON: an int when whole."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _num_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    return f"{as_float:g}" if abs(as_float * 1000 - round(as_float * 1000)) < 1e-9 else str(value)
+
+
+def _field_json(f: Field) -> dict[str, Any]:
+    return {
+        "axis": f.axis,
+        "receptive_field": number(f.size),
+        "jump": number(f.jump),
+        "start": number(f.start),
+    }
+
+
+def _layer_json(layer: StackLayer) -> dict[str, Any]:
+    spec = layer.spec
+    kind = getattr(spec, "cls", None) or spec.op
+    return {"name": layer.name, "code": layer.code, "line": layer.line, "type": kind}
+
+
+def stack_json(result: StackResult) -> dict[str, Any]:
+    """The documented ``calc --json`` document for a stack (docs/network.md)."""
+    from convshape.cli.views.render import error_json
+
+    failed = result.failed
+    return {
+        "schema": STACK_SCHEMA,
+        "input": list(result.input),
+        "output": None if result.output is None else list(result.output),
+        "ok": result.ok,
+        "params": result.params,
+        "macs": result.macs,
+        "failed": None if failed is None else failed.index,
+        "layers": [
+            {
+                "index": row.index,
+                **_layer_json(row.layer),
+                "input": None if row.input is None else list(row.input),
+                "output": None if row.output is None else list(row.output),
+                "params": row.params,
+                "macs": row.macs,
+                "fields": [_field_json(f) for f in row.fields],
+                "warnings": list(row.warnings),
+                "notes": list(row.notes),
+                "error": None if row.error is None else error_json(row.error, row.advice),
+            }
+            for row in result.rows
+        ],
+    }
+
+
+def _count(n: int) -> str:
+    for unit, size in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if n >= size:
+            return f"{n / size:.2f}{unit}"
+    return str(n)
+
+
+def _axis_names(result: StackResult) -> list[str]:
+    for row in result.rows:
+        if row.fields:
+            return [f.axis for f in row.fields]
+    return []
+
+
+def show_stack(console: Console, result: StackResult) -> None:
+    """One row per layer: output, parameters, MACs, receptive field / jump / start per
+    spatial axis; the totals; the first failing layer with its explanation and fixes."""
+    from rich.table import Table
+    from rich.text import Text
+
+    axes = _axis_names(result)
+    merged = _same_fields(result, axes)
+    columns = ["=".join(axes)] if merged and len(axes) > 1 else axes
+    rows = [_cells(row, axes[:1] if merged else axes) for row in result.rows]
+    total = ["", "total", _shape_text(result.output), f"{result.params:,}", _count(result.macs)]
+    total += [""] * len(columns)
+    headers = ["#", "layer", "output", "params", "MACs"] + [f"{c}\nrf/jump/start" for c in columns]
+    widths = [
+        max(len(line) for cells in [*rows, total, headers] for line in str(cells[i]).split("\n"))
+        for i in range(len(headers))
+    ]
+    table = Table(show_lines=False, header_style="bold", pad_edge=False, box=None)
+    for i, header in enumerate(headers):
+        if header == "layer":
+            table.add_column(header, overflow="fold", min_width=12)
+        else:
+            right = "left" if header == "output" else "right"
+            table.add_column(header, justify=right, no_wrap=True, min_width=widths[i])  # type: ignore[arg-type]
+    for cells in rows:
+        table.add_row(*cells)
+    table.add_section()
+    table.add_row(*total, style="bold")
+    console.print(Text.assemble(("input ", "dim"), (_shape_text(result.input), "cyan")))
+    console.print(table)
+    for row in result.rows:
+        for note in row.notes:
+            console.print(Text(f"note ({row.name}): {note}", style="dim"))
+        for warning in row.warnings:
+            console.print(Text(f"UserWarning ({row.name}): {warning}", style="yellow"))
+    failed = result.failed
+    if failed is None:
+        return
+    assert failed.error is not None
+    when = "while building the stack" if failed.input is None else f"on input {failed.input}"
+    console.print(
+        Text.assemble(
+            ("first failure: ", "bold red"),
+            (f"layer {failed.name} ", "bold"),
+            (failed.code, "bold"),
+            f" ({when})",
+        )
+    )
+    console.print(
+        Text.assemble(
+            ("torch raises ", "red"), (f"{failed.error.exc}: ", "bold red"), failed.error.message
+        )
+    )
+    for v in failed.error.variants:
+        console.print(Text(f"  or, when {v.condition}: {v.exc}: {v.message}", style="dim"))
+    if failed.advice is not None:
+        console.print(
+            Text.assemble(
+                (f"[{failed.error.code} {failed.error.kind.name}] ", "magenta"),
+                failed.advice.explanation,
+            )
+        )
+        for fix in failed.advice.fixes:
+            console.print(Text.assemble(("  fix: ", "green"), fix))
+
+
+def _same_fields(result: StackResult, axes: list[str]) -> bool:
+    """Whether every row's fields are the same on every axis (square kernels, square input)."""
+    for row in result.rows:
+        values = {(f.size, f.jump, f.start) for f in row.fields}
+        if len(values) > 1:
+            return False
+    return bool(axes)
+
+
+def _cells(row: StackRow, axes: list[str]) -> list[Any]:
+    from rich.text import Text
+
+    if row.error is not None:
+        output: Any = Text("error", style="bold red")
+    elif row.output is None:
+        output = Text("-", style="dim")
+    else:
+        output = _shape_text(row.output)
+    fields = {f.axis: f for f in row.fields}
+    cells = [
+        row.name,
+        row.code,
+        output,
+        f"{row.params:,}" if row.params else "",
+        _count(row.macs) if row.macs else "",
+    ]
+    for axis in axes:
+        f = fields.get(axis)
+        cells.append(
+            "-"
+            if f is None
+            else f"{_num_text(f.size)} / {_num_text(f.jump)} / {_num_text(f.start)}"
+        )
+    return cells
+
+
+def run_calc(text: str, kw: dict[str, Any], variable: str | None, training: bool) -> Any:
+    """Parse and infer a stack for ``calc`` (raises UsageError for bad input)."""
+    from convshape.features.network import infer_stack, parse_stack
+    from convshape.readers.parse import parse_shape
+
+    flags = [k for k, v in kw.items() if k not in ("layer", "input_") and v not in (None, False)]
+    if flags:
+        raise UsageError(
+            f"--{flags[0].replace('_', '-')} does not apply to a stack; put the argument in "
+            "the code"
+        )
+    if kw.get("input_") is None:
+        raise UsageError("missing --input SHAPE")
+    shape = parse_shape(kw["input_"])
+    layers = parse_stack(text, variable)
+    return infer_stack(layers, shape, training=training)

@@ -1,0 +1,37 @@
+"""What a rule records on its way through torch's checks, and what the backend choice
+depends on besides shapes. Shared by the engine and every op module (no imports of either)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from convshape.core.arithmetic import Axis
+
+__all__ = ["Env", "Trace"]
+
+
+@dataclass(frozen=True)
+class Env:
+    """What torch's CPU backend choice depends on besides shapes (see ``_conv.backend``).
+
+    The defaults describe a stock CPU build on a machine with more than one core, with
+    float32 tensors: oneDNN enabled, ``torch.get_num_threads() > 1``.
+    """
+
+    num_threads: int = 2
+    mkldnn: bool = True
+
+
+class Trace:
+    """What a rule module records on its way: per-axis arithmetic, warnings, notes.
+
+    ``input`` is the tensor shape torch's later checks see (after an implicit unsqueeze of
+    an unbatched input, or F.pad's padding), so messages can print it as torch does.
+    """
+
+    __slots__ = ("axes", "notes", "warnings")
+
+    def __init__(self) -> None:
+        self.axes: list[Axis] = []
+        self.warnings: list[str] = []
+        self.notes: list[str] = []

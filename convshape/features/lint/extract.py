@@ -1,0 +1,1830 @@
+"""Static extraction: follow a file's model definitions with a small abstract interpreter.
+
+The file is read with :mod:`ast` and interpreted, never imported or run: module-level
+constants, functions and classes are followed; ``nn.Sequential(...)`` bodies (with
+``*[...]`` lists and ``OrderedDict`` forms), ``self.x = nn.Conv2d(...)`` attributes,
+layer lists built in ``__init__`` (``append``/``extend``/``+=``, loops over known values,
+calls of the file's own helper functions and classes) and ``forward`` bodies, where
+abstract tensors flow through the layers in the order forward uses them.
+
+Anything that is not fixed by the source (an argument of a function nobody calls with a
+literal, a value from another module, a branch on something unknown) becomes
+:data:`~convshape.lint.values.UNKNOWN`, and every rule that meets it stays silent. What a
+layer does to a tensor lives in :mod:`convshape.lint.rules`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from convshape.features.lint import rules
+from convshape.features.lint.values import (
+    UNKNOWN,
+    Builtin,
+    ClassInfo,
+    DictVal,
+    DimRef,
+    Finding,
+    FuncVal,
+    Instance,
+    LayerVal,
+    ListVal,
+    ModListVal,
+    ModuleVal,
+    Ref,
+    SeqVal,
+    Site,
+    SuperVal,
+    Tensor,
+    shorten,
+)
+
+__all__ = ["FileContext", "Interp", "analyse"]
+
+MAX_STEPS: Final = 400_000  # per model: statements and expressions evaluated
+MAX_DEPTH: Final = 32  # nested calls of the file's own functions
+MAX_ITEMS: Final = 4096  # the longest list / loop the interpreter unrolls
+DEBUG_ENV: Final = "CONVSHAPE_LINT_DEBUG"
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Stop(Exception):
+    """The path cannot be followed (a raise, an unknown jump): its result is unknown."""
+
+
+class _Budget(Exception):
+    """The model took more steps than :data:`MAX_STEPS`: give up on it silently."""
+
+
+@dataclass
+class FileContext:
+    """One file being linted: its text, declared inputs, and the findings so far."""
+
+    path: str
+    source: str
+    inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    directives: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    findings: dict[tuple[int, int, str], tuple[bool, Finding]] = field(default_factory=dict)
+    rel: str = ""
+    _lines: list[str] | None = None
+    _ascii: bool | None = None
+
+    def site(self, node: ast.expr | ast.stmt) -> Site:
+        """Where ``node`` is written: characters, not the UTF-8 bytes ast counts."""
+        if self._lines is None:
+            self._lines = self.source.splitlines(keepends=True)
+            self._ascii = self.source.isascii()
+        lines = self._lines
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        start, end = node.col_offset, node.end_col_offset or node.col_offset
+        if self._ascii:
+            if line == end_line:
+                text = lines[line - 1][start:end]
+            else:
+                text = "".join([lines[line - 1][start:], *lines[line : end_line - 1]])
+                text += lines[end_line - 1][:end]
+            return Site(line, start + 1, end_line, end + 1, shorten(text))
+        first = lines[line - 1].encode("utf-8")
+        last = lines[end_line - 1].encode("utf-8")
+        col = len(first[:start].decode("utf-8", "replace"))
+        end_col = len(last[:end].decode("utf-8", "replace"))
+        if line == end_line:
+            text = first[start:end].decode("utf-8", "replace")
+        else:
+            text = first[start:].decode("utf-8", "replace") + "".join(lines[line : end_line - 1])
+            text += last[:end].decode("utf-8", "replace")
+        return Site(line, col + 1, end_line, end_col + 1, shorten(text))
+
+    def report(
+        self,
+        site: Site,
+        code: str,
+        message: str,
+        *,
+        exact: bool = False,
+        severity: str = "error",
+        fixes: tuple[str, ...] = (),
+    ) -> None:
+        """Record a finding at ``site``; of two for the same place and code, the one made
+        with full shapes (``exact``) wins, then the first."""
+        key = (site.line, site.col, code)
+        old = self.findings.get(key)
+        if old is not None and (old[0] or not exact):
+            return
+        self.findings[key] = (
+            exact,
+            Finding(
+                self.path,
+                site.line,
+                site.col,
+                code,
+                message,
+                severity,
+                site.end_line,
+                site.end_col,
+                fixes,
+            ),
+        )
+
+    def declared_input(self, name: str, lines: Iterable[int]) -> tuple[int, ...] | None:
+        """The input shape declared for model ``name`` written at ``lines``: a
+        ``# convshape: input=...`` comment there or just above, or the configuration."""
+        for line in lines:
+            for at in (line, line - 1):
+                if at in self.directives:
+                    return self.directives[at]
+        for key in (f"{self.rel or self.path}:{name}", name):
+            if key in self.inputs:
+                return self.inputs[key]
+        return None
+
+
+class Frame:
+    __slots__ = ("globals", "locals", "owner")
+
+    def __init__(
+        self, locals_: dict[str, Any], globals_: dict[str, Any], owner: ClassInfo | None
+    ) -> None:
+        self.locals = locals_
+        self.globals = globals_
+        self.owner = owner
+
+
+_BINOPS: Final[Mapping[type[ast.operator], Callable[[Any, Any], Any]]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitOr: operator.or_,
+    ast.BitAnd: operator.and_,
+    ast.BitXor: operator.xor,
+}
+
+_COMPARE: Final[Mapping[type[ast.cmpop], Callable[[Any, Any], Any]]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+_MUTATORS: Final = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "sort",
+        "reverse",
+        "update",
+        "setdefault",
+        "popitem",
+        "add_module",
+        "register_module",
+        "__setitem__",
+        "__delitem__",
+    }
+)
+
+_MISSING: Final = object()
+_MODULE_METHODS: Final = frozenset({"add_module", "register_module", "append", "extend", "insert"})
+
+_SELF_METHODS: Final = frozenset(
+    {"to", "cuda", "cpu", "float", "half", "double", "bfloat16", "train", "eval", "type"}
+    | {"requires_grad_", "to_empty", "share_memory", "zero_grad"}
+)
+
+_BUILTINS: Final = frozenset(
+    {
+        "range",
+        "len",
+        "list",
+        "tuple",
+        "int",
+        "float",
+        "bool",
+        "min",
+        "max",
+        "sum",
+        "abs",
+        "zip",
+        "enumerate",
+        "reversed",
+        "sorted",
+        "super",
+        "getattr",
+        "setattr",
+        "round",
+        "divmod",
+        "any",
+        "all",
+        "print",
+        "dict",
+        "isinstance",
+        "hasattr",
+        "str",
+    }
+)
+
+
+def _is_plain(value: Any) -> bool:
+    """A fully known Python value: compared, hashed and printed as is."""
+    if value is None or isinstance(value, (bool, int, float, str, range)):
+        return True
+    if isinstance(value, tuple):
+        return all(_is_plain(v) for v in value)
+    return False
+
+
+class Interp:
+    """The abstract interpreter for one file (see the module docstring)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.steps = 0
+        self.depth = 0
+        self.active: list[ast.AST] = []
+        self.modules: list[ModuleVal] = []  # every module value built, in order
+        self.executed: set[ast.AST] = set()  # the functions interpreted at least once
+        self.forwards: dict[object, Any] = {}  # forward results of identical modules
+        self.built: dict[object, Instance] = {}  # modules built by identical calls
+        self.counts: dict[int, int] = {}  # instances built per class
+        self.epoch = 0  # counts changes to modules: signatures are cached per epoch
+        self.ran: set[object] = set()  # signatures of the models followed from a root
+        self.classes: list[ClassInfo] = []
+        self.globals: dict[str, Any] = {
+            "nn": Ref("torch.nn"),
+            "F": Ref("torch.nn.functional"),
+            "torch": Ref("torch"),
+        }
+        self._stmt: dict[type[ast.stmt], Callable[[Any, Frame], None]] = {
+            ast.Expr: self._s_expr,
+            ast.Assign: self._s_assign,
+            ast.AnnAssign: self._s_annassign,
+            ast.AugAssign: self._s_augassign,
+            ast.If: self._s_if,
+            ast.For: self._s_for,
+            ast.With: self._s_with,
+            ast.Return: self._s_return,
+            ast.Pass: self._s_pass,
+            ast.Break: self._s_break,
+            ast.Continue: self._s_continue,
+            ast.Raise: self._s_raise,
+            ast.Assert: self._s_pass,
+            ast.FunctionDef: self._s_def,
+            ast.AsyncFunctionDef: self._s_def,
+            ast.ClassDef: self._s_class,
+            ast.Import: self._s_import,
+            ast.ImportFrom: self._s_importfrom,
+            ast.Global: self._s_pass,
+            ast.Nonlocal: self._s_pass,
+        }
+        self._expr: dict[type[ast.expr], Callable[[Any, Frame], Any]] = {
+            ast.Constant: self._e_constant,
+            ast.Name: self._e_name,
+            ast.Attribute: self._e_attribute,
+            ast.Call: self._e_call,
+            ast.BinOp: self._e_binop,
+            ast.UnaryOp: self._e_unaryop,
+            ast.BoolOp: self._e_boolop,
+            ast.Compare: self._e_compare,
+            ast.IfExp: self._e_ifexp,
+            ast.Tuple: self._e_tuple,
+            ast.List: self._e_list,
+            ast.Dict: self._e_dict,
+            ast.Subscript: self._e_subscript,
+            ast.Slice: self._e_slice,
+            ast.ListComp: self._e_comp,
+            ast.GeneratorExp: self._e_comp,
+            ast.JoinedStr: self._e_joinedstr,
+            ast.NamedExpr: self._e_namedexpr,
+            ast.Lambda: self._e_lambda,
+            ast.Yield: self._e_yield,
+            ast.YieldFrom: self._e_yield,
+            ast.Await: self._e_yield,
+        }
+
+    # -- bookkeeping -----------------------------------------------------------------
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Budget
+
+    def site(self, node: ast.expr | ast.stmt) -> Site:
+        return self.ctx.site(node)
+
+    # -- statements ------------------------------------------------------------------
+
+    def exec_block(self, stmts: list[ast.stmt], frame: Frame) -> None:
+        table = self._stmt
+        for stmt in stmts:
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise _Budget
+            handler = table.get(type(stmt))
+            if handler is None:
+                self.havoc([stmt], frame)
+            else:
+                handler(stmt, frame)
+
+    def _s_expr(self, s: ast.Expr, frame: Frame) -> None:
+        self.eval(s.value, frame)
+
+    def _s_pass(self, s: ast.stmt, frame: Frame) -> None:
+        return None
+
+    def _s_break(self, s: ast.stmt, frame: Frame) -> None:
+        raise _Break
+
+    def _s_continue(self, s: ast.stmt, frame: Frame) -> None:
+        raise _Continue
+
+    def _s_raise(self, s: ast.stmt, frame: Frame) -> None:
+        raise _Stop
+
+    def _s_return(self, s: ast.Return, frame: Frame) -> None:
+        raise _Return(None if s.value is None else self.eval(s.value, frame))
+
+    def _s_assign(self, s: ast.Assign, frame: Frame) -> None:
+        value = self.eval(s.value, frame)
+        for target in s.targets:
+            self.assign(target, value, frame)
+        if frame.locals is frame.globals and isinstance(value, ModuleVal):
+            names = [t.id for t in s.targets if isinstance(t, ast.Name)]
+            if names:
+                self._module_level_model(names[0], value, s)
+
+    def _s_annassign(self, s: ast.AnnAssign, frame: Frame) -> None:
+        if s.value is not None:
+            self.assign(s.target, self.eval(s.value, frame), frame)
+
+    def _s_augassign(self, s: ast.AugAssign, frame: Frame) -> None:
+        target = s.target
+        value = self.eval(s.value, frame)
+        if isinstance(target, ast.Subscript):
+            self.taint(self.eval(target.value, frame))
+            return
+        current = self.eval(target, frame)
+        if isinstance(current, ListVal) and isinstance(s.op, ast.Add):
+            items = self.iterate(value)
+            if current.items is not None and items is not None:
+                current.items.extend(items)
+            else:
+                current.items = None
+            return
+        self.assign(target, self.binop(s.op, current, value), frame)
+
+    def _s_if(self, s: ast.If, frame: Frame) -> None:
+        test = self.truth(self.eval(s.test, frame))
+        if test is None:
+            self.havoc(s.body + s.orelse, frame)
+        else:
+            self.exec_block(s.body if test else s.orelse, frame)
+
+    def _s_for(self, s: ast.For, frame: Frame) -> None:
+        items = self.iterate(self.eval(s.iter, frame))
+        if items is None:
+            self.havoc([s], frame)
+            return
+        for item in items:
+            self.assign(s.target, item, frame)
+            try:
+                self.exec_block(s.body, frame)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_block(s.orelse, frame)
+
+    def _s_with(self, s: ast.With, frame: Frame) -> None:
+        for item in s.items:
+            self.eval(item.context_expr, frame)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, UNKNOWN, frame)
+        self.exec_block(s.body, frame)
+
+    def _s_def(self, s: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> None:
+        decorators = tuple(
+            d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
+            for d in s.decorator_list
+        )
+        fn = FuncVal(s, frame.globals, decorators=decorators)
+        frame.locals[s.name] = fn if isinstance(s, ast.FunctionDef) else UNKNOWN
+
+    def _s_class(self, s: ast.ClassDef, frame: Frame) -> None:
+        bases = [self.eval(b, frame) for b in s.bases]
+        kind = "other"
+        for base in bases:
+            if isinstance(base, ClassInfo):
+                kind = base.kind if kind == "other" else kind
+            elif isinstance(base, Ref) and base.name in ("torch.nn.Module", "torch.nn.Sequential"):
+                if kind == "other":
+                    kind = "sequential" if base.name.endswith("Sequential") else "module"
+            elif not (isinstance(base, Builtin) and base.name == "object"):
+                kind = "foreign"
+                break
+        if s.keywords:
+            kind = "foreign"  # a metaclass: anything may happen
+        info = ClassInfo(s, s.name, kind, bases)
+        if kind == "foreign":
+            frame.locals[s.name] = info  # instances unknown: its body is not worth reading
+            self.classes.append(info)
+            return
+        info.mro = [info]
+        for base in bases:
+            if isinstance(base, ClassInfo):
+                info.mro += [c for c in base.mro if c not in info.mro]
+        body = Frame(info.attrs, frame.globals, info)
+        try:
+            self.exec_block(s.body, body)
+        except (_Return, _Break, _Continue, _Stop):
+            info.kind = "foreign"
+        for value in info.attrs.values():
+            if isinstance(value, FuncVal):
+                value.owner = info
+        frame.locals[s.name] = info
+        self.classes.append(info)
+
+    def _s_import(self, s: ast.Import, frame: Frame) -> None:
+        for alias in s.names:
+            if alias.asname:
+                frame.locals[alias.asname] = Ref(alias.name)
+            else:
+                top = alias.name.partition(".")[0]
+                frame.locals[top] = Ref(top)
+
+    def _s_importfrom(self, s: ast.ImportFrom, frame: Frame) -> None:
+        for alias in s.names:
+            if alias.name == "*":
+                continue
+            name = alias.asname or alias.name
+            if s.level or not s.module:
+                frame.locals[name] = UNKNOWN
+            else:
+                frame.locals[name] = Ref(f"{s.module}.{alias.name}")
+
+    def assign(self, target: ast.expr, value: Any, frame: Frame) -> None:
+        if isinstance(target, ast.Name):
+            frame.locals[target.id] = value
+        elif isinstance(target, ast.Attribute):
+            obj = self.eval(target.value, frame)
+            if isinstance(obj, Instance):
+                self.epoch += 1
+                obj.attrs[target.attr] = value
+                if isinstance(value, ModuleVal) and obj.children is not None:
+                    obj.children.append((target.attr, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = self.iterate(value)
+            starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
+            if items is not None and not starred and len(items) == len(target.elts):
+                for t, v in zip(target.elts, items, strict=True):
+                    self.assign(t, v, frame)
+            else:
+                for t in target.elts:
+                    self.assign(t.value if isinstance(t, ast.Starred) else t, UNKNOWN, frame)
+        elif isinstance(target, ast.Subscript):
+            container = self.eval(target.value, frame)
+            key = self.eval(target.slice, frame)
+            if isinstance(container, DictVal) and container.items is not None and _is_plain(key):
+                container.items[key] = value
+            else:
+                self.taint(container)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, UNKNOWN, frame)
+
+    def havoc(self, stmts: list[ast.stmt], frame: Frame) -> None:
+        """Forget everything ``stmts`` may change: they cannot be followed statically."""
+        self.epoch += 1
+        for stmt in stmts:
+            for kind, node in _changes(stmt):
+                if kind == "name":
+                    assert isinstance(node, ast.Name)
+                    frame.locals[node.id] = UNKNOWN
+                elif kind == "store":
+                    assert isinstance(node, (ast.Attribute, ast.Subscript))
+                    obj = self._quiet_eval(node.value, frame)
+                    if isinstance(node, ast.Attribute) and isinstance(obj, Instance):
+                        obj.attrs[node.attr] = UNKNOWN
+                        if obj.children is not None:
+                            obj.children = None
+                    else:
+                        self.taint(obj)
+                elif kind == "mutate":
+                    assert isinstance(node, ast.expr)
+                    obj = self._quiet_eval(node, frame)
+                    if isinstance(obj, Instance):
+                        obj.opaque = True
+                    self.taint(obj)
+                else:
+                    assert isinstance(node, ast.expr)
+                    obj = self._quiet_eval(node, frame)
+                    if isinstance(obj, Instance):
+                        obj.opaque = True
+
+    def _quiet_eval(self, node: ast.expr, frame: Frame) -> Any:
+        """Evaluate a plain name or ``self.attr`` chain without side effects."""
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, frame)
+        if isinstance(node, ast.Attribute):
+            return self.getattr(self._quiet_eval(node.value, frame), node.attr)
+        return UNKNOWN
+
+    def taint(self, value: Any) -> None:
+        self.epoch += 1
+        if isinstance(value, (ListVal, DictVal)):
+            value.items = None
+        elif isinstance(value, (SeqVal, ModListVal)):
+            value.children = None
+
+    # -- expressions -----------------------------------------------------------------
+
+    def eval(self, node: ast.expr, frame: Frame) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Budget
+        try:
+            handler = self._expr[type(node)]
+        except KeyError:
+            return UNKNOWN
+        return handler(node, frame)
+
+    def _e_constant(self, node: ast.Constant, frame: Frame) -> Any:
+        value = node.value
+        if value is Ellipsis or isinstance(value, (bytes, complex)):
+            return UNKNOWN
+        return value
+
+    def _e_name(self, node: ast.Name, frame: Frame) -> Any:
+        name = node.id
+        found = frame.locals.get(name, _MISSING)
+        if found is _MISSING:
+            found = frame.globals.get(name, _MISSING)
+            if found is _MISSING:
+                return Builtin(name) if name in _BUILTINS or name == "object" else UNKNOWN
+        return found
+
+    def lookup(self, name: str, frame: Frame) -> Any:
+        if name in frame.locals:
+            return frame.locals[name]
+        if name in frame.globals:
+            return frame.globals[name]
+        if name in _BUILTINS or name == "object":
+            return Builtin(name)
+        return UNKNOWN
+
+    def _e_attribute(self, node: ast.Attribute, frame: Frame) -> Any:
+        return self.getattr(self.eval(node.value, frame), node.attr)
+
+    def getattr(self, obj: Any, attr: str) -> Any:
+        if isinstance(obj, Ref):
+            return _ref(obj.name, attr)
+        if isinstance(obj, Instance):
+            if attr in obj.attrs:
+                return obj.attrs[attr]
+            if obj.opaque:
+                return UNKNOWN
+            value, _owner = obj.cls.lookup(attr)
+            if isinstance(value, FuncVal):
+                if "staticmethod" in value.decorators:
+                    return value
+                bound = FuncVal(value.node, value.globals, value.owner, obj, value.decorators)
+                if "property" in value.decorators:
+                    return self.call_func(bound, [], {})
+                return bound
+            return value
+        if isinstance(obj, ClassInfo):
+            value, _owner = obj.lookup(attr)
+            return value
+        if isinstance(obj, Tensor):
+            return rules.tensor_attr(self, obj, attr)
+        if isinstance(obj, LayerVal):
+            if obj.params is not None and attr in obj.params:
+                return obj.params[attr]
+            return UNKNOWN
+        if isinstance(obj, SeqVal) and obj.children is not None:
+            for name, child in obj.children:
+                if name == attr:
+                    return child
+        return UNKNOWN
+
+    def _e_binop(self, node: ast.BinOp, frame: Frame) -> Any:
+        return self.binop(node.op, self.eval(node.left, frame), self.eval(node.right, frame))
+
+    def binop(self, op: ast.operator, left: Any, right: Any) -> Any:
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            return rules.tensor_binop(self, op, left, right)
+        if isinstance(left, ListVal) and isinstance(right, ListVal) and isinstance(op, ast.Add):
+            if left.items is None or right.items is None:
+                return ListVal(None)
+            return ListVal(left.items + right.items)
+        if isinstance(left, ListVal) and isinstance(right, int) and isinstance(op, ast.Mult):
+            if left.items is None or len(left.items) * right > MAX_ITEMS:
+                return ListVal(None)
+            return ListVal(left.items * right)
+        if not (_is_plain(left) and _is_plain(right)) or isinstance(left, range):
+            return UNKNOWN
+        fn = _BINOPS.get(type(op))
+        if fn is None:
+            return UNKNOWN
+        if isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 64:
+            return UNKNOWN
+        if isinstance(op, (ast.LShift, ast.Mult)):
+            size = right if isinstance(op, ast.LShift) else 0
+            if isinstance(size, int) and size > 64:
+                return UNKNOWN
+            if (
+                isinstance(op, ast.Mult)
+                and isinstance(left, (str, tuple))
+                and (not isinstance(right, int) or right * len(left) > MAX_ITEMS)
+            ):
+                return UNKNOWN
+        try:
+            return fn(left, right)
+        except (ArithmeticError, TypeError, ValueError):
+            return UNKNOWN
+
+    def _e_unaryop(self, node: ast.UnaryOp, frame: Frame) -> Any:
+        value = self.eval(node.operand, frame)
+        if isinstance(node.op, ast.Not):
+            truth = self.truth(value)
+            return UNKNOWN if truth is None else not truth
+        if isinstance(value, Tensor):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(node.op, ast.USub):
+                return -value
+            if isinstance(node.op, ast.UAdd):
+                return value
+            if isinstance(node.op, ast.Invert) and isinstance(value, int):
+                return ~value
+        return UNKNOWN
+
+    def _e_boolop(self, node: ast.BoolOp, frame: Frame) -> Any:
+        is_and = isinstance(node.op, ast.And)
+        value: Any = UNKNOWN
+        for operand in node.values:
+            value = self.eval(operand, frame)
+            truth = self.truth(value)
+            if truth is None:
+                return UNKNOWN
+            if truth != is_and:
+                return value
+        return value
+
+    def _e_compare(self, node: ast.Compare, frame: Frame) -> Any:
+        left = self.eval(node.left, frame)
+        result: Any = True
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.eval(comparator, frame)
+            step = self.compare(op, left, right)
+            if step is UNKNOWN:
+                return UNKNOWN
+            if not step:
+                return False
+            left = right
+        return result
+
+    def compare(self, op: ast.cmpop, left: Any, right: Any) -> Any:
+        if isinstance(op, (ast.Is, ast.IsNot)):
+            if left is UNKNOWN or right is UNKNOWN:
+                return UNKNOWN
+            if right is None or left is None:
+                same = left is None and right is None
+            elif isinstance(left, bool) and isinstance(right, bool):
+                same = left is right
+            else:
+                return UNKNOWN
+            return same if isinstance(op, ast.Is) else not same
+        if isinstance(op, (ast.In, ast.NotIn)):
+            items = self.iterate(right) if not isinstance(right, str) else None
+            if isinstance(right, str) and isinstance(left, str):
+                found = left in right
+            elif isinstance(right, DictVal) and right.items is not None and _is_plain(left):
+                found = left in right.items
+            elif items is not None and _is_plain(left) and all(_is_plain(i) for i in items):
+                found = left in items
+            else:
+                return UNKNOWN
+            return found if isinstance(op, ast.In) else not found
+        if not (_is_plain(left) and _is_plain(right)):
+            return UNKNOWN
+        try:
+            return bool(_COMPARE[type(op)](left, right))
+        except (TypeError, KeyError):
+            return UNKNOWN
+
+    def truth(self, value: Any) -> bool | None:
+        if value is UNKNOWN or isinstance(value, (Tensor, DimRef)):
+            return None
+        if _is_plain(value):
+            return bool(value)
+        if isinstance(value, (ListVal, DictVal)):
+            return None if value.items is None else bool(value.items)
+        if isinstance(value, (ModuleVal, FuncVal, ClassInfo, Ref, Builtin)):
+            return True
+        return None
+
+    def _e_ifexp(self, node: ast.IfExp, frame: Frame) -> Any:
+        truth = self.truth(self.eval(node.test, frame))
+        if truth is None:
+            return UNKNOWN
+        return self.eval(node.body if truth else node.orelse, frame)
+
+    def _elements(self, elts: list[ast.expr], frame: Frame) -> list[Any] | None:
+        ev = self.eval
+        out: list[Any] = []
+        for elt in elts:
+            if type(elt) is ast.Starred:
+                items = self.iterate(ev(elt.value, frame))
+                if items is None:
+                    return None
+                out += items
+            else:
+                out.append(ev(elt, frame))
+        return out
+
+    def _e_tuple(self, node: ast.Tuple, frame: Frame) -> Any:
+        items = self._elements(node.elts, frame)
+        return UNKNOWN if items is None else tuple(items)
+
+    def _e_list(self, node: ast.List, frame: Frame) -> Any:
+        return ListVal(self._elements(node.elts, frame))
+
+    def _e_dict(self, node: ast.Dict, frame: Frame) -> Any:
+        items: dict[Any, Any] | None = {}
+        for k, v in zip(node.keys, node.values, strict=True):
+            value = self.eval(v, frame)
+            if k is None:
+                items = None
+                continue
+            key = self.eval(k, frame)
+            if items is not None and _is_plain(key):
+                items[key] = value
+            else:
+                items = None
+        return DictVal(items)
+
+    def _e_subscript(self, node: ast.Subscript, frame: Frame) -> Any:
+        return self.subscript(self.eval(node.value, frame), self.eval(node.slice, frame))
+
+    def subscript(self, obj: Any, key: Any) -> Any:
+        if isinstance(obj, Tensor):
+            return rules.tensor_getitem(self, obj, key)
+        if isinstance(obj, DictVal):
+            if obj.items is not None and _is_plain(key):
+                return obj.items.get(key, UNKNOWN)
+            return UNKNOWN
+        if isinstance(obj, SeqVal):
+            if obj.children is None:
+                return UNKNOWN
+            if isinstance(key, slice) and _is_plain((key.start, key.stop, key.step)):
+                return SeqVal(obj.site, obj.children[key])
+            if isinstance(key, int) and -len(obj.children) <= key < len(obj.children):
+                return obj.children[key][1]
+            return UNKNOWN
+        items: Any
+        if isinstance(obj, (ListVal, ModListVal)):
+            items = obj.items if isinstance(obj, ListVal) else obj.children
+            if items is None:
+                return UNKNOWN
+        elif isinstance(obj, (tuple, str, range)):
+            items = obj
+        else:
+            return UNKNOWN
+        if isinstance(key, bool) or not isinstance(key, (int, slice)):
+            return UNKNOWN
+        if isinstance(key, slice) and not _is_plain((key.start, key.stop, key.step)):
+            return UNKNOWN
+        try:
+            value = items[key]
+        except (IndexError, ValueError, TypeError):
+            return UNKNOWN
+        if isinstance(key, slice):
+            if isinstance(obj, ListVal):
+                return ListVal(list(value))
+            if isinstance(obj, ModListVal):
+                return ModListVal(obj.site, list(value))
+        return value
+
+    def _e_slice(self, node: ast.Slice, frame: Frame) -> Any:
+        parts = [
+            None if p is None else self.eval(p, frame) for p in (node.lower, node.upper, node.step)
+        ]
+        if all(p is None or isinstance(p, int) for p in parts):
+            return slice(*parts)
+        return UNKNOWN
+
+    def _e_comp(self, node: ast.ListComp | ast.GeneratorExp, frame: Frame) -> Any:
+        scope = Frame(dict(frame.locals), frame.globals, frame.owner)
+        out: list[Any] = []
+
+        def run(level: int) -> bool:
+            if level == len(node.generators):
+                out.append(self.eval(node.elt, scope))
+                return len(out) <= MAX_ITEMS
+            gen = node.generators[level]
+            items = self.iterate(self.eval(gen.iter, scope))
+            if items is None or gen.is_async:
+                return False
+            for item in items:
+                self.assign(gen.target, item, scope)
+                keep = True
+                for cond in gen.ifs:
+                    truth = self.truth(self.eval(cond, scope))
+                    if truth is None:
+                        return False
+                    keep = keep and truth
+                if keep and not run(level + 1):
+                    return False
+            return True
+
+        return ListVal(out) if run(0) else ListVal(None)
+
+    def _e_joinedstr(self, node: ast.JoinedStr, frame: Frame) -> Any:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif (
+                isinstance(value, ast.FormattedValue)
+                and value.conversion == -1
+                and value.format_spec is None
+            ):
+                v = self.eval(value.value, frame)
+                if not (_is_plain(v) and isinstance(v, (int, str))):
+                    return UNKNOWN
+                parts.append(str(v))
+            else:
+                return UNKNOWN
+        return "".join(parts)
+
+    def _e_namedexpr(self, node: ast.NamedExpr, frame: Frame) -> Any:
+        value = self.eval(node.value, frame)
+        self.assign(node.target, value, frame)
+        return value
+
+    def _e_yield(self, node: ast.expr, frame: Frame) -> Any:
+        raise _Stop  # a generator (or a coroutine): what calling it returns is not followed
+
+    def _e_lambda(self, node: ast.Lambda, frame: Frame) -> Any:
+        return FuncVal(node, frame.globals)
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        """The items of a value the source fixes, or None."""
+        if isinstance(value, (tuple, str)):
+            return list(value)
+        if isinstance(value, range):
+            return list(value) if len(value) <= MAX_ITEMS else None
+        if isinstance(value, ListVal):
+            return None if value.items is None else list(value.items)
+        if isinstance(value, DictVal):
+            return None if value.items is None else list(value.items)
+        if isinstance(value, SeqVal):
+            return None if value.children is None else [c for _, c in value.children]
+        if isinstance(value, ModListVal):
+            return None if value.children is None else list(value.children)
+        return None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def _args(self, node: ast.Call, frame: Frame) -> tuple[list[Any] | None, dict[str, Any] | None]:
+        args = self._elements(node.args, frame)
+        kwargs: dict[str, Any] | None = {}
+        for kw in node.keywords:
+            value = self.eval(kw.value, frame)
+            if kw.arg is None:
+                if isinstance(value, DictVal) and value.items is not None and kwargs is not None:
+                    for k, v in value.items.items():
+                        if not isinstance(k, str):
+                            kwargs = None
+                            break
+                        kwargs[k] = v
+                else:
+                    kwargs = None
+            elif kwargs is not None:
+                kwargs[kw.arg] = value
+        return args, kwargs
+
+    def _e_call(self, node: ast.Call, frame: Frame) -> Any:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            obj = self.eval(func.value, frame)
+            args, kwargs = self._args(node, frame)
+            return self.call_method(obj, func.attr, args, kwargs, node, frame)
+        if isinstance(func, ast.Name) and func.id == "super" and func.id not in frame.locals:
+            owner = frame.owner
+            this = frame.locals.get("self", UNKNOWN)
+            return UNKNOWN if owner is None else SuperVal(this, owner)
+        f = self.eval(func, frame)
+        args, kwargs = self._args(node, frame)
+        return self.call(f, args, kwargs, node)
+
+    def _forget(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        """A call the interpreter does not follow: whatever it was given may change."""
+        for value in (args or []) + list((kwargs or {}).values()):
+            self.taint(value)
+        return UNKNOWN
+
+    def call(
+        self, f: Any, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
+    ) -> Any:
+        if isinstance(f, Ref):
+            return self.call_ref(f.name, args, kwargs, node)
+        if isinstance(f, Builtin):
+            return self.call_builtin(f.name, args, kwargs)
+        if isinstance(f, FuncVal):
+            return self.call_func(f, args, kwargs)
+        if isinstance(f, ClassInfo):
+            return self.instantiate(f, args, kwargs, node)
+        if isinstance(f, ModuleVal):
+            return self.apply(f, args, kwargs)
+        return self._forget(args, kwargs)
+
+    def call_method(
+        self,
+        obj: Any,
+        attr: str,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+        node: ast.Call,
+        frame: Frame,
+    ) -> Any:
+        kind = type(obj)
+        if kind is Instance and attr not in _MODULE_METHODS:
+            if attr == "forward":
+                return self.apply(obj, args, kwargs)
+            if attr in _SELF_METHODS:
+                return obj  # module.to(device), .eval(), .float(): the same module
+            return self.call(self.getattr(obj, attr), args, kwargs, node)
+        if kind is Ref:
+            return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
+        if kind is Tensor:
+            return rules.tensor_method(self, obj, attr, args, kwargs, node)
+        if kind is ListVal:
+            return self._list_method(obj, attr, args, kwargs)
+        if kind is DictVal:
+            return self._dict_method(obj, attr, args, kwargs)
+        if kind is SuperVal:
+            return self._super_method(obj, attr, args, kwargs)
+        if isinstance(obj, (SeqVal, ModListVal, Instance)):
+            handled, result = self._module_method(obj, attr, args, kwargs)
+            if handled:
+                return result
+        if isinstance(obj, ModuleVal) and attr == "forward":
+            return self.apply(obj, args, kwargs)
+        if isinstance(obj, ModuleVal) and attr in _SELF_METHODS:
+            return obj
+        if isinstance(obj, (Instance, ClassInfo, LayerVal, SeqVal)):
+            return self.call(self.getattr(obj, attr), args, kwargs, node)
+        return self._forget(args, kwargs)
+
+    def _list_method(
+        self, obj: ListVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> Any:
+        if obj.items is None or args is None or kwargs:
+            if attr in _MUTATORS:
+                obj.items = None
+            return self._forget(args, kwargs)
+        if attr == "append" and len(args) == 1:
+            obj.items.append(args[0])
+            return None
+        if attr == "extend" and len(args) == 1:
+            items = self.iterate(args[0])
+            if items is None:
+                obj.items = None
+            else:
+                obj.items.extend(items)
+            return None
+        if attr == "insert" and len(args) == 2 and isinstance(args[0], int):
+            obj.items.insert(args[0], args[1])
+            return None
+        if attr == "copy" and not args:
+            return ListVal(list(obj.items))
+        if attr == "pop" and len(args) <= 1 and obj.items:
+            index = args[0] if args else -1
+            if isinstance(index, int) and -len(obj.items) <= index < len(obj.items):
+                return obj.items.pop(index)
+        if attr == "index" or attr == "count":
+            return UNKNOWN
+        if attr in _MUTATORS:
+            obj.items = None
+        return self._forget(args, kwargs)
+
+    def _dict_method(
+        self, obj: DictVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> Any:
+        items = obj.items
+        if items is not None and args is not None and not kwargs:
+            if attr == "items" and not args:
+                return ListVal([(k, v) for k, v in items.items()])
+            if attr == "keys" and not args:
+                return ListVal(list(items))
+            if attr == "values" and not args:
+                return ListVal(list(items.values()))
+            if attr == "get" and 1 <= len(args) <= 2 and _is_plain(args[0]):
+                return items.get(args[0], args[1] if len(args) == 2 else None)
+        if attr in _MUTATORS:
+            obj.items = None
+        return self._forget(args, kwargs)
+
+    def _module_method(
+        self,
+        obj: SeqVal | ModListVal | Instance,
+        attr: str,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+    ) -> tuple[bool, Any]:
+        if attr in ("add_module", "register_module", "append", "extend", "insert"):
+            self.epoch += 1
+        if attr in ("add_module", "register_module"):
+            if args is not None and len(args) == 2 and not kwargs and isinstance(args[0], str):
+                name, module = args
+                if isinstance(obj, Instance):
+                    obj.attrs[name] = module
+                    if obj.children is not None:
+                        obj.children.append((name, module))
+                elif isinstance(obj, SeqVal) and obj.children is not None:
+                    obj.children.append((name, module))
+                elif isinstance(obj, ModListVal):
+                    obj.children = None
+            else:
+                if isinstance(obj, Instance):
+                    obj.opaque = True
+                self.taint(obj)
+            return True, None
+        if isinstance(obj, (SeqVal, ModListVal)) and attr in ("append", "extend", "insert"):
+            children = obj.children
+            if children is None or args is None or kwargs:
+                self.taint(obj)
+                return True, None
+            new: list[Any] | None
+            if attr == "append" and len(args) == 1:
+                new = [args[0]]
+            elif attr == "extend" and len(args) == 1:
+                new = self.iterate(args[0])
+            else:
+                new = None
+            if new is None:
+                self.taint(obj)
+            elif isinstance(obj, SeqVal):
+                start = len(children)
+                obj.children = children + [(str(start + i), m) for i, m in enumerate(new)]
+            else:
+                obj.children = children + new
+            return True, (obj if isinstance(obj, SeqVal) else None)
+        return False, None
+
+    def _super_method(
+        self, obj: SuperVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> Any:
+        inst = obj.instance
+        value, owner = (
+            inst.cls.lookup(attr, after=obj.owner)
+            if isinstance(inst, Instance)
+            else (UNKNOWN, None)
+        )
+        if isinstance(value, FuncVal) and owner is not None:
+            bound = FuncVal(value.node, value.globals, value.owner, inst, value.decorators)
+            return self.call_func(bound, args, kwargs)
+        if attr == "__init__" and isinstance(inst, Instance):
+            if inst.children is not None and not inst.attrs.get("__seq_init__"):
+                children = self._seq_children(args, kwargs)
+                inst.children = None if children is None else inst.children + children
+                self.epoch += 1
+            return None
+        if attr == "forward" and isinstance(inst, Instance) and inst.children is not None:
+            return self._chain(inst.children, args, kwargs)
+        return self._forget(args, kwargs)
+
+    def call_ref(
+        self, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
+    ) -> Any:
+        short = _canonical(name)
+        if short == "nn.Sequential":
+            children = self._seq_children(args, kwargs)
+            seq = SeqVal(None, children, node, self.ctx)
+            self.modules.append(seq)
+            return seq
+        if short == "nn.ModuleList":
+            items: list[Any] | None = []
+            if args:
+                items = self.iterate(args[0]) if len(args) == 1 and not kwargs else None
+            elif args is None or kwargs:
+                items = None
+            mods = ModListVal(None, items, node, self.ctx)
+            self.modules.append(mods)
+            return mods
+        if short == "nn.ModuleDict":
+            if args and len(args) == 1 and isinstance(args[0], DictVal):
+                return DictVal(None if args[0].items is None else dict(args[0].items))
+            return DictVal({} if args == [] and kwargs == {} else None)
+        if short in ("collections.OrderedDict", "typing.OrderedDict", "dict"):
+            return self._ordered_dict(args, kwargs)
+        if short.startswith("nn."):
+            layer = rules.make_layer(self, short, args, kwargs, node)
+            if isinstance(layer, ModuleVal):
+                self.modules.append(layer)
+            return layer
+        if short.startswith(("F.", "torch.")):
+            return rules.call_function(self, short, args, kwargs, node)
+        if short.startswith("math.") and args is not None and not kwargs:
+            return _math(short[5:], args)
+        return self._forget(args, kwargs)
+
+    def _ordered_dict(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        if args is None or kwargs is None or len(args) > 1:
+            return self._forget(args, kwargs)
+        items: dict[Any, Any] = {}
+        if args:
+            if isinstance(args[0], DictVal):
+                if args[0].items is None:
+                    return DictVal(None)
+                items.update(args[0].items)
+            else:
+                pairs = self.iterate(args[0])
+                if pairs is None:
+                    return DictVal(None)
+                for pair in pairs:
+                    if not (isinstance(pair, tuple) and len(pair) == 2 and _is_plain(pair[0])):
+                        return DictVal(None)
+                    items[pair[0]] = pair[1]
+        items.update(kwargs)
+        return DictVal(items)
+
+    def _seq_children(
+        self, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> list[tuple[Any, Any]] | None:
+        if args is None or kwargs:
+            return None
+        if len(args) == 1 and isinstance(args[0], DictVal):
+            items = args[0].items
+            return None if items is None else list(items.items())
+        return [(str(i), m) for i, m in enumerate(args)]
+
+    def call_builtin(self, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        if args is None or kwargs is None:
+            return self._forget(args, kwargs)
+        try:
+            return _builtin(self, name, args, kwargs)
+        except (TypeError, ValueError, ArithmeticError, IndexError, KeyError):
+            return UNKNOWN
+
+    def call_func(self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        node = fn.node
+        if self.depth >= MAX_DEPTH or node in self.active:
+            return self._forget(args, kwargs)
+        if isinstance(node, ast.Lambda):
+            frame = Frame({}, fn.globals, fn.owner)
+            self._bind(node.args, frame, fn.bound, args, kwargs)
+            self.depth += 1
+            try:
+                return self.eval(node.body, frame)
+            finally:
+                self.depth -= 1
+        if isinstance(node, ast.AsyncFunctionDef):
+            return self._forget(args, kwargs)
+        frame = Frame({}, fn.globals, fn.owner)
+        self._bind(node.args, frame, fn.bound, args, kwargs)
+        self.depth += 1
+        self.active.append(node)
+        self.executed.add(node)
+        try:
+            self.exec_block(node.body, frame)
+        except _Return as ret:
+            return ret.value
+        except (_Stop, _Break, _Continue):
+            return UNKNOWN
+        finally:
+            self.depth -= 1
+            self.active.pop()
+        return None
+
+    def _bind(
+        self,
+        spec: ast.arguments,
+        frame: Frame,
+        bound: Any,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+    ) -> None:
+        params = spec.posonlyargs + spec.args
+        positional = ([bound] if bound is not None else []) + list(args or [])
+        known = args is not None and kwargs is not None
+        remaining = dict(kwargs or {})
+        defaults: list[ast.expr | None] = [None] * (len(params) - len(spec.defaults))
+        defaults += spec.defaults
+        module = Frame(frame.globals, frame.globals, None)
+        for i, (param, default) in enumerate(zip(params, defaults, strict=True)):
+            if i < len(positional) and (known or (i == 0 and bound is not None)):
+                value = positional[i]
+            elif not known:
+                value = UNKNOWN
+            elif param.arg in remaining:
+                value = remaining.pop(param.arg)
+            elif default is not None:
+                value = (
+                    default.value if type(default) is ast.Constant else self.eval(default, module)
+                )
+            else:
+                value = UNKNOWN
+            frame.locals[param.arg] = value
+        if spec.vararg is not None:
+            extra = positional[len(params) :]
+            frame.locals[spec.vararg.arg] = tuple(extra) if known else UNKNOWN
+        for param, kw_default in zip(spec.kwonlyargs, spec.kw_defaults, strict=True):
+            if known and param.arg in remaining:
+                value = remaining.pop(param.arg)
+            elif known and kw_default is not None:
+                value = self.eval(kw_default, module)
+            else:
+                value = UNKNOWN
+            frame.locals[param.arg] = value
+        if spec.kwarg is not None:
+            frame.locals[spec.kwarg.arg] = DictVal(remaining if known else None)
+
+    def instantiate(
+        self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None, node: Any
+    ) -> Any:
+        if cls.kind not in ("module", "sequential"):
+            return self._forget(args, kwargs)
+        self.counts[id(cls)] = self.counts.get(id(cls), 0) + 1
+        key = _construct_key(cls, node, args, kwargs, self.epoch)
+        built = self.built.get(key) if key is not None else None
+        if built is not None:
+            # the same class built at the same call with the same arguments: the same module
+            inst = Instance(None, cls)
+            inst.attrs = dict(built.attrs)
+            inst.children = None if built.children is None else list(built.children)
+            inst.opaque = built.opaque
+            self.modules.append(inst)
+            return inst
+        inst = Instance(None, cls)
+        init, owner = cls.lookup("__init__")
+        if isinstance(init, FuncVal) and owner is not None:
+            bound = FuncVal(init.node, init.globals, init.owner, inst, init.decorators)
+            self.call_func(bound, args, kwargs)
+        elif cls.kind == "sequential":
+            children = self._seq_children(args, kwargs)
+            inst.children = children
+        if key is not None:
+            self.built[key] = inst
+        self.modules.append(inst)
+        return inst
+
+    # -- forward ---------------------------------------------------------------------
+
+    def apply(self, module: Any, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        """``module(*args, **kwargs)``: the forward pass on abstract tensors."""
+        if not isinstance(module, ModuleVal):
+            return self._forget(args, kwargs)
+        module.applied = True
+        if isinstance(module, LayerVal):
+            return rules.apply_layer(self, module, args, kwargs)
+        if isinstance(module, SeqVal):
+            if module.children is None:
+                return UNKNOWN
+            return self._chain(module.children, args, kwargs)
+        if isinstance(module, Instance):
+            forward, owner = module.cls.lookup("forward")
+            if isinstance(forward, FuncVal) and owner is not None:
+                repeated = self.counts.get(id(module.cls), 0) > 1
+                key = _forward_key(forward, module, args, kwargs, self.epoch) if repeated else None
+                if key is not None and key in self.forwards:
+                    _mark_applied(module)  # the same module on the same input: done before
+                    return self.forwards[key]
+                bound = FuncVal(forward.node, forward.globals, forward.owner, module)
+                result = self.call_func(bound, args, kwargs)
+                if key is not None:
+                    self.forwards[key] = result
+                return result
+            if module.children is not None and not module.opaque:
+                return self._chain(module.children, args, kwargs)
+        return UNKNOWN
+
+    def _chain(
+        self, children: list[tuple[Any, Any]], args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> Any:
+        if args is None or len(args) != 1 or kwargs:
+            for _, child in children:
+                if isinstance(child, ModuleVal):
+                    self.apply(child, [Tensor.unknown()], {})
+            return UNKNOWN
+        x = args[0]
+        for _, child in children:
+            x = self.apply(child, [x], {}) if isinstance(child, ModuleVal) else UNKNOWN
+        return x
+
+    def _module_level_model(self, name: str, value: ModuleVal, stmt: ast.stmt) -> None:
+        shape = self.ctx.declared_input(name, [stmt.lineno])
+        if shape is not None:
+            self.apply(value, [Tensor(shape, True, "the declared input")], {})
+
+
+_REFS: dict[tuple[str, str], Ref] = {}
+_CANONICAL: dict[str, str] = {}
+
+
+def _ref(name: str, attr: str) -> Ref:
+    found = _REFS.get((name, attr))
+    if found is None:
+        if len(_REFS) > 100_000:
+            _REFS.clear()
+        found = _REFS[(name, attr)] = Ref(f"{name}.{attr}")
+    return found
+
+
+def _canonical(name: str) -> str:
+    found = _CANONICAL.get(name)
+    if found is None:
+        if len(_CANONICAL) > 100_000:
+            _CANONICAL.clear()
+        found = _CANONICAL[name] = _canonical_name(name)
+    return found
+
+
+def _canonical_name(name: str) -> str:
+    """``torch.nn.functional.relu`` -> ``F.relu``, ``torch.nn.Conv2d`` -> ``nn.Conv2d``."""
+    for prefix, short in (
+        ("torch.nn.functional.", "F."),
+        ("torch.nn.modules.", "nn."),
+        ("torch.nn.", "nn."),
+    ):
+        if name.startswith(prefix):
+            rest = name[len(prefix) :]
+            if short == "nn." and prefix == "torch.nn.modules.":
+                rest = rest.rpartition(".")[2]
+            return short + rest
+    return name
+
+
+def _math(name: str, args: list[Any]) -> Any:
+    import math
+
+    if not all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+        return UNKNOWN
+    try:
+        if name in ("ceil", "floor") and len(args) == 1:
+            return math.ceil(args[0]) if name == "ceil" else math.floor(args[0])
+        if name == "prod":
+            return math.prod(args)
+        if name == "gcd":
+            return math.gcd(*[int(a) for a in args])
+        if name == "sqrt" and len(args) == 1:
+            return math.sqrt(args[0])
+    except (ValueError, OverflowError, TypeError):
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _numbers(values: list[Any]) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if name == "range" and not kwargs and 1 <= len(args) <= 3:
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return range(*args)
+        return UNKNOWN
+    if name == "len" and len(args) == 1:
+        items = interp.iterate(args[0])
+        if isinstance(args[0], range):
+            return len(args[0])
+        return UNKNOWN if items is None else len(items)
+    if name in ("list", "tuple", "reversed", "sorted") and len(args) <= 1:
+        items = interp.iterate(args[0]) if args else []
+        if items is None or (kwargs and name != "sorted"):
+            return ListVal(None) if name != "tuple" else UNKNOWN
+        if name == "reversed":
+            items = items[::-1]
+        if name == "sorted":
+            if kwargs or not all(_is_plain(i) for i in items):
+                return ListVal(None)
+            items = sorted(items)
+        return tuple(items) if name == "tuple" else ListVal(items)
+    if name in ("int", "float", "bool", "abs", "round") and len(args) == 1 and not kwargs:
+        value = args[0]
+        if not _is_plain(value) or isinstance(value, (tuple, range)):
+            return UNKNOWN
+        fns: dict[str, Callable[[Any], Any]] = {
+            "int": int,
+            "float": float,
+            "bool": bool,
+            "abs": abs,
+            "round": round,
+        }
+        return fns[name](value)
+    if name in ("min", "max", "sum") and args and not kwargs:
+        values = args if len(args) > 1 else interp.iterate(args[0])
+        if values is None or not values or not _numbers(values):
+            return UNKNOWN
+        return min(values) if name == "min" else max(values) if name == "max" else sum(values)
+    if name in ("any", "all") and len(args) == 1:
+        values = interp.iterate(args[0])
+        if values is None:
+            return UNKNOWN
+        truths = [interp.truth(v) for v in values]
+        if None in truths:
+            return UNKNOWN
+        return any(truths) if name == "any" else all(truths)
+    if name == "divmod" and len(args) == 2 and _numbers(args):
+        return divmod(args[0], args[1])
+    if name in ("zip", "enumerate"):
+        if name == "enumerate":
+            start = kwargs.get("start", args[1] if len(args) > 1 else 0)
+            items = interp.iterate(args[0]) if args else None
+            if items is None or not isinstance(start, int):
+                return ListVal(None)
+            return ListVal([(start + i, v) for i, v in enumerate(items)])
+        columns = [interp.iterate(a) for a in args]
+        if kwargs or any(c is None for c in columns):
+            return ListVal(None)
+        return ListVal([tuple(row) for row in zip(*[c or [] for c in columns], strict=False)])
+    if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
+        value = interp.getattr(args[0], args[1])
+        return value
+    if name == "setattr" and len(args) == 3:
+        obj, attr, value = args
+        interp.epoch += 1
+        if isinstance(obj, Instance):
+            if isinstance(attr, str):
+                obj.attrs[attr] = value
+                if isinstance(value, ModuleVal) and obj.children is not None:
+                    obj.children.append((attr, value))
+            else:
+                obj.opaque = True
+        return None
+    if name == "print":
+        return None
+    if name == "dict":
+        return interp._ordered_dict(args, kwargs)
+    return UNKNOWN
+
+
+# ---------------------------------------------------------------------------------------
+# A whole file
+# ---------------------------------------------------------------------------------------
+
+
+def _debug() -> bool:
+    return bool(os.environ.get(DEBUG_ENV))
+
+
+def analyse(ctx: FileContext, tree: ast.Module) -> None:
+    """Interpret ``tree`` and record every finding in ``ctx``."""
+    interp = Interp(ctx)
+    try:
+        interp.exec_block(tree.body, Frame(interp.globals, interp.globals, None))
+    except (_Return, _Break, _Continue, _Stop):
+        pass
+    except (_Budget, RecursionError):
+        return
+    except Exception:  # an interpreter bug must not fail the user's CI run
+        if _debug():
+            raise
+        return
+    for root in _roots(interp, tree):
+        _run_root(interp, root)
+    _run_unreached(interp, tree)
+    _run_unused(interp)
+
+
+def _guarded(interp: Interp, run: Callable[[], object]) -> None:
+    interp.steps = 0
+    try:
+        run()
+    except (_Budget, RecursionError):
+        return
+    except Exception:
+        if _debug():
+            raise
+        return
+
+
+_CHANGES: dict[int, tuple[ast.stmt, list[tuple[str, ast.AST]]]] = {}
+
+
+def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
+    """What a statement may change, found once per statement: names it binds ("name"),
+    attributes and items it stores ("store"), objects whose mutating methods it calls
+    ("mutate") and objects it setattr()s ("setattr")."""
+    cached = _CHANGES.get(id(stmt))
+    if cached is not None and cached[0] is stmt:
+        return cached[1]
+    found: list[tuple[str, ast.AST]] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found.append(("name", node))
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
+            node.ctx, ast.Load
+        ):
+            found.append(("store", node))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                found.append(("mutate", func.value))
+            elif isinstance(func, ast.Name) and func.id == "setattr" and node.args:
+                found.append(("setattr", node.args[0]))
+    if len(_CHANGES) > 50_000:
+        _CHANGES.clear()
+    _CHANGES[id(stmt)] = (stmt, found)
+    return found
+
+
+def _layer_words() -> frozenset[str]:
+    global _LAYER_WORDS
+    if _LAYER_WORDS is None:
+        from convshape.ops.layers import LAYER_TABLE
+        from convshape.readers.parse import LAYERS
+
+        names = {n.rpartition(".")[2] for n in (*LAYERS, *LAYER_TABLE)}
+        _LAYER_WORDS = frozenset(names | {"Sequential", "ModuleList", "ModuleDict"})
+    return _LAYER_WORDS
+
+
+_LAYER_WORDS: frozenset[str] | None = None
+
+
+def _run_unreached(interp: Interp, tree: ast.Module) -> None:
+    """Functions and methods nothing reached that build layers, run once with unknown
+    arguments: what they fix by themselves (literal layer arguments, chains of known
+    layers) is still checked."""
+    instances: dict[int, Any] = {}
+    wanted = _layer_words() | {c.name for c in interp.classes if c.kind != "foreign"}
+
+    def builds(node: ast.AST) -> bool:
+        return isinstance(node, ast.FunctionDef) and bool(_words(interp.ctx, node) & wanted)
+
+    def instance(cls: ClassInfo) -> Any:
+        if id(cls) not in instances:
+            instances[id(cls)] = interp.instantiate(cls, None, None, None)
+        return instances[id(cls)]
+
+    for cls in interp.classes:
+        if cls.kind not in ("module", "sequential"):
+            continue
+        init, _owner = cls.lookup("__init__")
+        if isinstance(init, FuncVal) and init.node not in interp.executed and builds(init.node):
+            _guarded(interp, lambda cls=cls: instance(cls))  # type: ignore[misc]
+        for name, value in list(cls.attrs.items()):
+            if not isinstance(value, FuncVal) or value.node in interp.executed:
+                continue
+            if name in ("__init__", "forward") or not builds(value.node):
+                continue  # __init__ ran above; forward runs on the unused modules
+            bound = None if "staticmethod" in value.decorators else instance(cls)
+            method = FuncVal(value.node, value.globals, value.owner, bound, value.decorators)
+            _guarded(interp, lambda m=method: interp.call_func(m, None, None))  # type: ignore[misc]
+    for node in tree.body:
+        fn = interp.globals.get(node.name) if isinstance(node, ast.FunctionDef) else None
+        fresh = isinstance(fn, FuncVal) and fn.node is node and node not in interp.executed
+        if fresh and builds(node):
+            _guarded(interp, lambda f=fn: interp.call_func(f, None, None))  # type: ignore[misc]
+
+
+_WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _text(ctx: FileContext, node: ast.stmt) -> str:
+    """A definition's text: a class's body (not its own ``class`` line), a function's
+    decorators and body."""
+    if ctx._lines is None:
+        ctx._lines = ctx.source.splitlines(keepends=True)
+    body = node.body[0] if isinstance(node, ast.ClassDef) and node.body else node
+    start = (body.lineno if isinstance(node, ast.ClassDef) else node.lineno) - 1
+    decorators = getattr(node, "decorator_list", [])
+    if decorators and not isinstance(node, ast.ClassDef):
+        start = decorators[0].lineno - 1
+    return "".join(ctx._lines[start : node.end_lineno or node.lineno])
+
+
+def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
+    """The identifiers written in a definition (a superset of the names it loads)."""
+    return set(_WORD.findall(_text(ctx, node)))
+
+
+def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
+    """The models: module classes no other class of the file builds on, and module-level
+    functions without required parameters that nothing in the file calls (factories)."""
+    classes = [c for c in interp.classes if c.node in tree.body and c.kind != "foreign"]
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    names = {c.name for c in classes if c.kind in ("module", "sequential")}
+    names |= {f.name for f in functions}
+    if not names:
+        return []
+    mentioned = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    in_classes: set[str] = set()  # names other classes mention
+    in_functions: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            in_classes |= set(mentioned.findall(_text(interp.ctx, node))) - {node.name}
+            in_classes |= {b.id for b in node.bases if isinstance(b, ast.Name)}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            in_functions |= set(mentioned.findall(_text(interp.ctx, node))) - {node.name}
+    roots: list[Any] = []
+    for cls in classes:
+        if cls.kind in ("module", "sequential") and cls.name not in in_classes:
+            roots.append(cls)
+    for node in functions:
+        if node.name in in_classes or node.name in in_functions:
+            continue
+        fn = interp.globals.get(node.name)
+        args = node.args
+        required = len(args.posonlyargs + args.args) - len(args.defaults)
+        required += sum(1 for d in args.kw_defaults if d is None)
+        returns = any(isinstance(st, ast.Return) and st.value for st in node.body)
+        if isinstance(fn, FuncVal) and fn.node is node and required == 0 and returns:
+            roots.append(fn)  # a factory: def build(): return Net()
+    return roots
+
+
+def _run_root(interp: Interp, root: Any) -> None:
+    interp.steps = 0
+    node = root.node
+    if isinstance(root, ClassInfo):
+        shape = _class_input(interp, root)
+    else:
+        lines = [node.lineno] + [d.lineno for d in node.decorator_list]
+        shape = interp.ctx.declared_input(node.name, lines)
+    x = Tensor(shape, True, "the declared input") if shape is not None else Tensor.unknown()
+    try:
+        if isinstance(root, ClassInfo):
+            model = interp.instantiate(root, [], {}, None)
+        else:
+            model = interp.call_func(root, [], {})
+        if isinstance(model, ModuleVal) and (shape is not None or isinstance(root, ClassInfo)):
+            interp.apply(model, [x], {})
+            sig = _signature(model, epoch=interp.epoch)
+            if sig is not None:
+                interp.ran.add(sig)
+    except (_Budget, RecursionError):
+        return
+    except Exception:
+        if _debug():
+            raise
+        return
+
+
+def _class_input(interp: Interp, cls: ClassInfo) -> tuple[int, ...] | None:
+    node = cls.node
+    lines = [node.lineno] + [d.lineno for d in node.decorator_list]
+    return interp.ctx.declared_input(cls.name, lines)
+
+
+def _signature(value: Any, depth: int = 0, epoch: int | None = None) -> object:
+    """What determines a module's forward: the call sites its layers were built at and
+    their arguments, recursively; None when something in it is not that simple. With the
+    interpreter's ``epoch`` (no module changed since), each module's is worked out once."""
+    if epoch is not None and isinstance(value, (SeqVal, ModListVal, Instance)):
+        cached = value.sig
+        if cached is not None and cached[0] == epoch:
+            return cached[1]
+        found = _compute_signature(value, depth, epoch)
+        value.sig = (epoch, found)
+        return found
+    return _compute_signature(value, depth, epoch)
+
+
+def _compute_signature(value: Any, depth: int, epoch: int | None) -> object:
+    if depth > 64:
+        return None
+    if value is None or value is UNKNOWN or isinstance(value, (bool, int, float, str)):
+        return (type(value), value)
+    if isinstance(value, tuple):
+        items = tuple(_signature(v, depth + 1, epoch) for v in value)
+        return None if None in items else ("tuple", items)
+    if isinstance(value, Ref):
+        return ("ref", value.name)
+    if isinstance(value, (ClassInfo, FuncVal)):
+        return ("id", id(value.node))
+    if isinstance(value, LayerVal):
+        found = value.cache.get("signature", False)
+        if found is False:
+            key = value.name if value.params is None else rules.layer_key(value)
+            found = value.cache["signature"] = (
+                None if key is None else ("layer", value.node_id, key)
+            )
+        return found
+    if isinstance(value, (SeqVal, ModListVal)):
+        if value.children is None:
+            return None
+        children = (
+            value.children if isinstance(value, ModListVal) else [c for _, c in value.children]
+        )
+        items = tuple(_signature(c, depth + 1, epoch) for c in children)
+        return None if None in items else ("seq", value.node_id, items)
+    if isinstance(value, Instance):
+        if value.opaque:
+            return None
+        attrs = tuple((k, _signature(v, depth + 1, epoch)) for k, v in value.attrs.items())
+        if any(sig is None for _, sig in attrs):
+            return None
+        inner: object = ()
+        if value.children is not None:
+            inner = _signature(tuple(c for _, c in value.children), depth + 1, epoch)
+            if inner is None:
+                return None
+        return ("instance", id(value.cls), value.node_id, attrs, inner)
+    return None
+
+
+def _construct_key(
+    cls: ClassInfo,
+    node: Any,
+    args: list[Any] | None,
+    kwargs: dict[str, Any] | None,
+    epoch: int | None = None,
+) -> object:
+    """Identical constructions: one call site, one class, the same simple arguments (no
+    list or dict a constructor could change)."""
+    if not isinstance(node, ast.Call) or args is None or kwargs is None:
+        return None
+    values: list[object] = []
+    for value in [*args, *kwargs.values()]:
+        sig = _signature(value, epoch=epoch)
+        if sig is None:
+            return None
+        values.append(sig)
+    return (id(node), id(cls), tuple(values), tuple(kwargs))
+
+
+def _forward_key(
+    forward: FuncVal,
+    module: Instance,
+    args: list[Any] | None,
+    kwargs: dict[str, Any] | None,
+    epoch: int | None = None,
+) -> object:
+    if args is None or kwargs:
+        return None
+    inputs: list[object] = []
+    for arg in args:
+        if isinstance(arg, Tensor):
+            inputs.append(("tensor", arg.dims, arg.exact))
+        else:
+            sig = _signature(arg, epoch=epoch)
+            if sig is None:
+                return None
+            inputs.append(sig)
+    sig = _signature(module, epoch=epoch)
+    return None if sig is None else (id(forward.node), sig, tuple(inputs))
+
+
+def _mark_applied(value: Any, depth: int = 0) -> None:
+    if not isinstance(value, ModuleVal) or depth > 64:
+        return
+    value.applied = True
+    if isinstance(value, Instance):
+        for v in value.attrs.values():
+            _mark_applied(v, depth + 1)
+    children = getattr(value, "children", None)
+    for child in children or ():
+        _mark_applied(child[1] if isinstance(child, tuple) else child, depth + 1)
+
+
+def _run_unused(interp: Interp) -> None:
+    """Modules no forward reached: check what is fixed inside them, with an unknown input.
+    Outer modules first (built last): running them runs the modules inside them."""
+    done = 0
+    while done < len(interp.modules):
+        batch = interp.modules[done:]
+        done = len(interp.modules)
+        for module in reversed(batch):
+            if module.applied or isinstance(module, LayerVal):
+                continue
+            sig = _signature(module, epoch=interp.epoch)
+            if sig is not None and sig in interp.ran:
+                _mark_applied(module)  # an identical module was followed already
+                continue
+            x = Tensor.unknown()
+            if isinstance(module, Instance):
+                shape = _class_input(interp, module.cls)
+                if shape is not None:  # the input declared on its class fits any instance
+                    x = Tensor(shape, True, "the declared input")
+            _guarded(interp, lambda m=module, x=x: interp.apply(m, [x], {}))  # type: ignore[misc]

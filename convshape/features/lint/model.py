@@ -1,0 +1,595 @@
+"""Model mode: import the factory the user names, build it on torch's meta device and run
+forward with hooks, recording every layer's shapes.
+
+The only part of lint that uses torch (through ``convshape.oracle``, on first use) or
+user code: exactly the module of each factory named on the command line or in
+``[[tool.convshape.models]]``.
+The meta device allocates no memory and computes no values, so even a large model builds
+and runs in a fraction of a second. A failure is reported at the failing layer, named by
+its module path, class and the file:line where it was built, with torch's message and the
+engine's explanation and fix; ops that cannot run on meta (no meta kernel, data-dependent
+shapes) are reported as "could not analyse", never as shape errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from convshape.core import errors as E
+from convshape.core.errors import UsageError
+from convshape.features.lint.config import ModelSpec, relative
+from convshape.features.lint.values import Finding
+
+__all__ = ["LOCK_SCHEMA", "LayerRow", "ModelReport", "check_lock", "run_model", "write_lock"]
+
+LOCK_SCHEMA: Final = "convshape.lock/1"
+Shape = tuple[int, ...]
+
+_META_MARKERS: Final = (
+    "meta",
+    "fake impl",
+    "no data!",
+    "data-dependent",
+    "data dependent",
+    "datadependent",
+)
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One module call in forward: its path in ``named_modules()`` ('' for the model),
+    class, input and output shapes, and where it was built (``file:line:col``)."""
+
+    path: str
+    cls: str
+    inputs: tuple[Shape, ...]
+    outputs: tuple[Shape, ...]
+    location: str
+    call: int = 0  # the how-manieth call of this module (shared modules run more than once)
+
+    @property
+    def key(self) -> str:
+        return self.path if not self.call else f"{self.path}#{self.call}"
+
+
+@dataclass
+class ModelReport:
+    factory: str
+    inputs: tuple[Shape, ...]
+    layers: list[LayerRow] = field(default_factory=list)
+    output: tuple[Shape, ...] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    lock_diff: list[tuple[str, str, str, str]] = field(default_factory=list)
+    analysed: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "factory": self.factory,
+            "input": [list(s) for s in self.inputs],
+            "output": None if self.output is None else [list(s) for s in self.output],
+            "analysed": self.analysed,
+            "layers": [
+                {
+                    "path": r.path,
+                    "class": r.cls,
+                    "input": [list(s) for s in r.inputs],
+                    "output": [list(s) for s in r.outputs],
+                    "location": r.location,
+                    "call": r.call,
+                }
+                for r in self.layers
+            ],
+            "lock_changes": [
+                {"layer": a, "class": b, "locked": c, "now": d} for a, b, c, d in self.lock_diff
+            ],
+        }
+
+    def lock_entry(self) -> dict[str, Any]:
+        return {
+            "output": None if self.output is None else [list(s) for s in self.output],
+            "layers": {
+                r.key: {"class": r.cls, "output": [list(s) for s in r.outputs]} for r in self.layers
+            },
+        }
+
+
+def _torch() -> Any:
+    from convshape.oracle import TorchMissing, torch_module
+
+    try:
+        return torch_module()
+    except TorchMissing:
+        raise UsageError('model mode needs torch: pip install "convshape[torch]"') from None
+
+
+@contextmanager
+def _on_path(root: Path) -> Iterator[None]:
+    added = [str(p) for p in (root, Path.cwd()) if str(p) not in sys.path]
+    sys.path[:0] = added
+    try:
+        yield
+    finally:
+        for p in added:
+            if p in sys.path:
+                sys.path.remove(p)
+
+
+def load_factory(factory: str, root: Path) -> Callable[[], Any]:
+    """``package.module:callable`` (the callable may be dotted: ``module:Class.build``).
+
+    The object may also be an ``nn.Module`` instance (``module:model``): it is returned
+    as it is, and :func:`run_model` uses it as the model instead of calling it."""
+    module_name, sep, attr = factory.partition(":")
+    if not sep or not module_name or not attr:
+        raise UsageError(f"--model {factory!r}: expected package.module:callable")
+    with _on_path(root):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise UsageError(f"--model {factory!r}: cannot import {module_name}: {exc}") from None
+        except Exception as exc:
+            raise UsageError(
+                f"--model {factory!r}: importing {module_name} raised {type(exc).__name__}: "
+                f"{_one_line(str(exc))}"
+            ) from None
+    obj: Any = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise UsageError(f"--model {factory!r}: {module_name} has no {attr!r}") from None
+    if not callable(obj):
+        raise UsageError(f"--model {factory!r}: {attr} is not callable")
+    return obj  # type: ignore[no-any-return]
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Sites:
+    """Where each module was built: the first frame outside torch and outside the
+    module's own ``__init__`` chain, with the call's column (Python 3.11 positions)."""
+
+    def __init__(self, torch_dir: str, root: Path) -> None:
+        self.torch_dir = torch_dir
+        self.root = root
+        self.by_module: dict[int, tuple[str, int, int]] = {}
+        self.keep: list[Any] = []
+
+    def record(self, module: Any) -> None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            code = frame.f_code
+            if (
+                not code.co_filename.startswith(self.torch_dir)
+                and frame.f_locals.get("self") is not module
+            ):
+                col = 0
+                try:
+                    positions = list(code.co_positions())
+                    pos = positions[frame.f_lasti // 2]
+                    if pos[2] is not None:
+                        col = pos[2]
+                except (IndexError, ValueError):
+                    col = 0
+                self.by_module[id(module)] = (code.co_filename, frame.f_lineno, col + 1)
+                self.keep.append(module)
+                return
+            frame = frame.f_back  # type: ignore[assignment]
+
+    def where(self, module: Any) -> tuple[str, int, int] | None:
+        return self.by_module.get(id(module))
+
+    def text(self, module: Any) -> str:
+        site = self.where(module)
+        if site is None:
+            return ""
+        return f"{self._path(site[0])}:{site[1]}:{site[2]}"
+
+    def _path(self, filename: str) -> str:
+        return relative(Path(filename), self.root) if os.path.isabs(filename) else filename
+
+
+# Where the modules built while importing a --model's module were built, kept (with the
+# modules, so that no id is reused) for later runs: a module is imported only once.
+_IMPORTED: dict[int, tuple[Any, tuple[str, int, int]]] = {}
+
+
+@contextmanager
+def _tracking(torch: Any, sites: _Sites) -> Iterator[None]:
+    module_cls = torch.nn.Module
+    original = module_cls.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        sites.record(self)
+
+    module_cls.__init__ = init
+    try:
+        yield
+    finally:
+        module_cls.__init__ = original
+
+
+def _shapes(value: Any, torch: Any) -> tuple[Shape, ...]:
+    if isinstance(value, torch.Tensor):
+        return (tuple(int(v) for v in value.shape),)
+    if isinstance(value, (tuple, list)):
+        out: tuple[Shape, ...] = ()
+        for item in value:
+            out += _shapes(item, torch)
+        return out
+    if isinstance(value, dict):
+        out = ()
+        for item in value.values():
+            out += _shapes(item, torch)
+        return out
+    return ()
+
+
+def _meta_failure(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, NotImplementedError) or any(m in text for m in _META_MARKERS)
+
+
+def run_model(spec: ModelSpec, root: Path) -> ModelReport:
+    """Build and run one model on the meta device; every finding in the report."""
+    torch = _torch()
+    report = ModelReport(spec.factory, spec.inputs)
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
+    shown = Path.cwd()  # findings name files relative to where lint runs, as static mode does
+    sites = _Sites(torch_dir, shown)
+    with _tracking(torch, sites):  # a module-level instance is built while importing
+        factory = load_factory(spec.factory, root)
+    for module in sites.keep:
+        _IMPORTED.setdefault(id(module), (module, sites.by_module[id(module)]))
+    for key, (_module, imported) in _IMPORTED.items():
+        sites.by_module.setdefault(key, imported)
+    if isinstance(factory, torch.nn.Module):
+        # an instance, not a factory: calling it would run forward() with no input
+        model = factory
+        site = sites.where(model)
+        where_factory = (
+            (sites._path(site[0]), site[1], site[2])
+            if site is not None
+            else _factory_site(type(model), shown)
+        )
+    else:
+        where_factory = _factory_site(factory, shown)
+        try:
+            with _tracking(torch, sites), torch.device("meta"):
+                model = factory()
+        except Exception as exc:
+            report.analysed = False
+            report.findings.append(
+                _failure(exc, None, sites, report, where_factory, "building the model")
+            )
+            return report
+    if not isinstance(model, torch.nn.Module):
+        raise UsageError(
+            f"--model {spec.factory!r} returned {type(model).__name__}, not an nn.Module"
+        )
+    if any(t.device.type != "meta" for t in [*model.parameters(), *model.buffers()]):
+        model = model.to("meta")
+    names = {id(m): name for name, m in model.named_modules()}
+    stack: list[tuple[Any, tuple[Shape, ...], str]] = []
+    calls: dict[str, int] = {}
+    pending: list[int] = []
+
+    def pre(module: Any, args: Any) -> None:
+        shapes = _shapes(args, torch)
+        path = names.get(id(module), "?")
+        stack.append((module, shapes, path))
+        n = calls.get(path, 0)
+        calls[path] = n + 1
+        report.layers.append(
+            LayerRow(path, type(module).__name__, shapes, (), sites.text(module), n)
+        )
+        pending.append(len(report.layers) - 1)
+
+    def post(module: Any, args: Any, output: Any) -> None:
+        if stack:
+            stack.pop()
+        index = pending.pop() if pending else None
+        if index is not None:
+            row = report.layers[index]
+            report.layers[index] = LayerRow(
+                row.path, row.cls, row.inputs, _shapes(output, torch), row.location, row.call
+            )
+
+    handles = []
+    for module in model.modules():
+        handles.append(module.register_forward_pre_hook(pre))
+        handles.append(module.register_forward_hook(post))
+    inputs = [torch.empty(s, device="meta") for s in spec.inputs]
+    try:
+        with torch.no_grad():
+            out = model(*inputs)
+    except Exception as exc:
+        failing = stack[-1] if stack else None
+        report.findings.append(_failure(exc, failing, sites, report, where_factory, None))
+        report.analysed = not _meta_failure(exc)
+        for index in pending:
+            row = report.layers[index]
+            report.layers[index] = LayerRow(
+                row.path, row.cls, row.inputs, (), row.location, row.call
+            )
+        return report
+    finally:
+        for handle in handles:
+            handle.remove()
+    report.output = _shapes(out, torch)
+    if spec.expect_output is not None and report.output != (spec.expect_output,):
+        got = " ".join(_text(s) for s in report.output) or "no tensor"
+        message = E.LINT_OUTPUT_SHAPE.template.format(
+            model=spec.factory, got=got, expected=_text(spec.expect_output)
+        )
+        report.findings.append(_finding(where_factory, E.LINT_OUTPUT_SHAPE.code, message))
+    return report
+
+
+def _text(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ")"
+
+
+def _factory_site(factory: Any, root: Path) -> tuple[str, int, int]:
+    target = factory
+    try:
+        filename = inspect.getsourcefile(target) or "<unknown>"
+        _, line = inspect.getsourcelines(target)
+    except (TypeError, OSError):
+        return ("<unknown>", 1, 1)
+    if os.path.isabs(filename):
+        filename = relative(Path(filename), root)
+    return (filename, max(line, 1), 1)
+
+
+def _finding(
+    site: tuple[str, int, int], code: str, message: str, fixes: tuple[str, ...] = ()
+) -> Finding:
+    severity = "warning" if code == E.LINT_NOT_ANALYSED.code else "error"
+    return Finding(site[0], site[1], site[2], code, message, severity, site[1], site[2], fixes)
+
+
+def _user_frame(exc: BaseException, torch_dir: str, root: Path) -> tuple[str, int, int] | None:
+    """The last frame of the traceback in the user's code (not torch, not convshape)."""
+    found = None
+    tb = exc.__traceback__
+    here = os.path.dirname(os.path.dirname(__file__)) + os.sep
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith((torch_dir, here)) and not filename.startswith("<"):
+            path = relative(Path(filename), root) if os.path.isabs(filename) else filename
+            found = (path, tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return found
+
+
+def _failure(
+    exc: BaseException,
+    failing: tuple[Any, tuple[Shape, ...], str] | None,
+    sites: _Sites,
+    report: ModelReport,
+    where_factory: tuple[str, int, int],
+    stage: str | None,
+) -> Finding:
+    """The finding for an exception while building or running the model."""
+    from convshape.features.explain import GENERIC, match_message
+
+    module, shapes, mpath = failing if failing is not None else (None, (), "")
+    path = sites._path
+    site = sites.where(module) if module is not None else None
+    located = (path(site[0]), site[1], site[2]) if site is not None else None
+    user = _user_frame(exc, sites.torch_dir, sites.root)
+    builtin = module is not None and type(module).__module__.startswith("torch.nn")
+    if module is not None and not builtin and user is not None:
+        located = user  # it failed in the module's own forward code, at this line
+    if stage is not None:
+        located = user or where_factory
+    located = located or user or where_factory
+    name = ""
+    if module is not None:
+        name = f"{mpath or '(model)'} ({type(module).__name__})"
+    where = stage or name or report.factory
+    exc_name = type(exc).__name__
+    message = _one_line(str(exc), 2000)
+    if _meta_failure(exc):
+        text = E.LINT_NOT_ANALYSED.template.format(
+            model=report.factory,
+            reason=f"{where}: {exc_name}: {_one_line(str(exc), 200)} (not a shape error: the op "
+            "cannot run on the meta device)",
+        )
+        return _finding(located, E.LINT_NOT_ANALYSED.code, text)
+    on = f" on input {' '.join(_text(s) for s in shapes)}" if shapes else ""
+    predicted = _predict(module, shapes) if builtin else None
+    if predicted is not None:
+        # torch's meta kernels word some errors differently: say what CPU torch raises
+        err, spec = predicted
+        explanation, fixes = _advice(err, spec, shapes)
+        text = f"{where}{on}: {err}"
+        if explanation:
+            text += f" -- {explanation}"
+        return _finding(located, err.code, text, fixes)
+    matched = match_message(message, exc_name)
+    if matched is not None and (matched[0].code not in GENERIC or builtin):
+        kind, values = matched
+        err = E.ShapeError(kind, message, values)
+        explanation, fixes = _advice(err, _spec_of(module), shapes)
+        text = f"{where}{on}: {exc_name}: {message}"
+        if explanation:
+            text += f" -- {explanation}"
+        return _finding(located, kind.code, text, fixes)
+    if stage is None:
+        where += " on the meta device"  # torch words some errors differently there than on CPU
+    text = E.LINT_MODEL_RAISED.template.format(where=where, exc=exc_name, message=message)
+    return _finding(located, E.LINT_MODEL_RAISED.code, text)
+
+
+def _predict(module: Any, shapes: tuple[Shape, ...]) -> tuple[E.ShapeError, Any] | None:
+    """The engine's prediction for a torch layer that failed on this input, if it has one."""
+    spec = _spec_of(module)
+    if spec is None or len(shapes) != 1:
+        return None
+    try:
+        if _is_layer_spec(spec):
+            from convshape.ops.layers import infer_layer
+
+            found = infer_layer(spec, shapes[0], training=bool(module.training)).error
+        else:
+            from convshape.core.engine import infer_spec
+
+            found = infer_spec(spec, shapes[0]).error
+    except Exception:  # the engine does not model this case: fall back to torch's text
+        return None
+    return (found, spec) if isinstance(found, E.ShapeError) else None
+
+
+def _advice(err: E.ShapeError, spec: Any, shapes: tuple[Shape, ...]) -> tuple[str, tuple[str, ...]]:
+    from convshape.features.advice import advise
+
+    shape = shapes[0] if shapes else None
+    try:
+        if spec is not None and _is_layer_spec(spec):
+            from convshape.ops.layers import advise_layer
+
+            advice = advise_layer(err, spec, shape)
+        else:
+            advice = advise(err, spec, shape)
+    except Exception:  # advice is a courtesy; the finding stands without it
+        return "", ()
+    return advice.explanation, advice.fixes
+
+
+def _is_layer_spec(spec: Any) -> bool:
+    from convshape.ops.layers import LAYER_SPECS
+
+    return isinstance(spec, LAYER_SPECS)
+
+
+def _spec_of(module: Any) -> Any:
+    """The convshape spec of a torch layer, for the advice's fixes (None if unknown)."""
+    if module is None:
+        return None
+    cls = type(module).__name__
+    try:
+        from convshape.core.specs import AdaptivePool, Conv, Pool
+
+        if cls.startswith(("Conv", "ConvTranspose")) and cls[-2:] in ("1d", "2d", "3d"):
+            padding = module.padding
+            return Conv.make(
+                int(cls[-2]),
+                module.in_channels,
+                module.out_channels,
+                tuple(module.kernel_size),
+                tuple(module.stride),
+                padding if isinstance(padding, str) else tuple(padding),
+                tuple(module.dilation),
+                module.groups,
+                module.bias is not None,
+                module.padding_mode,
+                cls.startswith("ConvTranspose"),
+                tuple(module.output_padding),
+            )
+        if cls.startswith(("MaxPool", "AvgPool")):
+            return Pool.make(
+                "max" if cls.startswith("Max") else "avg",
+                int(cls[-2]),
+                module.kernel_size,
+                module.stride,
+                module.padding,
+                getattr(module, "dilation", 1),
+                module.ceil_mode,
+            )
+        if cls.startswith("Adaptive"):
+            return AdaptivePool.make(
+                "avg" if "Avg" in cls else "max", int(cls[-2]), module.output_size
+            )
+        from convshape.ops.layers import BatchNorm, Linear
+
+        if cls == "Linear":
+            return Linear(module.in_features, module.out_features, module.bias is not None)
+        if cls.startswith("BatchNorm"):
+            return BatchNorm(
+                int(cls[-2]), module.num_features, module.affine, module.track_running_stats
+            )
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return None
+
+
+# -- the shape lock -----------------------------------------------------------------------
+
+
+def read_lock(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a convshape lock file: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
+        raise UsageError(f"{path}: not a convshape lock file (schema {LOCK_SCHEMA})")
+    models = data.get("models")
+    if not isinstance(models, dict):
+        raise UsageError(f"{path}: not a convshape lock file (no models table)")
+    return models
+
+
+def write_lock(
+    path: Path, reports: Sequence[ModelReport], key: Callable[[ModelReport], str]
+) -> None:
+    """Write (or update) the lock with every layer's shapes of the models run."""
+    models = read_lock(path) if path.exists() else {}
+    for report in reports:
+        if report.analysed and not any(f.severity == "error" for f in report.findings):
+            models[key(report)] = report.lock_entry()
+    doc = {"schema": LOCK_SCHEMA, "models": dict(sorted(models.items()))}
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def check_lock(report: ModelReport, locked: dict[str, Any] | None) -> None:
+    """Compare a run with its locked shapes: each change becomes a CS904 finding (at the
+    layer's construction site) and a row of the report's diff table."""
+    if not locked or not report.analysed:
+        return
+    layers = locked.get("layers", {})
+    now = {r.key: r for r in report.layers}
+    for key, entry in layers.items():
+        old = [tuple(s) for s in entry.get("output", [])]
+        row = now.get(key)
+        cls = entry.get("class", "?")
+        if row is None:
+            if any(f.code != E.LINT_NOT_ANALYSED.code for f in report.findings):
+                continue  # forward failed before reaching it: that finding says why
+            new_text, site_text = "(gone)", ""
+        elif list(row.outputs) == old:
+            continue
+        else:
+            new_text = " ".join(_text(s) for s in row.outputs) or "-"
+            site_text = row.location
+            cls = row.cls
+        old_text = " ".join(_text(s) for s in old) or "-"
+        report.lock_diff.append((key, cls, old_text, new_text))
+        message = E.LINT_LOCK_CHANGED.template.format(
+            layer=key or "(model)", cls=cls, locked=old_text, now=new_text
+        )
+        site = _parse_site(site_text) or ("<lock>", 1, 1)
+        report.findings.append(_finding(site, E.LINT_LOCK_CHANGED.code, message))
+
+
+def _parse_site(text: str) -> tuple[str, int, int] | None:
+    parts = text.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return (parts[0], int(parts[1]), int(parts[2]))

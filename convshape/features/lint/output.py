@@ -1,0 +1,294 @@
+"""Lint findings as CI tools read them: text, JSON, GitHub annotations, SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from convshape.cli.common import shape_text as _shape
+from convshape.core.errors import KINDS
+from convshape.features.lint.values import Finding
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from convshape.features.lint.model import ModelReport
+
+__all__ = [
+    "FORMATS",
+    "LINT_SCHEMA",
+    "escape_data",
+    "escape_property",
+    "github",
+    "json_document",
+    "sarif",
+    "text_lines",
+]
+
+FORMATS: Final = ("text", "json", "github", "sarif")
+LINT_SCHEMA: Final = "convshape.lint/1"
+SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS: Final = "https://github.com/convshape/convshape/blob/main/docs/lint.md"
+
+
+def _version() -> str:
+    from convshape import __version__
+
+    return __version__
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def text_lines(findings: Sequence[Finding]) -> list[str]:
+    """``path:line:col: CODE message``, one line per finding (flake8 / ruff style)."""
+    return [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings]
+
+
+def show_text(
+    console: Console,
+    findings: Sequence[Finding],
+    files: int,
+    reports: Sequence[ModelReport] = (),
+    *,
+    show_fixes: bool = False,
+) -> None:
+    from rich.text import Text
+
+    for report in reports:
+        _show_model(console, report)
+    for f in findings:
+        style = "bold yellow" if f.severity == "warning" else "bold red"
+        console.print(
+            Text.assemble((f.path, "bold"), f":{f.line}:{f.col}: ", (f.code, style), " ", f.message)
+        )
+        if show_fixes:
+            for fix in f.fixes:
+                console.print(Text.assemble(("    fix: ", "green"), fix))
+    console.print(Text(summary(findings, files, len(reports)), style="dim" if findings else ""))
+
+
+def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
+    checked = []
+    if files:
+        checked.append(f"{files} file{'s' if files != 1 else ''}")
+    if models:
+        checked.append(f"{models} model{'s' if models != 1 else ''}")
+    what = " and ".join(checked) or "nothing"
+    if not findings:
+        return f"All checks passed ({what})."
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    n = len(findings)
+    return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {what}."
+
+
+def _show_model(console: Console, report: ModelReport) -> None:
+    from rich.table import Table
+
+    title = f"{report.factory}  input {' '.join(_shape(s) for s in report.inputs)}"
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("layer")
+    table.add_column("class")
+    table.add_column("input")
+    table.add_column("output")
+    table.add_column("built at", style="dim")
+    for row in report.layers:
+        table.add_row(
+            row.path or "(model)",
+            row.cls,
+            " ".join(_shape(s) for s in row.inputs) or "-",
+            " ".join(_shape(s) for s in row.outputs) or "-",
+            row.location,
+        )
+    console.print(table)
+    if report.output is not None:
+        console.print(f"output {' '.join(_shape(s) for s in report.output)}")
+    if report.lock_diff:
+        _show_diff(console, report)
+
+
+def _show_diff(console: Console, report: ModelReport) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{report.factory}: locked shapes that changed",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    for column in ("layer", "class", "locked", "now"):
+        table.add_column(column)
+    for layer, cls, locked, now in report.lock_diff:
+        table.add_row(layer or "(model)", cls, locked, now, style="red")
+    console.print(table)
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "line": f.line,
+        "column": f.col,
+        "end_line": f.end_line or f.line,
+        "end_column": f.end_col or f.col,
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "fixes": list(f.fixes),
+    }
+
+
+def json_document(
+    findings: Sequence[Finding], files: int, reports: Sequence[ModelReport] = ()
+) -> dict[str, Any]:
+    """The documented ``--output-format json`` document (docs/lint.md)."""
+    return {
+        "schema": LINT_SCHEMA,
+        "files": files,
+        "findings": [finding_json(f) for f in findings],
+        "models": [r.to_json() for r in reports],
+        "summary": {
+            "findings": len(findings),
+            "errors": sum(1 for f in findings if f.severity == "error"),
+            "warnings": sum(1 for f in findings if f.severity == "warning"),
+        },
+    }
+
+
+# -- GitHub workflow commands -------------------------------------------------------------
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF escaped (as @actions/core does)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: also ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Sequence[Finding]) -> list[str]:
+    """``::error file=...,line=...,col=...,title=CS112::message`` per finding."""
+    out = []
+    for f in findings:
+        command = "warning" if f.severity == "warning" else "error"
+        props = {
+            "file": f.path,
+            "line": str(f.line),
+            "col": str(f.col),
+            "endLine": str(f.end_line or f.line),
+            "endColumn": str(f.end_col or f.col),
+            "title": f"{f.code} {f.name}",
+        }
+        joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
+        out.append(f"::{command} {joined}::{escape_data(f.code + ' ' + f.message)}")
+    return out
+
+
+# -- SARIF 2.1.0 --------------------------------------------------------------------------
+
+
+def _rule(code: str) -> dict[str, Any]:
+    kind = KINDS.get(code)
+    name = kind.name if kind is not None else code
+    level = "warning" if code in WARNING_CODES else "error"
+    if kind is not None and kind.family != "lint":
+        short = f"torch raises {kind.exc}: {name}"
+        full = f"torch 2.13 raises {kind.exc}: {kind.template}"
+    else:
+        short = name.replace("-", " ")
+        full = kind.template if kind is not None else name
+    return {
+        "id": code,
+        "name": "".join(part.capitalize() for part in name.split("-")),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "helpUri": f"{DOCS}#rules",
+        "help": {"text": f"convshape {code} {name}: see docs/lint.md"},
+        "defaultConfiguration": {"level": level},
+        "properties": {"tags": ["shape", "pytorch", kind.family if kind else "lint"]},
+    }
+
+
+WARNING_CODES: Final = frozenset({"CS901", "CS902"})
+
+
+def sarif(findings: Sequence[Finding], root_uri: str | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log GitHub code scanning accepts: one run, rules by code."""
+    codes = sorted({f.code for f in findings})
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for f in findings:
+        region: dict[str, Any] = {"startLine": f.line, "startColumn": f.col}
+        if f.end_line:
+            region["endLine"] = max(f.end_line, f.line)
+        if f.end_col and (f.end_line > f.line or f.end_col > f.col):
+            region["endColumn"] = f.end_col
+        location: dict[str, Any] = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.path)},
+                "region": region,
+            }
+        }
+        if root_uri is not None:
+            location["physicalLocation"]["artifactLocation"]["uriBaseId"] = "SRCROOT"
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "warning" if f.severity == "warning" else "error",
+            "message": {"text": f.message},
+            "locations": [location],
+        }
+        if f.fixes:
+            result["properties"] = {"fixes": list(f.fixes)}
+        results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "convshape",
+                "version": _version(),
+                "semanticVersion": _version(),
+                "informationUri": DOCS,
+                "rules": [_rule(code) for code in codes],
+            }
+        },
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    if root_uri is not None:
+        run["originalUriBaseIds"] = {"SRCROOT": {"uri": root_uri}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"), safe="/:")
+
+
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    files: int,
+    reports: Sequence[ModelReport] = (),
+    root_uri: str | None = None,
+) -> str:
+    """The whole report as text in a machine format (not ``text``, which is rich)."""
+    if fmt == "json":
+        return json.dumps(json_document(findings, files, reports), indent=2)
+    if fmt == "github":
+        return "\n".join(github(findings))
+    if fmt == "sarif":
+        return json.dumps(sarif(findings, root_uri), indent=2)
+    raise ValueError(fmt)

@@ -1,0 +1,316 @@
+"""Static mode: lint files without importing or running them (see :mod:`.extract`)."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import io
+import os
+import re
+import tokenize
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from convshape.core.errors import LINT_SYNTAX, UsageError
+from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
+from convshape.features.lint.values import Finding
+from convshape.readers.parse import parse_shape
+
+__all__ = ["Finding", "LintRun", "discover", "lint_paths", "lint_source"]
+
+_DIRECTIVE: Final = re.compile(r"#\s*convshape:\s*([^#\n]*)", re.IGNORECASE)
+_NOQA: Final = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.I)
+_IGNORE: Final = re.compile(r"ignore(?:\[(?P<codes>[^\]]*)\])?$", re.IGNORECASE)
+_INPUT: Final = re.compile(r"input\s*=\s*(?P<shape>.+?)\s*$", re.IGNORECASE)
+ALL: Final = ("",)  # a selector matching every code
+
+
+@dataclass
+class _Comments:
+    """The ``# convshape:`` directives and ``# noqa`` comments of one file."""
+
+    inputs: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    suppress: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+# Strings and comments, as Python's tokenizer sees them: a directive counts only in a
+# comment (a docstring that shows one is not one).
+_LEXER: Final = re.compile(
+    r"(?P<string>[rRbBuUfF]{0,2}(?:'''(?:\\.|[^\\])*?'''"
+    r'|"""(?:\\.|[^\\])*?"""'
+    r"|'(?:\\.|[^\\'\n])*'"
+    r'|"(?:\\.|[^\\"\n])*"))'
+    r"|(?P<comment>#[^\n]*)",
+    re.DOTALL,
+)
+
+
+def _comment_lines(source: str) -> Iterator[tuple[int, str]]:
+    """Each comment with its 1-based line."""
+    line, last = 1, 0
+    for m in _LEXER.finditer(source):
+        if m.lastgroup == "comment":
+            line += source.count("\n", last, m.start())
+            last = m.start()
+            yield line, m.group()
+
+
+def _comments(source: str, path: str) -> _Comments:
+    found = _Comments()
+    wanted = "convshape" in source or "noqa" in source or "NOQA" in source
+    if not wanted:
+        return found
+    for line, comment in _comment_lines(source):
+        directive = _DIRECTIVE.match(comment)
+        if directive:
+            body = directive.group(1).strip()
+            ignore = _IGNORE.match(body)
+            if ignore:
+                codes = ignore.group("codes")
+                selectors = ALL if codes is None else _split_codes(codes)
+                found.suppress[line] = found.suppress.get(line, ()) + selectors
+                continue
+            spec = _INPUT.match(body)
+            if spec:
+                try:
+                    found.inputs[line] = parse_shape(spec.group("shape"))
+                except UsageError as exc:
+                    raise UsageError(f"{path}:{line}: # convshape: input=...: {exc}") from None
+                continue
+            raise UsageError(
+                f"{path}:{line}: unknown directive '# convshape: {body}' "
+                "(use input=1,3,224,224 or ignore[CS112])"
+            )
+        noqa = _NOQA.search(comment)
+        if noqa:
+            codes = noqa.group("codes")
+            selectors = ALL if codes is None else _split_codes(codes)
+            found.suppress[line] = found.suppress.get(line, ()) + selectors
+    return found
+
+
+def _split_codes(text: str) -> tuple[str, ...]:
+    return tuple(c.upper() for c in re.split(r"[\s,]+", text.strip()) if c)
+
+
+def _suppressed(finding: Finding, comments: _Comments) -> bool:
+    if not comments.suppress:
+        return False
+    last = max(finding.end_line, finding.line)
+    for line in range(finding.line, last + 1):
+        selectors = comments.suppress.get(line)
+        if selectors is not None and matches_code(finding.code, selectors):
+            return True
+    return False
+
+
+def lint_source(
+    source: str,
+    path: str = "<string>",
+    *,
+    config: Config | None = None,
+    inputs: Mapping[str, tuple[int, ...]] | None = None,
+    rel: str | None = None,
+) -> list[Finding]:
+    """Static lint of one file's text: its findings, sorted, suppressions applied.
+
+    ``path`` is how findings name the file; ``rel`` its path relative to the
+    configuration's root, for per-file-ignores and ``inputs`` keys (default: ``path``)."""
+    rel = path if rel is None else rel
+    from convshape.features.lint.extract import FileContext, analyse
+
+    comments = _comments(source, path)
+    try:
+        if _QUIET:
+            tree = ast.parse(source, filename=path)
+        else:
+            with warnings.catch_warnings():  # "invalid escape sequence": not ours to say
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        reason = " ".join(str(getattr(exc, "msg", exc)).split())
+        message = LINT_SYNTAX.template.format(reason=reason)
+        finding = Finding(path, line, col, LINT_SYNTAX.code, message, "error", line, col)
+        return [] if config is not None and not config.enabled(finding.code, rel) else [finding]
+    known = dict(config.inputs if config is not None else {})
+    known.update(inputs or {})
+    ctx = FileContext(path, source, known, comments.inputs, rel=rel)
+    if _may_define_models(source):
+        # the interpreter makes many small short-lived objects and few cycles: collecting
+        # while it runs costs more than it frees
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            analyse(ctx, tree)
+        finally:
+            if enabled:
+                gc.enable()
+    out = []
+    for _exact, finding in ctx.findings.values():
+        if config is not None and not config.enabled(finding.code, rel):
+            continue
+        if _suppressed(finding, comments):
+            continue
+        out.append(finding)
+    return sorted(out, key=Finding.sort_key)
+
+
+def _may_define_models(source: str) -> bool:
+    return "nn" in source or "torch" in source or "Conv" in source
+
+
+@dataclass
+class LintRun:
+    """The result of linting files: findings and how many files were read."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+
+
+def discover(paths: Iterable[str], config: Config) -> Iterator[Path]:
+    """Python files under ``paths`` (files given directly are kept when they match no
+    exclude pattern), in a stable order."""
+    seen: set[Path] = set()
+    for raw in paths:
+        start = Path(raw)
+        if not start.exists():
+            raise UsageError(f"no such file or directory: {raw}")
+        if start.is_file():
+            if not config.excluded(relative(start, config.root)) and start not in seen:
+                seen.add(start)
+                yield start
+            continue
+        base = relative(start, config.root) if config.exclude else ""
+        for found in sorted(_walk(start, base, config)):
+            if found not in seen:
+                seen.add(found)
+                yield found
+
+
+def _walk(folder: Path, rel: str, config: Config) -> Iterator[Path]:
+    """``rel``: ``folder`` relative to the configuration's root (only needed to match
+    exclude patterns)."""
+    with os.scandir(folder) as entries:
+        found = sorted(entries, key=lambda e: e.name)
+    for entry in found:
+        name = entry.name
+        if name in DEFAULT_EXCLUDE:
+            continue
+        sub = f"{rel}/{name}" if rel and rel != "." else name
+        if config.exclude and config.excluded(sub):
+            continue
+        if entry.is_dir():
+            yield from _walk(folder / name, sub, config)
+        elif name.endswith((".py", ".pyi")) and entry.is_file():
+            yield folder / name
+
+
+PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than it saves
+
+
+def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> LintRun:
+    """Lint the Python files under ``paths``. ``jobs``: worker processes (None: one per
+    CPU), used for large runs as flake8 does; findings come back in file order."""
+    files = list(discover(paths, config))
+    run = LintRun(files=len(files))
+    workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
+    workers = min(workers, max(len(files) // (PARALLEL_MIN_FILES // 2), 1))
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+        chunks = [files[i::workers] for i in range(workers)]
+        try:
+            results = _in_workers(chunks, config, workers)
+        except (OSError, ImportError, RuntimeError):  # no fork, no semaphores: one process
+            results = None
+        if results is not None:
+            for findings in results:
+                run.findings += findings
+            run.findings.sort(key=Finding.sort_key)
+            return run
+    run.findings = _lint_files(files, config)
+    return run
+
+
+_QUIET = False  # set while _lint_files holds the warnings off for a whole run
+
+
+def _lint_files(files: list[Path], config: Config) -> list[Finding]:
+    global _QUIET
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _QUIET = True
+        try:
+            return _lint_quietly(files, config)
+        finally:
+            _QUIET = False
+
+
+def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
+    found: list[Finding] = []
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc}") from None
+        rel = relative(file, config.root)
+        source = _decode(data, file.as_posix())
+        if isinstance(source, Finding):  # not text: reported like a syntax error
+            if config.enabled(source.code, rel):
+                found.append(source)
+            continue
+        found += lint_source(source, file.as_posix(), config=config, rel=rel)
+    return found
+
+
+def _decode(data: bytes, path: str) -> str | Finding:
+    """A file's text as Python reads it (UTF-8, a BOM, or a ``# coding:`` cookie), or a
+    CS900 finding at the first byte that does not decode."""
+    encoding = "utf-8"
+    try:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:  # a bad cookie, or undecodable bytes on lines 1-2
+            data.decode("utf-8")  # point at the bad byte when that is the reason
+            raise exc
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        where = exc.start
+        reason = f"not valid {encoding} text: {exc.reason} (byte 0x{data[where]:02x})"
+    except (SyntaxError, LookupError) as exc:  # a bad or unknown coding cookie
+        where = 0
+        reason = " ".join(str(getattr(exc, "msg", exc)).split())
+    line = data.count(b"\n", 0, where) + 1
+    col = where - (data.rfind(b"\n", 0, where) + 1) + 1
+    message = LINT_SYNTAX.template.format(reason=reason)
+    return Finding(path, line, col, LINT_SYNTAX.code, message, "error", line, col)
+
+
+def _in_workers(
+    chunks: list[list[Path]], config: Config, workers: int
+) -> list[list[Finding]] | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # spawning fresh interpreters costs more than a lint run saves
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_lint_files, chunks, [config] * len(chunks)))
+
+
+def suppressed_in_file(finding: Finding, root: Path, cache: dict[str, object]) -> bool:
+    """Does the file a (model-mode) finding points into suppress it on that line?"""
+    path = finding.path
+    if path not in cache:
+        file = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+        try:
+            source = file.read_text(encoding="utf-8")
+            cache[path] = _comments(source, path)
+        except (OSError, UnicodeDecodeError, UsageError):
+            cache[path] = None
+    comments = cache[path]
+    return isinstance(comments, _Comments) and _suppressed(finding, comments)

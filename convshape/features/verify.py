@@ -1,0 +1,733 @@
+"""``convshape verify``: the engine's prediction next to what the installed torch does.
+
+:func:`verify` runs the engine and then the real torch op (through :mod:`convshape.oracle`,
+the only module that imports torch) and compares them with :func:`compare`;
+:func:`run_fuzz` does that for random configurations and tallies the verdicts per op.
+Nothing here prints: :mod:`convshape.render` shows a :class:`Check` or a
+:class:`FuzzReport`.
+
+Devices (docs/verify.md has the details):
+
+* ``cpu`` - the reference; the engine predicts torch's CPU behaviour, so text must match
+  exactly (or be one of the engine's documented backend variants).
+* ``meta`` - no data, no kernels: fast, but it skips many of CPU's checks and words errors
+  its own way. A meta run agrees when it shows the same shape, raises where the engine
+  predicts an error (the text is compared only after undoing meta's formatting), or accepts
+  a layer whose predicted CPU error is one meta is known not to check (reported as "meta did
+  not check: ...").
+* ``cuda`` - compared like CPU, except that CPU's backend-kernel errors (oneDNN / THNN) may
+  read differently or not happen on CUDA's kernels.
+
+Cost on CPU: a real CPU call computes the whole op, which for a large input takes seconds.
+When a configuration would cost more than :data:`BUDGET` multiply-adds, torch runs on a
+*twin* - the same layer on an input whose batch is 1 and whose large spatial sizes are cut
+down - and meta supplies the shape for the real input. Only when the twin is accepted is
+that result used; any error, from the twin or meta, sends verify back to the real call, so
+every error verify reports is torch's own for the input given (docs/verify.md, "Cost").
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from typing import NamedTuple
+
+from convshape import oracle
+from convshape.core.engine import Env, Result, infer_spec
+from convshape.core.errors import UsageError, Variant
+from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.features.fuzz import OPS, generate
+from convshape.features.network import StackLayer, StackResult, StackRow, infer_stack
+
+__all__ = [
+    "BUDGET",
+    "DEVICES",
+    "DTYPE",
+    "INSTALL",
+    "Check",
+    "FuzzReport",
+    "LayerCheck",
+    "StackCheck",
+    "Tally",
+    "compare",
+    "compare_stack",
+    "resolve_ops",
+    "run_fuzz",
+    "run_torch",
+    "twin_shape",
+    "verify",
+    "verify_stack",
+    "work",
+    "work_bound",
+]
+
+DEVICES = ("cpu", "meta", "cuda")
+DTYPE = "float32"
+INSTALL = 'pip install "convshape[torch]"'
+
+FUZZ_CHUNK = 64  # configurations predicted, then run, together
+BUDGET = 1 << 24
+"""Multiply-adds (or element visits) above which a CPU check runs on a twin (~20 ms here)."""
+
+TWIN_MIN = 16
+"""The smallest spatial size a twin cuts an axis down to."""
+
+TWIN_FACTOR = 2
+"""A twin keeps each axis at least this many times the reach of the layer's parameters."""
+
+# How an engine prediction and a torch outcome agree ...
+SHAPE = "shape"  # the same output shape
+EXACT = "exact"  # the same exception type and message
+VARIANT = "variant"  # a documented alternative message (torch's backend chose it)
+META_FORMAT = "meta-format"  # meta's message, once its formatting is undone
+META_WORDING = "meta-wording"  # both raise; meta words the error its own way
+META_UNCHECKED = "meta-unchecked"  # meta accepts; the predicted CPU check is one meta skips
+META_EMPTY = "meta-empty"  # meta rejects a zero-size output that CPU returns
+CUDA_BACKEND = "cuda-backend"  # a CPU backend-kernel error that CUDA's kernels word or skip
+# ... or why they do not.
+SHAPE_MISMATCH = "shape-mismatch"
+TORCH_RAISED = "torch-raised"  # the engine predicted a shape, torch raised
+TORCH_ACCEPTED = "torch-accepted"  # the engine predicted an error, torch returned a shape
+MESSAGE_MISMATCH = "message-mismatch"
+ENGINE_CRASHED = "engine-crashed"
+
+# Checks that CPU makes and meta does not (torch 2.13; docs/verify.md, "meta"): on meta
+# these layers return a shape, so a predicted error of these kinds cannot be confirmed there.
+META_UNCHECKED_CODES = frozenset(
+    {
+        # aten::convolution on meta is a Python kernel with three checks only
+        *(f"CS1{n:02d}" for n in (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 16, 17, 18, 19, 20, 21, 22)),
+        "CS129",
+        "CS133",
+        *(f"CS2{n:02d}" for n in (1, 2, 3, 4, 5, 10, 11, 12)),
+        "CS408",  # adaptive_avg_pool accepts zero-size dims on meta
+        "CS502",  # unfold's decomposition accepts negative padding
+    }
+)
+
+# The errors raised inside CPU's backend kernels (oneDNN / THNN), not in shared ATen code.
+BACKEND_CODES = frozenset(
+    {"CS117", "CS118", "CS119", "CS120", "CS121", "CS122", "CS129"}
+    | {"CS203", "CS204", "CS205", "CS210", "CS211", "CS212"}
+)
+
+
+class Check(NamedTuple):
+    """One configuration verified: the engine's result, torch's outcome and the verdict.
+
+    ``match`` says how they agree (``shape``, ``exact``, ``variant``, ``meta-...``) or why
+    they do not (``shape-mismatch``, ``torch-raised``, ``torch-accepted``,
+    ``message-mismatch``, ``engine-crashed``). ``variant`` is the documented alternative
+    message torch chose. ``method`` is how torch was run: ``run`` (the real call) or
+    ``twin`` (see the module docstring).
+    """
+
+    result: Result
+    outcome: oracle.Outcome
+    device: str
+    agree: bool
+    match: str
+    variant: Variant | None = None
+    notes: tuple[str, ...] = ()
+    method: str = "run"
+    torch_version: str | None = None
+    dtype: str = DTYPE
+    crash: str | None = None
+
+    @property
+    def spec(self) -> Spec:
+        return self.result.spec
+
+    @property
+    def input(self) -> Shape:
+        return self.result.input
+
+    @property
+    def verdict(self) -> str:
+        return "agree" if self.agree else "disagree"
+
+
+_TORCH_SIZE = re.compile(r"torch\.Size\(\[([^\]]*)\]\)")
+_LABELLED = re.compile(r"(\b\w+: -?\d+), (?=\w+: -?\d)")
+
+
+def _meta_text(message: str) -> str:
+    """Undo meta's formatting: ``torch.Size([1, 2])`` -> ``[1, 2]``, ``kH: 0, kW: 0``."""
+    text = _TORCH_SIZE.sub(r"[\1]", message)
+    text = _LABELLED.sub(r"\1 ", text)
+    return re.sub(r":\s*", ": ", text)
+
+
+def compare(
+    result: Result,
+    outcome: oracle.Outcome,
+    device: str = "cpu",
+    *,
+    method: str = "run",
+    notes: tuple[str, ...] = (),
+    torch_version: str | None = None,
+) -> Check:
+    """The verdict for one engine result against one torch outcome on ``device``.
+
+    ``method``, ``notes`` and ``torch_version`` describe how torch was run; they are
+    carried into the :class:`Check`.
+    """
+
+    def check(agree: bool, match: str, *more: str, variant: Variant | None = None) -> Check:
+        return Check(
+            result, outcome, device, agree, match, variant, more + notes, method, torch_version
+        )
+
+    err = result.error
+    if outcome.ok:
+        if err is None:
+            if result.output == outcome.shape:
+                return check(True, SHAPE)
+            return check(False, SHAPE_MISMATCH)
+        if device == "meta" and err.code in META_UNCHECKED_CODES:
+            note = f"meta did not check: {err.code} {err.kind.name} (CPU raises {err.exc})"
+            return check(True, META_UNCHECKED, note)
+        if device == "cuda" and err.code in BACKEND_CODES:
+            return check(True, CUDA_BACKEND, f"{err.code} is CPU's backend check; CUDA skips it")
+        return check(False, TORCH_ACCEPTED)
+    exc, message = outcome.exc or "", outcome.message or ""
+    if err is None:
+        zero = result.output is not None and 0 in result.output[-result.spec.dims :]
+        if device == "meta" and zero and "Output size is too small" in message:
+            note = "meta rejects the zero-size output that CPU's oneDNN kernel returns"
+            return check(True, META_EMPTY, note)
+        return check(False, TORCH_RAISED)
+    matched = err.matches(exc, message)
+    if matched is True:
+        return check(True, EXACT)
+    if isinstance(matched, Variant):
+        note = f"torch chose the variant for: {matched.condition}"
+        return check(True, VARIANT, note, variant=matched)
+    if device == "meta":
+        text = _meta_text(message)
+        if any(exc == e and text == _meta_text(m) for e, m in err.messages()):
+            return check(True, META_FORMAT, "meta formats the values its own way")
+        note = f"meta words it differently; the engine's text is CPU's {err.code} {err.kind.name}"
+        return check(True, META_WORDING, note)
+    if device == "cuda" and err.code in BACKEND_CODES:
+        note = f"{err.code} is CPU's backend check; CUDA's kernel words it its own way"
+        return check(True, CUDA_BACKEND, note)
+    return check(False, MESSAGE_MISMATCH)
+
+
+# ---------------------------------------------------------------------------------------
+# Cost: what a CPU call computes, and the twin that stands in for an expensive one
+# ---------------------------------------------------------------------------------------
+
+
+def _numel(shape: Sequence[int]) -> int:
+    n = 1
+    for v in shape:
+        n *= max(v, 0)
+    return n
+
+
+def _at(values: Sequence[int], i: int) -> int:
+    """Axis ``i`` of a parameter that may be one value, per-axis, or the wrong length."""
+    if not values:
+        return 0
+    return abs(values[i]) if i < len(values) else max(abs(v) for v in values)
+
+
+def _conv_parts(spec: Conv | ConvCall) -> tuple[Shape, Sequence[int]]:
+    weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
+    if isinstance(spec.padding, str):  # 'same' pads at most d*(k-1); 'valid' none
+        pad: Sequence[int] = [
+            _at(spec.dilation, i) * _at(weight[2:], i) if spec.padding == "same" else 0
+            for i in range(spec.dims)
+        ]
+    else:
+        pad = spec.padding
+    return weight, pad
+
+
+def _reach(spec: Spec, i: int) -> int:
+    """How far the layer's parameters reach along spatial axis ``i`` (for a twin's size)."""
+    if isinstance(spec, Conv | ConvCall):
+        weight, pad = _conv_parts(spec)
+        k = _at(weight[2:], i)
+        extra = _at(spec.output_padding, i) if spec.transposed else 0
+        return _at(spec.dilation, i) * k + 2 * _at(pad, i) + _at(spec.stride, i) + extra + 1
+    if isinstance(spec, Pool):
+        stride = spec.stride or spec.kernel_size
+        k = _at(spec.kernel_size, i) * _at(spec.dilation, i)
+        return k + 2 * _at(spec.padding, i) + _at(stride, i) + 1
+    if isinstance(spec, Unfold):
+        k = _at(spec.kernel_size, i) * _at(spec.dilation, i)
+        return k + 2 * _at(spec.padding, i) + _at(spec.stride, i) + 1
+    if isinstance(spec, AdaptivePool):
+        sizes = [v or 0 for v in spec.output_size]
+        return _at(sizes, i) + 1
+    return 0
+
+
+def _most(values: Sequence[int]) -> int:
+    return max(map(abs, values)) if values else 0
+
+
+def _grow(spec: Spec) -> tuple[int, int]:
+    """(a, b) with every output axis <= a * (input axis + 1) + b: a coarse, cheap bound."""
+    if isinstance(spec, Conv | ConvCall):
+        weight, pad = _conv_parts(spec)
+        p = 2 * _most(pad) + 1
+        if not spec.transposed:
+            return 1, p
+        reach = _most(spec.dilation) * _most(weight[2:]) + _most(spec.output_padding)
+        return max(_most(spec.stride), 1), reach + p
+    if isinstance(spec, Pool | Unfold):
+        return 1, 2 * _most(spec.padding) + 1
+    return 1, 0
+
+
+def work_bound(spec: Spec, shape: Shape) -> int:
+    """An upper bound on :func:`work`, from the layer and the input alone (no torch)."""
+    n_in = _numel(shape)
+    if isinstance(spec, Fold):
+        return n_in + _numel(shape[:-1]) * _numel([abs(v) for v in spec.output_size])
+    n = spec.dims
+    if len(shape) < n + 1:
+        return n_in  # torch rejects the rank before computing anything
+    lead, spatial = shape[:-n], shape[-n:]
+    if isinstance(spec, AdaptivePool):
+        sizes = spec.output_size
+        area = 1
+        for i, size in enumerate(spatial):
+            value = sizes[i] if i < len(sizes) else None
+            area *= max(size, 0) if value is None else abs(value)
+        return n_in + _numel(lead) * area
+    a, b = _grow(spec)
+    area = 1
+    for size in spatial:
+        area *= a * (max(size, 0) + 1) + b
+    if isinstance(spec, Conv | ConvCall):
+        weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
+        if len(weight) < 2:
+            return n_in
+        if isinstance(spec, Conv) and spec.output_size:
+            area = max(area, _numel([abs(v) for v in spec.output_size[-n:]]))
+        per = _numel([abs(v) for v in weight[1:]])  # multiply-adds per output element
+        out = _numel(lead[:-1]) * max(abs(weight[0]), abs(spec.groups * weight[1])) * area
+        return n_in + out + max(n_in, out) * per
+    out = _numel(lead) * area
+    if isinstance(spec, Pool | Unfold):
+        return n_in + out * _numel([abs(v) for v in spec.kernel_size])
+    return n_in + out
+
+
+def work(spec: Spec, shape: Shape, output: Shape) -> int:
+    """What the CPU call computes: multiply-adds for convs, element visits otherwise."""
+    n_in, n_out = _numel(shape), _numel(output)
+    if isinstance(spec, Conv | ConvCall):
+        weight, _ = _conv_parts(spec)
+        return n_in + max(n_in, n_out) * _numel(weight[1:])
+    if isinstance(spec, Pool):
+        return n_in + n_out * _numel(spec.kernel_size)
+    return n_in + n_out  # unfold's output already counts every kernel tap
+
+
+def twin_shape(spec: Spec, shape: Shape) -> Shape | None:
+    """A smaller input for the same layer: batch 1, large spatial axes cut down.
+
+    Returns None where no twin applies: fold (its input length must equal the block count
+    of ``output_size``), ConvTranspose with ``output_size=`` (valid only for one input
+    size), an input of the wrong rank, or nothing to cut.
+    """
+    if isinstance(spec, Fold) or (isinstance(spec, Conv) and spec.output_size is not None):
+        return None
+    n = spec.dims
+    if len(shape) not in (n + 1, n + 2):
+        return None
+    lead, spatial = list(shape[:-n]), list(shape[-n:])
+    if len(lead) == 2 and lead[0] > 1:
+        lead[0] = 1
+    for i, size in enumerate(spatial):
+        cut = max(TWIN_FACTOR * _reach(spec, i) + 2, TWIN_MIN)
+        if size > cut:
+            spatial[i] = cut
+    twin = (*lead, *spatial)
+    return None if twin == tuple(shape) else twin
+
+
+def run_torch(
+    spec: Spec, shape: Shape, device: str = "cpu", budget: int = BUDGET
+) -> tuple[oracle.Outcome, str, tuple[str, ...]]:
+    """Torch's outcome for ``spec`` on ``shape``: (outcome, method, notes).
+
+    On CPU a configuration that costs more than ``budget`` runs on its twin; the result is
+    used only when both the twin (on CPU) and the real input (on meta) are accepted.
+    Otherwise - and on every other device - the real call runs.
+    """
+    shape = tuple(shape)
+    if device != "cpu" or work_bound(spec, shape) <= budget:
+        return _real(spec, shape, device), "run", ()
+    meta = oracle.run(spec, shape, "meta")
+    if not meta.ok or meta.shape is None or work(spec, shape, meta.shape) <= budget:
+        return _real(spec, shape, "cpu"), "run", ()
+    twin = twin_shape(spec, shape)
+    if twin is None:
+        return _real(spec, shape, "cpu"), "run", ()
+    probe = oracle.run(spec, twin, "cpu")
+    if not probe.ok:  # errors are only ever reported from the real input
+        return _real(spec, shape, "cpu"), "run", ()
+    note = (
+        f"CPU torch accepted the twin input {_text(twin)} and meta gave the shape for "
+        f"{_text(shape)}; the full computation (~{work(spec, shape, meta.shape):.2g} "
+        "operations) was skipped (docs/verify.md)"
+    )
+    return oracle.Outcome(meta.shape), "twin", (note,)
+
+
+_OUT_OF_MEMORY = ("can't allocate memory", "out of memory")
+
+
+def _real(spec: Spec, shape: Shape, device: str) -> oracle.Outcome:
+    """The real call; running out of memory is no answer about shapes (a usage error)."""
+    outcome = oracle.run(spec, shape, device)
+    message = outcome.message or ""
+    if not outcome.ok and any(text in message for text in _OUT_OF_MEMORY):
+        raise UsageError(
+            f"torch could not allocate the tensors for this layer on {device} "
+            f"({outcome.exc}: {message.splitlines()[0][:160]}); --device meta checks it "
+            "without allocating"
+        )
+    return outcome
+
+
+def _text(shape: Shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ")"
+
+
+# ---------------------------------------------------------------------------------------
+# verify and fuzz
+# ---------------------------------------------------------------------------------------
+
+
+def _require(device: str) -> None:
+    if device not in DEVICES:
+        raise UsageError(f"unknown device {device!r}; use one of: {', '.join(DEVICES)}")
+    if not oracle.available():
+        raise oracle.TorchMissing(f"torch is not installed; install it with: {INSTALL}")
+    if not oracle.device_available(device):
+        raise UsageError(f"device {device!r} is not available to torch {oracle.torch_version()}")
+
+
+@cache
+def _ready(device: str) -> None:
+    """:func:`_require`, once per device and process (a failure is not cached)."""
+    _require(device)
+
+
+@cache
+def _default_env() -> Env:
+    return default_env()
+
+
+@cache
+def _torch_version() -> str | None:
+    return oracle.torch_version()
+
+
+def default_env() -> Env:
+    """The engine environment that matches this machine's torch (thread count)."""
+    return Env(num_threads=oracle.num_threads())
+
+
+def _engine(spec: Spec, shape: Shape, env: Env) -> tuple[Result, str | None]:
+    try:
+        return infer_spec(spec, shape, env), None
+    except Exception as exc:  # an engine bug is a finding, not a crash of verify
+        crash = f"{type(exc).__name__}: {exc}"
+        return Result(spec, tuple(shape), None, notes=(f"engine crashed: {crash}",)), crash
+
+
+def _verify(
+    spec: Spec, shape: Shape, device: str, env: Env, budget: int, version: str | None
+) -> Check:
+    predicted = _engine(spec, shape, env)
+    return _judge(predicted, run_torch(spec, shape, device, budget), device, version)
+
+
+Predicted = tuple[Result, str | None]
+Measured = tuple[oracle.Outcome, str, tuple[str, ...]]
+
+
+def _judge(predicted: Predicted, measured: Measured, device: str, version: str | None) -> Check:
+    (result, crash), (outcome, method, notes) = predicted, measured
+    if crash is not None:
+        match = ENGINE_CRASHED
+        return Check(
+            result, outcome, device, False, match, None, notes, method, version, crash=crash
+        )
+    return compare(result, outcome, device, method=method, notes=notes, torch_version=version)
+
+
+def verify(
+    spec: Spec,
+    shape: Shape,
+    device: str = "cpu",
+    *,
+    env: Env | None = None,
+    budget: int = BUDGET,
+) -> Check:
+    """Run the engine and torch on ``spec`` and ``shape`` and compare them.
+
+    Raises :class:`UsageError` for an unknown or unavailable device and
+    :class:`oracle.TorchMissing` when torch is not installed.
+    """
+    _ready(device)
+    return _verify(spec, tuple(shape), device, env or _default_env(), budget, _torch_version())
+
+
+@dataclass
+class Tally:
+    agree: int = 0
+    disagree: int = 0
+
+
+@dataclass
+class FuzzReport:
+    """The summary of a fuzz run: verdicts per op, how they agreed, every disagreement."""
+
+    count: int
+    seed: int
+    ops: tuple[str, ...]
+    device: str
+    torch_version: str | None
+    dtype: str = DTYPE
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    matches: Counter[str] = field(default_factory=Counter)
+    methods: Counter[str] = field(default_factory=Counter)
+    disagreements: list[Check] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def agree(self) -> int:
+        return sum(t.agree for t in self.tallies.values())
+
+    @property
+    def disagree(self) -> int:
+        return sum(t.disagree for t in self.tallies.values())
+
+
+def resolve_ops(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"conv2d,max_pool2d"`` -> the op names, checked against the fuzzer's; None -> all."""
+    if text is None:
+        return tuple(OPS)
+    names = text.split(",") if isinstance(text, str) else list(text)
+    ops = tuple(n.strip() for n in names if n.strip())
+    unknown = [n for n in ops if n not in OPS]
+    if unknown or not ops:
+        bad = f"unknown op {unknown[0]!r}" if unknown else "no ops given"
+        raise UsageError(f"{bad}; choose from: {', '.join(OPS)}")
+    return ops
+
+
+def verify_many(
+    configs: Iterable[tuple[Spec, Shape]],
+    device: str = "cpu",
+    *,
+    env: Env | None = None,
+    budget: int = BUDGET,
+) -> Iterator[Check]:
+    """:func:`verify` for many configurations, a chunk at a time: the engine's predictions
+    for a chunk first, then torch's calls, so each phase keeps its code and data warm in the
+    CPU's caches (interleaving them one by one costs about a fifth more)."""
+    _ready(device)
+    env = env or _default_env()
+    version = _torch_version()
+    configs = iter(configs)
+    while chunk := list(islice(configs, FUZZ_CHUNK)):
+        predicted = [_engine(spec, tuple(shape), env) for spec, shape in chunk]
+        measured = [run_torch(spec, shape, device, budget) for spec, shape in chunk]
+        for p, m in zip(predicted, measured, strict=True):
+            yield _judge(p, m, device, version)
+
+
+def run_fuzz(
+    count: int,
+    seed: int,
+    ops: Sequence[str] | None = None,
+    device: str = "cpu",
+    *,
+    env: Env | None = None,
+    budget: int = BUDGET,
+    progress: Callable[[int], None] | None = None,
+) -> FuzzReport:
+    """Verify ``count`` random configurations (``convshape.fuzz``); one seed, one run.
+
+    ``progress`` is called with 1 after each configuration.
+    """
+    _require(device)
+    if count < 0:
+        raise UsageError(f"--fuzz must be at least 0, got {count}")
+    names = resolve_ops(ops)
+    env = env or default_env()
+    report = FuzzReport(count, seed, names, device, _torch_version())
+    report.tallies = {name: Tally() for name in names}
+    start = time.perf_counter()
+    for check in verify_many(generate(count, seed, names), device, env=env, budget=budget):
+        tally = report.tallies.setdefault(check.spec.op, Tally())
+        report.matches[check.match] += 1
+        report.methods[check.method] += 1
+        if check.agree:
+            tally.agree += 1
+        else:
+            tally.disagree += 1
+            report.disagreements.append(check)
+        if progress is not None:
+            progress(1)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+# ---------------------------------------------------------------------------------------
+# Stacks: every layer's shape, then the first failure
+# ---------------------------------------------------------------------------------------
+
+STACK_DEVICES = ("cpu", "meta")
+SKIPPED = "skipped"  # a layer one side did not run: an earlier row decides (not a verdict)
+
+
+class LayerCheck(NamedTuple):
+    """One layer of a stack compared: the engine's row, torch's shape or error (None where
+    torch did not run it), ``match`` as for :class:`Check` or ``skipped``."""
+
+    row: StackRow
+    shape: Shape | None
+    exc: str | None
+    message: str | None
+    agree: bool
+    match: str
+    notes: tuple[str, ...] = ()
+
+
+class StackCheck(NamedTuple):
+    """A stack verified: the engine's :class:`StackResult`, torch's outcome, one
+    :class:`LayerCheck` per layer and the verdict."""
+
+    result: StackResult
+    outcome: oracle.StackOutcome
+    device: str
+    layers: tuple[LayerCheck, ...]
+    torch_version: str | None = None
+    dtype: str = DTYPE
+    crash: str | None = None
+
+    @property
+    def agree(self) -> bool:
+        return self.crash is None and all(c.agree for c in self.layers)
+
+    @property
+    def verdict(self) -> str:
+        return "agree" if self.agree else "disagree"
+
+    @property
+    def match(self) -> str:
+        """The first disagreeing layer's match, else the failing layer's, else ``shape``."""
+        if self.crash is not None:
+            return ENGINE_CRASHED
+        decided = [c for c in self.layers if c.match != SKIPPED]
+        bad = next((c for c in decided if not c.agree), None)
+        if bad is not None:
+            return bad.match
+        return decided[-1].match if decided else SHAPE
+
+
+def _torch_side(outcome: oracle.StackOutcome, i: int) -> tuple[str, Shape | None]:
+    """('shape', shape), ('raised', None) or ('idle', None) for layer ``i``."""
+    if i < len(outcome.shapes) and (outcome.failed is None or i < outcome.failed):
+        return "shape", outcome.shapes[i]
+    if outcome.failed == i:
+        return "raised", None
+    return "idle", None
+
+
+def _layer_check(
+    row: StackRow, failed: StackRow | None, outcome: oracle.StackOutcome, device: str
+) -> LayerCheck:
+    side, shape = _torch_side(outcome, row.index)
+    exc, message = (outcome.exc, outcome.message) if side == "raised" else (None, None)
+
+    def check(agree: bool, match: str, *notes: str) -> LayerCheck:
+        return LayerCheck(row, shape, exc, message, agree, match, notes)
+
+    err = row.error
+    built = failed is not None and failed.input is None  # the engine: a constructor raises
+    if err is not None:
+        if side == "raised":
+            matched = err.matches(exc or "", message or "")
+            if matched is True:
+                return check(True, EXACT)
+            if isinstance(matched, Variant):
+                return check(True, VARIANT, f"torch chose the variant for: {matched.condition}")
+            if device == "meta":
+                text = _meta_text(message or "")
+                if any(exc == e and text == _meta_text(m) for e, m in err.messages()):
+                    return check(True, META_FORMAT, "meta formats the values its own way")
+                note = f"meta words it differently; the engine's text is CPU's {err.code}"
+                return check(True, META_WORDING, note)
+            return check(False, MESSAGE_MISMATCH)
+        if side == "shape" and device == "meta" and err.code in META_UNCHECKED_CODES:
+            note = f"meta did not check: {err.code} {err.kind.name} (CPU raises {err.exc})"
+            return check(True, META_UNCHECKED, note)
+        earlier = outcome.failed is not None and outcome.failed < row.index
+        if side == "idle" and earlier and (outcome.stage == "build" or not built):
+            return check(True, SKIPPED)  # torch stopped earlier: that row disagrees
+        return check(False, TORCH_ACCEPTED)
+    if row.output is not None:  # the engine ran the layer and predicts a shape
+        if side == "shape":
+            return check(True, SHAPE) if shape == row.output else check(False, SHAPE_MISMATCH)
+        if side == "raised":
+            return check(False, TORCH_RAISED)
+        return check(True, SKIPPED)
+    # the engine did not run this layer: after its failure, or a constructor error elsewhere
+    before = failed is not None and row.index < failed.index
+    if side == "raised" and built and outcome.stage == "build" and before:
+        return check(False, TORCH_RAISED)
+    return check(True, SKIPPED)
+
+
+def compare_stack(
+    result: StackResult,
+    outcome: oracle.StackOutcome,
+    device: str = "cpu",
+    *,
+    torch_version: str | None = None,
+) -> StackCheck:
+    """The verdict for a stack: each layer's shape up to the first failure, then the
+    failing layer's index and exception (docs/verify.md, "Stacks")."""
+    failed = result.failed
+    checks = tuple(_layer_check(row, failed, outcome, device) for row in result.rows)
+    return StackCheck(result, outcome, device, checks, torch_version)
+
+
+def verify_stack(
+    layers: Sequence[StackLayer], shape: Shape, device: str = "cpu", *, training: bool = True
+) -> StackCheck:
+    """Run the engine's :func:`~convshape.network.infer_stack` and the same nn.Sequential in
+    torch (built from the parsed layers) on ``shape``, and compare them layer by layer.
+
+    Stacks verify on ``cpu`` and ``meta``; other devices raise :class:`UsageError`.
+    """
+    if device in DEVICES and device not in STACK_DEVICES:
+        raise UsageError(f"a stack verifies on {' or '.join(STACK_DEVICES)}, not {device!r}")
+    _ready(device)
+    shape = tuple(shape)
+    version = _torch_version()
+    outcome = oracle.run_stack([layer.spec for layer in layers], shape, device, training)
+    try:
+        result = infer_stack(list(layers), shape, training=training)
+    except Exception as exc:  # an engine bug is a finding, not a crash of verify
+        crash = f"{type(exc).__name__}: {exc}"
+        return StackCheck(StackResult(shape, ()), outcome, device, (), version, crash=crash)
+    return compare_stack(result, outcome, device, torch_version=version)

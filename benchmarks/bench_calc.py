@@ -12,7 +12,7 @@ import sys
 import time
 
 from convshape.core.engine import infer_spec
-from convshape.core.specs import ConvCall
+from convshape.ops import ConvCall
 
 CONFIGS = [
     ((20, 16, 50, 100), (32, 16, 3, 3), 1, 1),

@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 from convshape import oracle
 from convshape.core.engine import infer_spec
-from convshape.core.specs import Conv, Shape, Spec
+from convshape.core.shapes import Shape
 from convshape.features import fuzz
 from convshape.features import verify as V
+from convshape.ops import Conv, Spec
 
 COUNT = 2000
 SEED = 0

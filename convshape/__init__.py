@@ -12,7 +12,8 @@ from __future__ import annotations
 from convshape.core.arithmetic import Axis
 from convshape.core.engine import Env, Result
 from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError, Variant
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.shapes import Shape
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 
 __all__ = [
     "KINDS",

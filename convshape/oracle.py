@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.registry import TorchCall, family_of, is_spec
+from convshape.core.shapes import Shape
+from convshape.ops import Spec
 from convshape.ops import layers as L
 
 __all__ = [
@@ -114,67 +116,20 @@ def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
 
 
 def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
-    """Run ``spec`` on an uninitialised tensor: the nn module the user wrote, or the F. call."""
-    F = torch.nn.functional
+    """Run ``spec`` on an uninitialised tensor: the nn module the user wrote, or the F. call,
+    as the spec's family describes it (:class:`~convshape.core.registry.TorchCall`)."""
     x = torch.empty(shape, device=device)
-    if isinstance(spec, ConvCall):
-        w = torch.empty(spec.weight, device=device)
-        b = None if spec.bias is None else torch.empty(spec.bias, device=device)
-        fn = getattr(F, spec.op)
-        if spec.transposed:
-            return fn(
-                x, w, b, spec.stride, spec.padding, spec.output_padding, spec.groups, spec.dilation
-            )
-        return fn(x, w, b, spec.stride, spec.padding, spec.dilation, spec.groups)
-    if isinstance(spec, Conv) or not spec.functional:
-        with torch.device(device):
-            module = _module(torch, spec)
-        if isinstance(spec, Conv) and spec.transposed and spec.output_size is not None:
-            return module(x, output_size=list(spec.output_size))
-        return module(x)
-    return _functional(F, spec, x)
+    call = family_of(spec).torch(spec)
+    if not call.module:
+        tensors = [None if t is None else torch.empty(t, device=device) for t in call.tensors]
+        return getattr(torch.nn.functional, call.name)(x, *tensors, *call.args, **call.kwargs)
+    with torch.device(device):
+        module = _built(torch, call)
+    return module(x, **call.forward)
 
 
-def _functional(F: Any, spec: Pool | AdaptivePool | Unfold | Fold, x: Any) -> Any:
-    """The ``F.`` call of a pool, adaptive pool, unfold or fold spec."""
-    if isinstance(spec, Pool):
-        stride = spec.stride if spec.stride else None
-        fn = getattr(F, spec.op)
-        if spec.kind == "max":
-            return fn(
-                x,
-                spec.kernel_size,
-                stride,
-                spec.padding,
-                spec.dilation,
-                ceil_mode=spec.ceil_mode,
-                return_indices=spec.return_indices,
-            )
-        if spec.kind == "avg":
-            kw: dict[str, Any] = dict(
-                ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad
-            )
-            if spec.dims > 1:
-                kw["divisor_override"] = spec.divisor_override
-            return fn(x, spec.kernel_size, stride, spec.padding, **kw)
-        return fn(x, spec.norm_type, _lp_kernel(spec), stride, ceil_mode=spec.ceil_mode)
-    if isinstance(spec, AdaptivePool):
-        size = spec.output_size[0] if spec.scalar else spec.output_size
-        fn = getattr(F, spec.op)
-        if spec.kind == "max":
-            return fn(x, size, return_indices=spec.return_indices)
-        return fn(x, size)
-    if isinstance(spec, Unfold):
-        return F.unfold(x, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
-    return F.fold(x, spec.output_size, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
-
-
-def _lp_kernel(spec: Pool) -> Any:
-    """LPPool1d takes an int kernel_size (lp_pool1d multiplies by it; a tuple is a TypeError)."""
-    kernel: Any = spec.kernel_size
-    if spec.dims == 1 and len(kernel) == 1:
-        kernel = kernel[0]
-    return kernel
+def _built(torch: Any, call: TorchCall) -> Any:
+    return getattr(torch.nn, call.name)(*call.args, **call.kwargs)
 
 
 def run_stack(
@@ -216,22 +171,11 @@ def run_stack(
 def _module(torch: Any, spec: Spec | L.LayerSpec) -> Any:
     """The nn module ``spec`` describes (arguments that do not affect shapes at defaults)."""
     nn = torch.nn
-    if isinstance(spec, Conv):
-        kwargs: dict[str, Any] = dict(
-            stride=spec.stride,
-            padding=spec.padding,
-            dilation=spec.dilation,
-            groups=spec.groups,
-            bias=spec.bias,
-            padding_mode=spec.padding_mode,
-        )
-        if spec.transposed:
-            kwargs["output_padding"] = spec.output_padding
-        return getattr(nn, spec.cls)(
-            spec.in_channels, spec.out_channels, spec.kernel_size, **kwargs
-        )
-    if isinstance(spec, Pool | AdaptivePool | Unfold | Fold) and not spec.functional:
-        return _applied(nn, spec)
+    if is_spec(spec):
+        call = family_of(spec).torch(spec)
+        if not call.module:
+            raise TypeError(f"no torch module for {spec!r}")
+        return _built(torch, call)
     if isinstance(spec, L.BatchNorm | L.InstanceNorm):
         cls = getattr(nn, spec.cls)
         kw: dict[str, Any] = dict(affine=spec.affine, track_running_stats=spec.track_running_stats)
@@ -287,37 +231,6 @@ def _activation(nn: Any, spec: L.Activation) -> Any:
     if spec.name == "Threshold":
         return cls(0.0, 0.0)
     return cls()
-
-
-def _applied(nn: Any, spec: Pool | AdaptivePool | Unfold | Fold) -> Any:
-    """A pool, adaptive pool, unfold or fold module spec as an nn module."""
-    if isinstance(spec, Pool):
-        stride = spec.stride if spec.stride else None
-        if spec.kind == "max":
-            return getattr(nn, spec.cls)(
-                spec.kernel_size,
-                stride,
-                spec.padding,
-                spec.dilation,
-                ceil_mode=spec.ceil_mode,
-                return_indices=spec.return_indices,
-            )
-        if spec.kind == "avg":
-            kw: dict[str, Any] = dict(
-                ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad
-            )
-            if spec.dims > 1:
-                kw["divisor_override"] = spec.divisor_override
-            return getattr(nn, spec.cls)(spec.kernel_size, stride, spec.padding, **kw)
-        return getattr(nn, spec.cls)(spec.norm_type, _lp_kernel(spec), stride, spec.ceil_mode)
-    if isinstance(spec, AdaptivePool):
-        size = spec.output_size[0] if spec.scalar else spec.output_size
-        if spec.kind == "max":
-            return getattr(nn, spec.cls)(size, return_indices=spec.return_indices)
-        return getattr(nn, spec.cls)(size)
-    if isinstance(spec, Unfold):
-        return nn.Unfold(spec.kernel_size, spec.dilation, spec.padding, spec.stride)
-    return nn.Fold(spec.output_size, spec.kernel_size, spec.dilation, spec.padding, spec.stride)
 
 
 def device_available(device: str) -> bool:

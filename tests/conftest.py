@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from convshape.core.engine import Env, Result, infer_spec
-from convshape.core.specs import Shape, Spec
+from convshape.core.shapes import Shape
+from convshape.ops import Spec
 
 if TYPE_CHECKING:
     from convshape.oracle import Outcome

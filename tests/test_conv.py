@@ -12,8 +12,8 @@ from conftest import check_agrees
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convshape.core.specs import Conv, ConvCall, Spec
 from convshape.features import fuzz
+from convshape.ops import Conv, ConvCall, Spec
 
 C = Conv.make
 F = ConvCall.make

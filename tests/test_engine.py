@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from convshape.core.engine import infer_spec
-from convshape.core.specs import ConvCall, Pool
 from convshape.features import fuzz
+from convshape.ops import ConvCall, Pool
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -26,9 +26,10 @@ from convshape.cli.app import cli
 from convshape.core import errors as E
 from convshape.core.code import repro_script
 from convshape.core.errors import KINDS, ShapeError
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.shapes import Shape
 from convshape.features.advice import advise, factorisations
 from convshape.features.explain import GENERIC, default_lang, explain, explain_text, find_error
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 
 torch = pytest.importorskip("torch")
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from convshape.core import errors as E
 from convshape.core.arithmetic import conv_out
 from convshape.core.engine import infer_spec
-from convshape.core.specs import Fold, Shape, Spec, Unfold
+from convshape.core.shapes import Shape
+from convshape.ops import Fold, Spec, Unfold
 
 FoldSpec = Unfold | Fold
 

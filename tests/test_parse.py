@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convshape.core.errors import UsageError
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 from convshape.readers import parse as parse_module
 from convshape.readers.parse import LAYERS, Layer, parse_ints, parse_layer, parse_shape
 
@@ -201,6 +201,8 @@ CASES = [
         conv2d(kernel_size=(5, 3), stride=(2, 1), padding=(2, 1), dilation=(1, 2)),
     ),
     Case("torch.nn.Conv2d(16, 32, 3)", conv2d()),
+    # integer arithmetic of literals is read, as inside a stack (nothing is evaluated)
+    Case("nn.Conv2d(8 * 2, 64 // 2, 1 + 2, stride=2 * 1 - 1)", conv2d()),
     Case("Conv2d(16, 32, 3)", conv2d()),
     Case("Conv2d(in_channels=16, out_channels=32, kernel_size=3)", conv2d()),
     Case(
@@ -669,7 +671,8 @@ ERRORS: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     ("nn.Conv2d(16, 32, (k, 3))", {}, ["literal values", "'k'"]),
     ("nn.Conv2d(c_in, 32, 3)", {}, ["in_channels=c_in", "'c_in'"]),
-    ("nn.Conv2d(16, 32, 3, stride=2 * 1)", {}, ["stride=2 * 1", "'2 * 1'"]),
+    ("nn.Conv2d(16, 32, 3, stride=2 * s)", {}, ["stride=2 * s", "'2 * s'"]),
+    ("nn.Conv2d(16, 32, 3, stride=2.0 * 1)", {}, ["stride=2.0 * 1", "'2.0 * 1'"]),
     ("nn.Conv2d(16, 32, 3, padding=f'same')", {}, ["literal values", "f'same'"]),
     ("nn.Conv2d(16, 32, 3, padding=(*p,))", {}, ["literal values", "'*p'"]),
     ("nn.Conv2d(16, 32, 3, bias=not False)", {}, ["literal values", "'not False'"]),

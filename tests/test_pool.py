@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from convshape.core import errors as E
 from convshape.core.engine import infer_spec
-from convshape.core.specs import AdaptivePool, Pool, Shape, Spec
+from convshape.core.shapes import Shape
+from convshape.ops import AdaptivePool, Pool, Spec
 
 PoolSpec = Pool | AdaptivePool
 

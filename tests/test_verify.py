@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from convshape import oracle
 from convshape.cli.app import cli
 from convshape.core.engine import Env, Result, infer_spec
-from convshape.core.specs import Conv, ConvCall, Pool, Shape, Spec
+from convshape.core.shapes import Shape
 from convshape.features import fuzz
 from convshape.features import verify as V
+from convshape.ops import Conv, ConvCall, Pool, Spec
 
 pytest.importorskip("torch")
 

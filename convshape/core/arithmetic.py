@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 
 __all__ = [
@@ -202,3 +203,34 @@ _DESCRIBE: dict[str, Callable[[Axis], tuple[str, tuple[str, ...]]]] = {
     "transpose": _describe_transpose,
     "pool": _describe_pool,
 }
+
+
+# ---------------------------------------------------------------------------------------
+# Receptive-field windows: how one spatial axis maps through a layer
+# ---------------------------------------------------------------------------------------
+
+
+def identity_window() -> tuple[Fraction, Fraction, Fraction]:
+    """A layer that keeps every position where it is."""
+    return (Fraction(0), Fraction(1), Fraction(0))
+
+
+def sliding_window(k: int, s: int, p: int) -> tuple[Fraction, Fraction, Fraction]:
+    """A window of span ``k`` every ``s`` positions, ``p`` positions of left padding:
+    (added extent, jump factor, start shift)."""
+    return (Fraction(k - 1), Fraction(s), Fraction(k - 1, 2) - p)
+
+
+def transposed_window(k: int, s: int, p: int, d: int) -> tuple[Fraction, Fraction, Fraction]:
+    """A transposed convolution: output ``o`` sums inputs ``(o + p - t*d) / s`` over the
+    taps ``t`` that divide evenly; the extent is the widest such set, in input steps."""
+    span = d * (k - 1)
+    extent = Fraction(0)
+    if k * s <= 1 << 16:
+        for r in range(s):
+            taps = [t for t in range(k) if (r + p - t * d) % s == 0]
+            if taps:
+                extent = max(extent, Fraction((max(taps) - min(taps)) * d, s))
+    else:  # pragma: no cover - enormous kernels: the bound
+        extent = Fraction(span, s)
+    return (extent, Fraction(1, s), Fraction(2 * p - span, 2 * s))

@@ -22,7 +22,8 @@ from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names
 from convshape.core.code import layer_code
 from convshape.core.errors import ShapeError
-from convshape.core.specs import Conv, ConvCall, Pool, Shape, Spec
+from convshape.core.shapes import Shape
+from convshape.ops import Conv, ConvCall, Pool, Spec
 from convshape.text.advice import FAMILY_TEXT, KIND_TEXT, Text
 
 __all__ = ["LANGS", "Advice", "Lang", "advise", "factorisations"]

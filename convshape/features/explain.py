@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from convshape.core import errors as E
 from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError
-from convshape.core.specs import Conv, Spec
 from convshape.features.advice import Advice, Lang, advise
+from convshape.ops import Conv, Spec
 
 __all__ = [
     "Explanation",

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from convshape.core.arithmetic import axis_names
+from convshape.core.arithmetic import axis_names, identity_window, sliding_window
 from convshape.core.errors import ShapeError, UsageError
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.registry import Window, family_of, is_spec
+from convshape.core.shapes import Shape
+from convshape.core.signature import dotted
+from convshape.ops import Spec
 from convshape.ops.layers import LayerSpec
-from convshape.readers.parse import _dotted
 
 if TYPE_CHECKING:
     from convshape.features.advice import Advice
@@ -41,6 +43,7 @@ __all__ = [
     "StackRow",
     "infer_stack",
     "parse_stack",
+    "spatial_rank",
 ]
 
 AnySpec = Spec | LayerSpec
@@ -208,7 +211,7 @@ def parse_stack(code: str, variable: str | None = None) -> list[StackLayer]:
 
 
 def _target_name(node: ast.expr) -> str | None:
-    parts = _dotted(node)
+    parts = dotted(node)
     return ".".join(parts) if parts else None
 
 
@@ -230,7 +233,7 @@ def _assignments(tree: ast.AST) -> list[tuple[str, ast.expr]]:
 def _is_sequential(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
-    parts = _dotted(node.func)
+    parts = dotted(node.func)
     return parts is not None and tuple(parts) in _SEQUENTIAL
 
 
@@ -285,7 +288,7 @@ class _Reader:
             )
         args = list(call.args)
         if len(args) == 1 and isinstance(args[0], ast.Call):
-            parts = _dotted(args[0].func)
+            parts = dotted(args[0].func)
             if parts is not None and tuple(parts) in _ORDERED_DICT:
                 return self.ordered_dict(args[0], prefix)
         items: list[ast.expr] = []
@@ -339,22 +342,19 @@ class _Reader:
 
     def spec(self, call: ast.Call) -> AnySpec:
         from convshape.ops import layers as L
-        from convshape.readers.parse import _lookup, parse_layer
+        from convshape.readers.parse import lookup, read_call
 
-        parts = _dotted(call.func)
+        parts = dotted(call.func)
         where = f"line {call.lineno}"
         if parts is None:
             raise UsageError(f"{where}: expected a layer call, not {self.quote(call)!r}")
         module = L.lookup(parts)
-        segment = ast.get_source_segment(self.text, call) or ""
         try:
             if module is not None:
                 return L.parse_module(module, call, self.text)
-            if _lookup(tuple(parts[:-1]), parts[-1]) is not None:
-                folded = L.fold_constants(call)
-                if ast.dump(folded) != ast.dump(call):  # 64 * 2 and the like: pass the values
-                    segment = ast.unparse(folded)
-                return parse_layer(segment)
+            sig = lookup(parts)
+            if sig is not None:
+                return cast(Spec, sig.build(read_call(sig, call, self.text)))
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
         raise UsageError(f"{where}: {_unknown(parts)}")
@@ -462,23 +462,10 @@ def _layers() -> Any:
     return layers
 
 
-def _is_conv_family(spec: AnySpec) -> bool:
-    return isinstance(spec, Conv | ConvCall | Pool | AdaptivePool | Unfold | Fold)
-
-
 def _construct_error(spec: AnySpec) -> ShapeError | None:
     """The error the layer's constructor raises, before anything runs."""
-    if isinstance(spec, Conv):
-        from convshape.core.engine import infer_spec
-        from convshape.core.errors import MODULE, NEGATIVE_DIMENSION
-
-        dummy = (1, max(spec.in_channels, 0), *([1] * spec.dims))
-        err = infer_spec(spec, dummy).error
-        if err is not None and (err.kind.family == MODULE or err.kind is NEGATIVE_DIMENSION):
-            return err
-        return None
-    if _is_conv_family(spec):
-        return None
+    if is_spec(spec):
+        return family_of(spec).construct_error(spec)
     from convshape.ops.layers import construct_error
 
     return construct_error(cast("LayerSpec", spec))
@@ -487,7 +474,7 @@ def _construct_error(spec: AnySpec) -> ShapeError | None:
 def _apply(
     spec: AnySpec, shape: Shape, training: bool
 ) -> tuple[Shape | None, ShapeError | None, tuple[str, ...], tuple[str, ...]]:
-    if _is_conv_family(spec):
+    if is_spec(spec):
         from convshape.core.engine import infer_spec
 
         r = infer_spec(cast(Spec, spec), shape)
@@ -499,7 +486,7 @@ def _apply(
 
 
 def _advise(err: ShapeError, spec: AnySpec, shape: Shape | None) -> Advice:
-    if _is_conv_family(spec):
+    if is_spec(spec):
         from convshape.features.advice import advise
 
         return advise(err, cast(Spec, spec), shape)
@@ -510,11 +497,8 @@ def _advise(err: ShapeError, spec: AnySpec, shape: Shape | None) -> Advice:
 
 def _params(spec: AnySpec, shape: Shape | None) -> int:
     """``sum(p.numel() for p in module.parameters())``."""
-    if isinstance(spec, Conv):
-        weight = math.prod(max(v, 0) for v in spec.weight_shape)
-        return weight + (max(spec.out_channels, 0) if spec.bias else 0)
-    if _is_conv_family(spec):
-        return 0  # pooling has no parameters; F.conv's weight is the caller's tensor
+    if is_spec(spec):
+        return family_of(spec).params(spec, shape)
     from convshape.ops.layers import params
 
     return max(params(cast("LayerSpec", spec), shape), 0)
@@ -524,12 +508,8 @@ def _macs(spec: AnySpec, shape: Shape, output: Shape | None) -> int:
     """Multiply-accumulates of the layer's weights (what FLOP counters halve)."""
     if output is None:
         return 0
-    if isinstance(spec, Conv | ConvCall):
-        weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
-        per = math.prod(weight[1:])
-        if spec.transposed:
-            return math.prod(shape) * per  # each input value meets Cout/g * prod(k) weights
-        return math.prod(output) * per  # each output value sums Cin/g * prod(k) products
+    if is_spec(spec):
+        return family_of(spec).macs(spec, shape, output)
     L = _layers()
     if isinstance(spec, L.Linear):
         return math.prod(output) * shape[-1] if shape else 0
@@ -540,14 +520,14 @@ def _macs(spec: AnySpec, shape: Shape, output: Shape | None) -> int:
 # Receptive fields
 # ---------------------------------------------------------------------------------------
 
-_Window = tuple[Fraction, Fraction, Fraction]  # (added extent, jump factor, start shift)
+_Window = Window  # (added extent, jump factor, start shift)
 
 
 class _Fields:
     """Per spatial axis: the receptive field, jump and start as the stack goes."""
 
     def __init__(self, shape: Shape, layers: list[StackLayer]) -> None:
-        self.n = _spatial_rank(layers)
+        self.n = spatial_rank(layers)
         self.rank = len(shape)
         names = axis_names(self.n) if self.n else ()
         self.fields: tuple[Field, ...] | None = (
@@ -580,26 +560,17 @@ class _Fields:
         return self.fields
 
 
-def _spatial_rank(layers: list[StackLayer]) -> int:
+def spatial_rank(layers: list[StackLayer]) -> int:
     L = _layers()
     for layer in layers:
         spec = layer.spec
-        if isinstance(spec, Conv | ConvCall | Pool | AdaptivePool):
-            return spec.dims
+        if is_spec(spec):
+            return family_of(spec).spatial_rank(spec)
         if isinstance(spec, L.Pad | L.BatchNorm | L.InstanceNorm):
             return int(spec.dims)
-        if isinstance(spec, Unfold | Fold | L.PixelShuffle):
+        if isinstance(spec, L.PixelShuffle):
             return 2
     return 0
-
-
-def _identity(n: int) -> list[_Window]:
-    return [(Fraction(0), Fraction(1), Fraction(0))] * n
-
-
-def _sliding(k: int, s: int, p: int) -> _Window:
-    """A window of span ``k`` every ``s`` positions, ``p`` positions of left padding."""
-    return (Fraction(k - 1), Fraction(s), Fraction(k - 1, 2) - p)
 
 
 def _windows(spec: AnySpec, shape: Shape, output: Shape, n: int) -> list[_Window] | None:
@@ -607,40 +578,11 @@ def _windows(spec: AnySpec, shape: Shape, output: Shape, n: int) -> list[_Window
     sliding window any more."""
     L = _layers()
     size, out = shape[len(shape) - n :], output[len(output) - n :]
-    if isinstance(spec, Conv | ConvCall):
-        kernel = spec.kernel_size if isinstance(spec, Conv) else spec.weight[2:]
-        dil, stride = spec.dilation, spec.stride
-        if spec.transposed:
-            return [
-                _transposed(kernel[i], stride[i], _pad_left(spec.padding, kernel, dil, i), dil[i])
-                for i in range(n)
-            ]
-        return [
-            _sliding(
-                dil[i] * (kernel[i] - 1) + 1, stride[i], _pad_left(spec.padding, kernel, dil, i)
-            )
-            for i in range(n)
-        ]
-    if isinstance(spec, Pool):
-        ks = spec.kernel_size
-        ss = spec.stride or ks
-        ds = spec.dilation if spec.kind == "max" else (1,) * n
-        ps = spec.padding if spec.kind != "lp" else (0,) * n
-        return [_sliding(ds[i] * (ks[i] - 1) + 1, ss[i], ps[i]) for i in range(n)]
-    if isinstance(spec, AdaptivePool):
-        result: list[_Window] = []
-        for i in range(n):
-            if size[i] == out[i]:
-                result.append(_identity(1)[0])
-            elif out[i] > 0 and size[i] % out[i] == 0:
-                k = size[i] // out[i]
-                result.append(_sliding(k, k, 0))
-            else:
-                return None
-        return result
+    if is_spec(spec):
+        return family_of(spec).window(spec, shape, output, n)
     if isinstance(spec, L.Pad):
         pad = spec.padding
-        result = _identity(n)
+        result = [identity_window()] * n
         for j in range(len(pad) // 2):  # F.pad order: last axis first
             if j < n:
                 result[n - 1 - j] = (Fraction(0), Fraction(1), Fraction(-pad[2 * j]))
@@ -657,7 +599,7 @@ def _windows(spec: AnySpec, shape: Shape, output: Shape, n: int) -> list[_Window
     if isinstance(spec, L.PixelShuffle):
         r = spec.factor
         if spec.inverse:
-            return [_sliding(r, r, 0)] * n
+            return [sliding_window(r, r, 0)] * n
         return [(Fraction(0), Fraction(1, r), Fraction(0))] * n
     if isinstance(spec, L.Activation):
         if spec.name in ("GLU", "Softmax", "Softmin", "LogSoftmax"):
@@ -667,31 +609,8 @@ def _windows(spec: AnySpec, shape: Shape, output: Shape, n: int) -> list[_Window
                 dim = -1 if spec.name == "GLU" else (0 if rank in (0, 1, 3) else 1)
             if rank and dim % rank >= rank - n:
                 return None  # it mixes the positions along a spatial axis
-        return _identity(n)
+        return [identity_window()] * n
     pointwise = (L.BatchNorm, L.InstanceNorm, L.GroupNorm, L.LayerNorm, L.Dropout, L.Identity)
     if isinstance(spec, pointwise):
-        return _identity(n)
+        return [identity_window()] * n
     return None
-
-
-def _pad_left(padding: Shape | str, kernel: Shape, dil: Shape, i: int) -> int:
-    if padding == "same":
-        return (dil[i] * (kernel[i] - 1)) // 2
-    if isinstance(padding, str):
-        return 0
-    return padding[i]
-
-
-def _transposed(k: int, s: int, p: int, d: int) -> _Window:
-    """A transposed convolution: output ``o`` sums inputs ``(o + p - t*d) / s`` over the
-    taps ``t`` that divide evenly; the extent is the widest such set, in input steps."""
-    span = d * (k - 1)
-    extent = Fraction(0)
-    if k * s <= 1 << 16:
-        for r in range(s):
-            taps = [t for t in range(k) if (r + p - t * d) % s == 0]
-            if taps:
-                extent = max(extent, Fraction((max(taps) - min(taps)) * d, s))
-    else:  # pragma: no cover - enormous kernels: the bound
-        extent = Fraction(span, s)
-    return (extent, Fraction(1, s), Fraction(2 * p - span, 2 * s))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from convshape.core import errors as E
 from convshape.core.errors import ErrorKind, UsageError
-from convshape.core.specs import Ints, Shape
+from convshape.core.shapes import Ints, Shape
 from convshape.text.advice import Text
 
 __all__ = ["reproduce"]

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Literal
 from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names, conv_out, conv_transpose_out, pool_out
 from convshape.core.errors import UsageError
-from convshape.core.specs import Conv, ConvCall, Pool, Shape, Spec
+from convshape.core.shapes import Shape
+from convshape.ops import Conv, ConvCall, Pool, Spec
 
 if TYPE_CHECKING:
     from convshape.features.network import StackLayer
@@ -687,7 +688,7 @@ def _misfits(spec: object, shape: Shape, n: int) -> list[int]:
     ``size / stride``, so an x``stride`` decoder restores the size. Otherwise (valid
     convolutions, pooling windows) when the windows tile the padded input exactly:
     ``(size + 2*padding - span) % stride == 0``, no row left over."""
-    from convshape.core.specs import Unfold
+    from convshape.ops import Unfold
 
     if (isinstance(spec, Conv) and not spec.transposed) or (
         isinstance(spec, Pool) and not spec.ceil_mode
@@ -773,7 +774,7 @@ def stack_sizes(
 
 
 def _spatial_rank(stack: list[StackLayer], input_shape: Shape) -> int:
-    from convshape.features.network import _spatial_rank as rank
+    from convshape.features.network import spatial_rank as rank
 
     n = rank(stack)
     if n > len(input_shape):

@@ -40,9 +40,10 @@ from typing import NamedTuple
 from convshape import oracle
 from convshape.core.engine import Env, Result, infer_spec
 from convshape.core.errors import UsageError, Variant
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Shape, Spec, Unfold
+from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
 from convshape.features.network import StackLayer, StackResult, StackRow, infer_stack
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 
 __all__ = [
     "BUDGET",

@@ -1,14 +1,21 @@
-"""Convolution rules: nn.ConvNd / nn.ConvTransposeNd and F.convNd / F.conv_transposeNd.
+"""Convolutions: nn.ConvNd / nn.ConvTransposeNd and F.convNd / F.conv_transposeNd.
 
-Mirrors torch 2.13 on CPU: ``torch/nn/modules/conv.py`` (constructor, padding_mode,
-``_output_padding``), ``Convolution.cpp`` (``batchify``, ``convolution_same``,
-``_convolution``, ``check_shape_forward``, ``_select_conv_backend``) and the backend
-kernels' own checks (oneDNN versus the slow THNN kernels).
+Everything the family knows: the specs, torch 2.13's CPU rules in its check order
+(``torch/nn/modules/conv.py``: constructor, padding_mode, ``_output_padding``;
+``Convolution.cpp``: ``batchify``, ``convolution_same``, ``_convolution``,
+``check_shape_forward``, ``_select_conv_backend``; the backend kernels' own checks, oneDNN
+versus the slow THNN kernels), the signatures, code, torch calls, fuzzing and the
+receptive-field window.
 """
 
 from __future__ import annotations
 
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from itertools import permutations
+from typing import cast
 
 from convshape.core import errors as E
 from convshape.core.arithmetic import (
@@ -18,13 +25,211 @@ from convshape.core.arithmetic import (
     conv_transpose_axis,
     conv_transpose_out,
     same_padding,
+    sliding_window,
+    transposed_window,
 )
+from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, py_list, sizes, torch_size
-from convshape.core.specs import Conv, ConvCall, Ints, Shape
+from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.sampling import input_shape, per_axis
+from convshape.core.shapes import Ints, PaddingMode, Shape, ntuple
+from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
 from convshape.ops.pad import pad_shape
 
-__all__ = ["infer_call", "infer_module"]
+__all__ = ["FAMILY", "Conv", "ConvCall", "infer_call", "infer_module", "uses_onednn"]
+
+# ---------------------------------------------------------------------------------------
+# Specs
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conv:
+    """``nn.ConvNd`` or ``nn.ConvTransposeNd``: the constructor's arguments.
+
+    ``output_size`` is ConvTranspose ``forward``'s optional argument.
+    """
+
+    dims: int
+    in_channels: int
+    out_channels: int
+    kernel_size: Ints
+    stride: Ints
+    padding: Ints | str
+    dilation: Ints
+    groups: int = 1
+    bias: bool = True
+    padding_mode: PaddingMode = "zeros"
+    transposed: bool = False
+    output_padding: Ints = ()
+    output_size: Ints | None = None
+    plan: FastPlan | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.transposed and self.padding_mode == "zeros":
+            plan = _plan(
+                self.dims,
+                self.in_channels,
+                self.out_channels,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.groups,
+            )
+            object.__setattr__(self, "plan", plan)
+
+    @classmethod
+    def make(
+        cls,
+        dims: int,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Ints,
+        stride: int | Ints = 1,
+        padding: int | Ints | str = 0,
+        dilation: int | Ints = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: PaddingMode = "zeros",
+        transposed: bool = False,
+        output_padding: int | Ints = 0,
+        output_size: Ints | None = None,
+    ) -> Conv:
+        """Build a spec from the arguments as torch's constructor takes them."""
+        return cls(
+            dims=dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=ntuple(kernel_size, dims),
+            stride=ntuple(stride, dims),
+            padding=padding if isinstance(padding, str) else ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            groups=groups,
+            bias=bias,
+            padding_mode=padding_mode,
+            transposed=transposed,
+            output_padding=ntuple(output_padding, dims),
+            output_size=output_size,
+        )
+
+    @property
+    def op(self) -> str:
+        return f"conv_transpose{self.dims}d" if self.transposed else f"conv{self.dims}d"
+
+    @property
+    def cls(self) -> str:
+        return f"ConvTranspose{self.dims}d" if self.transposed else f"Conv{self.dims}d"
+
+    @property
+    def weight_shape(self) -> Shape:
+        if self.transposed:
+            return (self.in_channels, _floordiv(self.out_channels, self.groups), *self.kernel_size)
+        return (self.out_channels, _floordiv(self.in_channels, self.groups), *self.kernel_size)
+
+
+_INT64_MAX = 2**63 - 1
+FastPlan = tuple[int, int, int, tuple[tuple[int, int], ...]]
+
+
+def _plan(
+    dims: int,
+    in_channels: int,
+    out_channels: int,
+    kernel: Ints,
+    stride: Ints,
+    padding: Ints | str,
+    dilation: Ints,
+    groups: int,
+) -> FastPlan | None:
+    """Per-axis ``(2p - span, stride)`` for a convolution none of whose own arguments can
+    fail torch's checks; None otherwise. The engine's fast path needs only the input then:
+    ``out = (L + 2p - span) // s + 1``, valid while ``L > 0`` and ``L + 2p >= span``."""
+    if isinstance(padding, str) or groups <= 0 or in_channels <= 0 or out_channels < groups:
+        return None
+    if in_channels % groups or out_channels % groups:
+        return None
+    if not len(kernel) == len(stride) == len(padding) == len(dilation) == dims:
+        return None
+    axes = []
+    for k, s, p, d in zip(kernel, stride, padding, dilation, strict=True):
+        if k <= 0 or s <= 0 or p < 0 or d <= 0 or p > _INT64_MAX - p:
+            return None
+        axes.append((2 * p - d * (k - 1) - 1, s))
+    return dims + 2, in_channels, out_channels, tuple(axes)
+
+
+def _floordiv(a: int, b: int) -> int:
+    return a // b if b else 0
+
+
+@dataclass(frozen=True)
+class ConvCall:
+    """``F.convNd`` / ``F.conv_transposeNd``: the weight and bias shapes and the arguments."""
+
+    dims: int
+    weight: Shape
+    bias: Shape | None = None
+    stride: Ints = (1,)
+    padding: Ints | str = (0,)
+    dilation: Ints = (1,)
+    groups: int = 1
+    transposed: bool = False
+    output_padding: Ints = (0,)
+    plan: FastPlan | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        w = self.weight
+        bias_ok = self.bias is None or (len(w) > 0 and self.bias == (w[0],))
+        if not self.transposed and len(w) == self.dims + 2 and bias_ok and self.groups > 0:
+            plan = _plan(
+                self.dims,
+                w[1] * self.groups,
+                w[0],
+                w[2:],
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.groups,
+            )
+            if plan is not None and w[1] > 0 and min(w) >= 0:
+                object.__setattr__(self, "plan", plan)
+
+    @classmethod
+    def make(
+        cls,
+        dims: int,
+        weight: Shape,
+        bias: Shape | None = None,
+        stride: int | Ints = 1,
+        padding: int | Ints | str = 0,
+        dilation: int | Ints = 1,
+        groups: int = 1,
+        transposed: bool = False,
+        output_padding: int | Ints = 0,
+    ) -> ConvCall:
+        """Build a spec as torch's argument parser sees the call (an int fills every axis)."""
+        return cls(
+            dims=dims,
+            weight=tuple(weight),
+            bias=None if bias is None else tuple(bias),
+            stride=ntuple(stride, dims),
+            padding=padding if isinstance(padding, str) else ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            groups=groups,
+            transposed=transposed,
+            output_padding=ntuple(output_padding, dims),
+        )
+
+    @property
+    def op(self) -> str:
+        return f"conv_transpose{self.dims}d" if self.transposed else f"conv{self.dims}d"
+
+
+# ---------------------------------------------------------------------------------------
+# Rules
+# ---------------------------------------------------------------------------------------
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 PADDING_STRINGS = ("same", "valid")
@@ -558,3 +763,362 @@ def _kernel_zero(kernel: Ints) -> ShapeError:
     if len(kernel) == 3:
         return E.KERNEL_ZERO_SLOW_3D.error(kernel=" x ".join(map(str, kernel)))
     return E.KERNEL_ZERO_SLOW.error(kernel=f"kernel_height: {kernel[0]} kernel_width: {kernel[1]}")
+
+
+# ---------------------------------------------------------------------------------------
+# Fast path: a valid batched convolution whose arguments passed every check in advance
+# ---------------------------------------------------------------------------------------
+
+
+def fast(spec: Conv | ConvCall, shape: Shape) -> Shape | None:
+    """The output of a batched convolution whose arguments passed every check in advance
+    (``spec.plan``), or None when anything needs the full path."""
+    plan = spec.plan
+    if plan is None:
+        return None
+    rank, in_channels, out_channels, axes = plan
+    if len(shape) != rank or shape[1] != in_channels or shape[0] <= 0:
+        return None
+    out = [shape[0], out_channels]
+    for size, (offset, stride) in zip(shape[2:], axes):  # noqa: B905 - lengths checked
+        if size <= 0 or size + offset < 0:
+            return None
+        out.append((size + offset) // stride + 1)
+    return tuple(out)
+
+
+def infer(spec: Conv | ConvCall, shape: Shape, trace: Trace, env: Env) -> Shape:
+    if isinstance(spec, Conv):
+        return infer_module(spec, shape, trace, env)
+    for tensor in (spec.weight, spec.bias):  # the caller's tensors must exist
+        if tensor and min(tensor) < 0:
+            value = next(v for v in tensor if v < 0)
+            raise E.NEGATIVE_DIMENSION.error(value=value, shape=sizes(tensor))
+    return infer_call(spec, shape, trace, env)
+
+
+# ---------------------------------------------------------------------------------------
+# Signatures, in torch 2.13's positional order (torch/nn/modules/conv.py, nn/functional.py)
+# ---------------------------------------------------------------------------------------
+
+_DEVICE = (Param("device", "any", None), Param("dtype", "any", None))
+_CONV_MODULE = (
+    Param("in_channels", "int"),
+    Param("out_channels", "int"),
+    Param("kernel_size", "ints"),
+    Param("stride", "ints", 1),
+    Param("padding", "padding", 0),
+    Param("dilation", "ints", 1),
+    Param("groups", "int", 1),
+    Param("bias", "flag", True),
+    Param("padding_mode", "str", "zeros"),
+    *_DEVICE,
+)
+_CONV_TRANSPOSE_MODULE = (
+    Param("in_channels", "int"),
+    Param("out_channels", "int"),
+    Param("kernel_size", "ints"),
+    Param("stride", "ints", 1),
+    Param("padding", "padding", 0),
+    Param("output_padding", "ints", 0),
+    Param("groups", "int", 1),
+    Param("bias", "flag", True),
+    Param("dilation", "ints", 1),
+    Param("padding_mode", "str", "zeros"),
+    *_DEVICE,
+)
+_INPUT = Param("input", "tensor")
+_CONV_FUNCTION = (
+    _INPUT,
+    Param("weight", "tensor"),
+    Param("bias", "tensor", None),
+    Param("stride", "ints", 1),
+    Param("padding", "padding", 0),
+    Param("dilation", "ints", 1),
+    Param("groups", "int", 1),
+)
+_CONV_TRANSPOSE_FUNCTION = (
+    _INPUT,
+    Param("weight", "tensor"),
+    Param("bias", "tensor", None),
+    Param("stride", "ints", 1),
+    Param("padding", "padding", 0),
+    Param("output_padding", "ints", 0),
+    Param("groups", "int", 1),
+    Param("dilation", "ints", 1),
+)
+
+_IntOrInts = int | Ints
+
+
+def _module_builder(dims: int, transposed: bool) -> Callable[[Mapping[str, object]], Conv]:
+    def build(v: Mapping[str, object]) -> Conv:
+        output_size = v.get("output_size")
+        return Conv.make(
+            dims,
+            in_channels=cast(int, v["in_channels"]),
+            out_channels=cast(int, v["out_channels"]),
+            kernel_size=cast(_IntOrInts, v["kernel_size"]),
+            stride=cast(_IntOrInts, v["stride"]),
+            padding=cast("_IntOrInts | str", v["padding"]),
+            dilation=cast(_IntOrInts, v["dilation"]),
+            groups=cast(int, v["groups"]),
+            bias=bool(v["bias"]),
+            padding_mode=cast(str, v["padding_mode"]),
+            transposed=transposed,
+            output_padding=cast(_IntOrInts, v.get("output_padding", 0)),
+            output_size=None if output_size is None else tuple(cast(Ints, output_size)),
+        )
+
+    return build
+
+
+def _call_builder(dims: int, transposed: bool) -> Callable[[Mapping[str, object]], ConvCall]:
+    def build(v: Mapping[str, object]) -> ConvCall:
+        return ConvCall.make(
+            dims,
+            weight=cast(Shape, v["weight"]),
+            bias=cast("Shape | None", v["bias"]),
+            stride=cast(_IntOrInts, v["stride"]),
+            padding=cast("_IntOrInts | str", v["padding"]),
+            dilation=cast(_IntOrInts, v["dilation"]),
+            groups=cast(int, v["groups"]),
+            transposed=transposed,
+            output_padding=cast(_IntOrInts, v.get("output_padding", 0)),
+        )
+
+    return build
+
+
+def _signatures() -> tuple[Signature, ...]:
+    rows: list[Signature] = []
+    for transposed in (False, True):
+        what = "transposed convolution" if transposed else "convolution"
+        module = _CONV_TRANSPOSE_MODULE if transposed else _CONV_MODULE
+        function = _CONV_TRANSPOSE_FUNCTION if transposed else _CONV_FUNCTION
+        cls, fn = ("ConvTranspose", "conv_transpose") if transposed else ("Conv", "conv")
+        for d in (1, 2, 3):
+            w = f"{d}-d {what}"
+            build_module = _module_builder(d, transposed)
+            rows.append(Signature(f"nn.{cls}{d}d", module, build_module, Conv, fn, d, w))
+            build = _call_builder(d, transposed)
+            rows.append(Signature(f"F.{fn}{d}d", function, build, ConvCall, fn, d, w))
+            rows.append(Signature(f"torch.{fn}{d}d", function, build, ConvCall, fn, d, w))
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Back to code, and to torch
+# ---------------------------------------------------------------------------------------
+
+
+def code(spec: Conv | ConvCall) -> str:
+    """``nn.Conv2d(16, 32, 3, padding=1)`` or ``F.conv2d(x, w, padding=1)``."""
+    n = spec.dims
+    pad = repr(spec.padding) if isinstance(spec.padding, str) else ints_code(spec.padding, n)
+    if isinstance(spec, Conv):
+        args = [str(spec.in_channels), str(spec.out_channels), ints_code(spec.kernel_size, n)]
+    else:
+        args = ["x", "w"] + (["b"] if spec.bias is not None else [])
+    args += kw("stride", ints_code(spec.stride, n), "1")
+    args += kw("padding", pad, "0")
+    if spec.transposed:
+        args += kw("output_padding", ints_code(spec.output_padding, n), "0")
+    if isinstance(spec, ConvCall):
+        args += kw("groups", str(spec.groups), "1")
+        args += kw("dilation", ints_code(spec.dilation, n), "1")
+        return f"F.{spec.op}({', '.join(args)})"
+    args += kw("dilation", ints_code(spec.dilation, n), "1")
+    args += kw("groups", str(spec.groups), "1")
+    args += kw("bias", str(spec.bias), "True")
+    args += kw("padding_mode", repr(spec.padding_mode), "'zeros'")
+    return f"nn.{spec.cls}({', '.join(args)})"
+
+
+def torch_call(spec: Conv | ConvCall) -> TorchCall:
+    if isinstance(spec, ConvCall):
+        if spec.transposed:
+            args: tuple[object, ...] = (
+                spec.stride,
+                spec.padding,
+                spec.output_padding,
+                spec.groups,
+                spec.dilation,
+            )
+        else:
+            args = (spec.stride, spec.padding, spec.dilation, spec.groups)
+        return TorchCall(spec.op, args, module=False, tensors=(spec.weight, spec.bias))
+    kwargs: dict[str, object] = dict(
+        stride=spec.stride,
+        padding=spec.padding,
+        dilation=spec.dilation,
+        groups=spec.groups,
+        bias=spec.bias,
+        padding_mode=spec.padding_mode,
+    )
+    if spec.transposed:
+        kwargs["output_padding"] = spec.output_padding
+    forward: dict[str, object] = {}
+    if spec.transposed and spec.output_size is not None:
+        forward["output_size"] = list(spec.output_size)
+    args = (spec.in_channels, spec.out_channels, spec.kernel_size)
+    return TorchCall(spec.cls, args, kwargs, forward=forward)
+
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing
+# ---------------------------------------------------------------------------------------
+
+
+def _groups(r: random.Random) -> int:
+    return r.choice([1, 1, 1, 2, 3, 4]) if r.random() > 0.03 else r.choice([0, -1])
+
+
+def _padding(r: random.Random, n: int) -> Ints | str:
+    u = r.random()
+    if u < 0.1:
+        return "same"
+    if u < 0.14:
+        return "valid"
+    if u < 0.15:
+        return "full"
+    return per_axis(r, n, 0, 3)
+
+
+def _gen(n: int, transposed: bool) -> Callable[[random.Random], tuple[Conv | ConvCall, Shape]]:
+    def gen(r: random.Random) -> tuple[Conv | ConvCall, Shape]:
+        g = _groups(r)
+        cin = max(g, 1) * r.randint(1, 3) + (1 if r.random() < 0.05 else 0)
+        cout = max(g, 1) * r.randint(1, 3) + (1 if r.random() < 0.05 else 0)
+        kernel = per_axis(r, n, 1, 4)
+        stride = per_axis(r, n, 1, 3)
+        dilation = per_axis(r, n, 1, 2)
+        functional = r.random() < 0.4
+        output_padding = per_axis(r, n, 0, 2, edge=0.02) if transposed else (0,) * n
+        padding: Ints | str = per_axis(r, n, 0, 3) if transposed else _padding(r, n)
+        if not transposed and padding == "same" and r.random() < 0.7:
+            stride = (1,) * n
+        shape = input_shape(r, n, cin)
+        if functional:
+            per_group = cin // g if g > 0 else cin
+            weight: Shape = (
+                (cin, cout // g if g > 0 else cout, *kernel)
+                if transposed
+                else (cout, per_group, *kernel)
+            )
+            if r.random() < 0.02:
+                weight = weight[:-1] if r.random() < 0.5 else (*weight, 1)
+            bias: Shape | None = None
+            if r.random() < 0.5:
+                bias = (cout,) if r.random() > 0.05 else (cout + 1,)
+            return ConvCall(
+                n, weight, bias, stride, padding, dilation, g, transposed, output_padding
+            ), shape
+        modes = ["zeros"] * 6 + ["reflect", "replicate", "circular"]
+        mode = "zeros" if transposed and r.random() < 0.97 else r.choice(modes)
+        if r.random() < 0.005:
+            mode = "mirror"
+        output_size: Ints | None = None
+        if transposed and r.random() < 0.15 and len(shape) >= n + 1:
+            output_size = tuple(r.randint(1, 30) for _ in range(n))
+        spec = Conv(
+            n,
+            cin,
+            cout,
+            kernel,
+            stride,
+            padding,
+            dilation,
+            g,
+            r.random() < 0.7,
+            mode,
+            transposed,
+            output_padding if transposed else (0,) * n,
+            output_size,
+        )
+        return spec, shape
+
+    return gen
+
+
+# ---------------------------------------------------------------------------------------
+# In a stack: receptive field, parameters, MACs, constructor errors
+# ---------------------------------------------------------------------------------------
+
+
+def _pad_left(padding: Shape | str, kernel: Shape, dil: Shape, i: int) -> int:
+    if padding == "same":
+        return (dil[i] * (kernel[i] - 1)) // 2
+    if isinstance(padding, str):
+        return 0
+    return padding[i]
+
+
+def window(spec: Conv | ConvCall, shape: Shape, output: Shape, n: int) -> list[Window] | None:
+    kernel = spec.kernel_size if isinstance(spec, Conv) else spec.weight[2:]
+    dil, stride = spec.dilation, spec.stride
+    if spec.transposed:
+        return [
+            transposed_window(kernel[i], stride[i], _pad_left(spec.padding, kernel, dil, i), dil[i])
+            for i in range(n)
+        ]
+    return [
+        sliding_window(
+            dil[i] * (kernel[i] - 1) + 1, stride[i], _pad_left(spec.padding, kernel, dil, i)
+        )
+        for i in range(n)
+    ]
+
+
+def params(spec: Conv | ConvCall, shape: Shape | None) -> int:
+    """``sum(p.numel() for p in module.parameters())``; F.conv's weight is the caller's."""
+    if isinstance(spec, ConvCall):
+        return 0
+    weight = math.prod(max(v, 0) for v in spec.weight_shape)
+    return weight + (max(spec.out_channels, 0) if spec.bias else 0)
+
+
+def macs(spec: Conv | ConvCall, shape: Shape, output: Shape) -> int:
+    """Multiply-accumulates of the weights (what FLOP counters halve)."""
+    weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
+    per = math.prod(weight[1:])
+    if spec.transposed:
+        return math.prod(shape) * per  # each input value meets Cout/g * prod(k) weights
+    return math.prod(output) * per  # each output value sums Cin/g * prod(k) products
+
+
+def construct_error(spec: Conv | ConvCall) -> ShapeError | None:
+    """What ``nn.ConvNd(...)`` raises before it is called (F.conv has no constructor)."""
+    if isinstance(spec, ConvCall):
+        return None
+    dummy = (1, max(spec.in_channels, 0), *([1] * spec.dims))
+    err: ShapeError | None = None
+    try:
+        infer_module(spec, dummy, Trace(), Env())
+    except ShapeError as exc:
+        err = exc
+    if err is not None and (err.kind.family == E.MODULE or err.kind is E.NEGATIVE_DIMENSION):
+        return err
+    return None
+
+
+FAMILY = register(
+    OpFamily(
+        name="conv",
+        rank=0,
+        specs=(Conv, ConvCall),
+        signatures=_signatures(),
+        infer=infer,
+        fast=fast,
+        code=code,
+        torch=torch_call,
+        fuzz={
+            **{f"conv{n}d": _gen(n, False) for n in (1, 2, 3)},
+            **{f"conv_transpose{n}d": _gen(n, True) for n in (1, 2, 3)},
+        },
+        window=window,
+        params=params,
+        macs=macs,
+        construct_error=construct_error,
+    )
+)

@@ -1,4 +1,4 @@
-"""im2col / col2im rules: ``nn.Unfold`` / ``F.unfold`` and ``nn.Fold`` / ``F.fold``.
+"""im2col / col2im: ``nn.Unfold`` / ``F.unfold`` and ``nn.Fold`` / ``F.fold``.
 
 Mirrors torch 2.13 on CPU: ``Im2Col.cpp`` / ``Col2Im.cpp`` (parameter lengths) and
 ``im2col_shape_check`` / ``col2im_shape_check`` in ``im2col_shape_check.h``. The module
@@ -7,14 +7,99 @@ and functional forms are identical (both pass the parameters through ``_pair``).
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import cast
+
 from convshape.core import errors as E
 from convshape.core.arithmetic import Axis, conv_axis, conv_out
+from convshape.core.code import ints_code, kw
 from convshape.core.errors import py_tuple, sizes
-from convshape.core.specs import Fold, Ints, Shape, Unfold
-from convshape.core.trace import Trace
+from convshape.core.registry import OpFamily, TorchCall, register
+from convshape.core.sampling import input_shape, per_axis
+from convshape.core.shapes import Ints, Shape, ntuple
+from convshape.core.signature import Param, Signature
+from convshape.core.trace import Env, Trace
 from convshape.ops.pool import size_at
 
-__all__ = ["infer_fold", "infer_unfold"]
+__all__ = ["FAMILY", "Fold", "Unfold", "infer_fold", "infer_unfold"]
+
+
+@dataclass(frozen=True)
+class Unfold:
+    """``nn.Unfold`` / ``F.unfold`` (im2col): int parameters fill both axes."""
+
+    kernel_size: Ints
+    dilation: Ints = (1, 1)
+    padding: Ints = (0, 0)
+    stride: Ints = (1, 1)
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        kernel_size: int | Ints,
+        dilation: int | Ints = 1,
+        padding: int | Ints = 0,
+        stride: int | Ints = 1,
+        functional: bool = False,
+    ) -> Unfold:
+        return cls(
+            ntuple(kernel_size, 2),
+            ntuple(dilation, 2),
+            ntuple(padding, 2),
+            ntuple(stride, 2),
+            functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return "unfold"
+
+    @property
+    def dims(self) -> int:
+        return 2
+
+
+@dataclass(frozen=True)
+class Fold:
+    """``nn.Fold`` / ``F.fold`` (col2im)."""
+
+    output_size: Ints
+    kernel_size: Ints
+    dilation: Ints = (1, 1)
+    padding: Ints = (0, 0)
+    stride: Ints = (1, 1)
+    functional: bool = False
+
+    @classmethod
+    def make(
+        cls,
+        output_size: int | Ints,
+        kernel_size: int | Ints,
+        dilation: int | Ints = 1,
+        padding: int | Ints = 0,
+        stride: int | Ints = 1,
+        functional: bool = False,
+    ) -> Fold:
+        return cls(
+            ntuple(output_size, 2),
+            ntuple(kernel_size, 2),
+            ntuple(dilation, 2),
+            ntuple(padding, 2),
+            ntuple(stride, 2),
+            functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return "fold"
+
+    @property
+    def dims(self) -> int:
+        return 2
+
 
 _HW = ("H", "W")
 
@@ -153,3 +238,139 @@ def _fold_axis(spec: Fold, i: int, blocks: int) -> Axis:
     formula = f"blocks = ({o} + 2*{p} - {d}*({k}-1) - 1) // {s} + 1 = {blocks}"
     note = f"output_size {o} along {_HW[i]} holds {blocks} sliding blocks"
     return Axis(_HW[i], o, o, k, s, (p, p), d, text=(formula, (note,)))
+
+
+def infer(spec: Unfold | Fold, shape: Shape, trace: Trace, env: Env) -> Shape:
+    if isinstance(spec, Unfold):
+        return infer_unfold(spec, shape, trace)
+    return infer_fold(spec, shape, trace)
+
+
+# ---------------------------------------------------------------------------------------
+# Signatures (torch/nn/modules/fold.py, nn/functional.py)
+# ---------------------------------------------------------------------------------------
+
+_UNFOLD = (
+    Param("kernel_size", "ints"),
+    Param("dilation", "ints", 1),
+    Param("padding", "ints", 0),
+    Param("stride", "ints", 1),
+)
+_FOLD = (Param("output_size", "ints"), *_UNFOLD)
+_INPUT = Param("input", "tensor")
+_IntOrInts = int | Ints
+
+
+def _builder(fold: bool, functional: bool) -> Callable[[Mapping[str, object]], Unfold | Fold]:
+    def build(v: Mapping[str, object]) -> Unfold | Fold:
+        common = (
+            cast(_IntOrInts, v["kernel_size"]),
+            cast(_IntOrInts, v["dilation"]),
+            cast(_IntOrInts, v["padding"]),
+            cast(_IntOrInts, v["stride"]),
+        )
+        if not fold:
+            return Unfold.make(*common, functional=functional)
+        return Fold.make(cast(_IntOrInts, v["output_size"]), *common, functional=functional)
+
+    return build
+
+
+_UNFOLD_WHAT = "sliding-block extraction (im2col)"
+_FOLD_WHAT = "sliding-block combination (col2im)"
+_SIGNATURES = (
+    Signature("nn.Unfold", _UNFOLD, _builder(False, False), Unfold, "unfold", 2, _UNFOLD_WHAT),
+    Signature("nn.Fold", _FOLD, _builder(True, False), Fold, "fold", 2, _FOLD_WHAT),
+    Signature(
+        "F.unfold", (_INPUT, *_UNFOLD), _builder(False, True), Unfold, "unfold", 2, _UNFOLD_WHAT
+    ),
+    Signature("F.fold", (_INPUT, *_FOLD), _builder(True, True), Fold, "fold", 2, _FOLD_WHAT),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Back to code, and to torch
+# ---------------------------------------------------------------------------------------
+
+
+def code(spec: Unfold | Fold) -> str:
+    args = [] if isinstance(spec, Unfold) else [f"output_size={ints_code(spec.output_size, 2)}"]
+    args.append(f"kernel_size={ints_code(spec.kernel_size, 2)}")
+    args += kw("dilation", ints_code(spec.dilation, 2), "1")
+    args += kw("padding", ints_code(spec.padding, 2), "0")
+    args += kw("stride", ints_code(spec.stride, 2), "1")
+    if spec.functional:
+        return f"F.{spec.op}(x, {', '.join(args)})"
+    return f"nn.{type(spec).__name__}({', '.join(args)})"
+
+
+def torch_call(spec: Unfold | Fold) -> TorchCall:
+    args: tuple[object, ...] = (spec.kernel_size, spec.dilation, spec.padding, spec.stride)
+    if isinstance(spec, Fold):
+        args = (spec.output_size, *args)
+    name = spec.op if spec.functional else type(spec).__name__
+    return TorchCall(name, args, module=not spec.functional)
+
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing
+# ---------------------------------------------------------------------------------------
+
+
+def _gen_unfold(r: random.Random) -> tuple[Unfold, Shape]:
+    spec = Unfold(
+        per_axis(r, 2, 1, 4),
+        per_axis(r, 2, 1, 2),
+        per_axis(r, 2, 0, 2),
+        per_axis(r, 2, 1, 3),
+        functional=r.random() < 0.4,
+    )
+    return spec, input_shape(r, 2, r.randint(1, 4))
+
+
+def _gen_fold(r: random.Random) -> tuple[Fold, Shape]:
+    k = per_axis(r, 2, 1, 3)
+    spec = Fold(
+        per_axis(r, 2, 1, 10),
+        k,
+        per_axis(r, 2, 1, 2),
+        per_axis(r, 2, 0, 2),
+        per_axis(r, 2, 1, 3),
+        functional=r.random() < 0.4,
+    )
+    c = r.randint(1, 3)
+    prod = 1
+    for v in k:
+        prod *= max(v, 1)
+    length = r.randint(1, 40)
+    if r.random() < 0.7 and len(spec.output_size) == 2 and len(k) == 2:
+        try:
+            blocks = 1
+            for i in range(2):
+                blocks *= conv_out(
+                    spec.output_size[i],
+                    k[i],
+                    spec.stride[i % len(spec.stride)] or 1,
+                    spec.padding[i % len(spec.padding)],
+                    spec.dilation[i % len(spec.dilation)],
+                )
+            length = max(blocks, 0)
+        except (IndexError, ZeroDivisionError):
+            pass
+    batch = r.choice([1, 2])
+    shape: Shape = (batch, c * prod, length) if r.random() > 0.15 else (c * prod, length)
+    return spec, shape
+
+
+FAMILY = register(
+    OpFamily(
+        name="fold",
+        rank=3,
+        specs=(Unfold, Fold),
+        signatures=_SIGNATURES,
+        infer=infer,
+        code=code,
+        torch=torch_call,
+        fuzz={"unfold": _gen_unfold, "fold": _gen_fold},
+    )
+)

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Final, cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names
 from convshape.core.errors import ShapeError, UsageError, py_list, py_tuple, sizes, torch_size
-from convshape.core.specs import AdaptivePool, Ints, Shape
+from convshape.core.shapes import Ints, Shape
+from convshape.core.signature import REQUIRED, Kind, Param, Signature
+from convshape.ops import AdaptivePool
 
 if TYPE_CHECKING:
     from convshape.features.advice import Advice
@@ -30,7 +32,6 @@ __all__ = [
     "LAYER_SPECS",
     "LAYER_TABLE",
     "Activation",
-    "Arg",
     "BatchNorm",
     "Dropout",
     "Flatten",
@@ -48,7 +49,6 @@ __all__ = [
     "Upsample",
     "advise_layer",
     "construct_error",
-    "fold_constants",
     "infer_layer",
     "layer_code",
     "lookup",
@@ -796,61 +796,29 @@ def _number(value: float) -> str:
 # The module table: torch 2.13's constructor signatures, one row per class
 # ---------------------------------------------------------------------------------------
 
-_REQUIRED: Final = object()
+Module = Signature
+"""One module class convshape knows besides the conv family: ``nn.X``, torch's signature
+and how its bound values become a spec (see :class:`~convshape.core.signature.Signature`)."""
 
 
-@dataclass(frozen=True)
-class Arg:
-    """One constructor parameter: name, the literal kind it takes, its default.
-
-    Kinds: ``int``, ``opt_int``, ``ints`` (an int or a tuple of ints), ``opt_ints``,
-    ``sizes`` (a tuple of ints), ``bool``, ``opt_bool``, ``number``, ``opt_number``,
-    ``numbers`` (a number, a tuple of numbers or None), ``str`` and ``any`` (not read).
-    """
-
-    name: str
-    kind: str
-    default: object = _REQUIRED
-    keyword_only: bool = False
-
-    @property
-    def required(self) -> bool:
-        return self.default is _REQUIRED
-
-    def __str__(self) -> str:
-        return self.name if self.required else f"{self.name}={self.default!r}"
+def _a(name: str, kind: Kind, default: object = REQUIRED, keyword_only: bool = False) -> Param:
+    return Param(name, kind, default, keyword_only)
 
 
-@dataclass(frozen=True)
-class Module:
-    """One module class convshape knows besides the conv family: ``nn.X``, torch's
-    signature and how its bound values become a spec. ``varargs``: the class takes (and
-    ignores) any arguments, as ``nn.Identity`` and ``nn.Sigmoid`` do."""
-
-    name: str
-    args: tuple[Arg, ...]
-    build: Callable[[Mapping[str, object]], LayerSpec]
-    varargs: bool = False
-
-    @property
-    def short(self) -> str:
-        return self.name.rpartition(".")[2]
-
-    @property
-    def signature(self) -> str:
-        inner = ", ".join(str(a) for a in self.args) or ("*args, **kwargs" if self.varargs else "")
-        return f"{self.name}({inner})"
-
-
-def _a(name: str, kind: str, default: object = _REQUIRED, keyword_only: bool = False) -> Arg:
-    return Arg(name, kind, default, keyword_only)
+def _row(
+    name: str,
+    args: tuple[Param, ...],
+    build: Callable[[Mapping[str, object]], LayerSpec],
+    varargs: bool = False,
+) -> Signature:
+    return Signature(name, args, build, varargs=varargs)
 
 
 _INPLACE = _a("inplace", "bool", False)
 _DEVICE = (_a("device", "any", None), _a("dtype", "any", None))
 
 
-def _activation_row(name: str, *args: Arg, varargs: bool = False) -> Module:
+def _activation_row(name: str, *args: Param, varargs: bool = False) -> Module:
     def build(v: Mapping[str, object]) -> LayerSpec:
         dim = v.get("dim")
         return Activation(
@@ -860,10 +828,10 @@ def _activation_row(name: str, *args: Arg, varargs: bool = False) -> Module:
             approximate=cast(str, v.get("approximate", "none")),
         )
 
-    return Module(f"nn.{name}", args, build, varargs)
+    return _row(f"nn.{name}", args, build, varargs)
 
 
-def _norm_args(affine: bool, stats: bool) -> tuple[Arg, ...]:
+def _norm_args(affine: bool, stats: bool) -> tuple[Param, ...]:
     return (
         _a("num_features", "int"),
         _a("eps", "number", 1e-05),
@@ -876,7 +844,7 @@ def _norm_args(affine: bool, stats: bool) -> tuple[Arg, ...]:
 
 
 def _pad_row(kind: str, dims: int) -> Module:
-    args: tuple[Arg, ...] = (_a("padding", "ints"),)
+    args: tuple[Param, ...] = (_a("padding", "ints"),)
     if kind == "constant":
         args += (_a("value", "number"),)
 
@@ -885,7 +853,7 @@ def _pad_row(kind: str, dims: int) -> Module:
         padding = (pad,) * (2 * dims) if isinstance(pad, int) else tuple(pad)
         return Pad(kind, dims, padding, float(cast(float, v.get("value", 0.0))))
 
-    return Module(f"nn.{kind.capitalize()}Pad{dims}d", args, build)
+    return _row(f"nn.{kind.capitalize()}Pad{dims}d", args, build)
 
 
 def _upsample_build(name: str, mode: str | None) -> Callable[[Mapping[str, object]], LayerSpec]:
@@ -941,36 +909,36 @@ def _table() -> list[Module]:
     ]
     for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"):
         rows.append(
-            Module(
+            _row(
                 f"nn.{name}",
                 (_a("p", "number", 0.5), _INPLACE),
                 lambda v, name=name: Dropout(name, cast(float, v["p"])),  # type: ignore[misc]
             )
         )
     rows.append(
-        Module(
+        _row(
             "nn.FeatureAlphaDropout",
             (_a("p", "number", 0.5), _INPLACE),
             lambda v: Dropout("FeatureAlphaDropout", cast(float, v["p"])),
         )
     )
-    rows.append(Module("nn.Identity", (), lambda v: Identity(), varargs=True))
+    rows.append(_row("nn.Identity", (), lambda v: Identity(), varargs=True))
     rows.append(
-        Module(
+        _row(
             "nn.Flatten",
             (_a("start_dim", "int", 1), _a("end_dim", "int", -1)),
             lambda v: Flatten(cast(int, v["start_dim"]), cast(int, v["end_dim"])),
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.Unflatten",
             (_a("dim", "int"), _a("unflattened_size", "sizes")),
             lambda v: Unflatten(cast(int, v["dim"]), cast(Ints, v["unflattened_size"])),
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.Linear",
             (
                 _a("in_features", "int"),
@@ -984,7 +952,7 @@ def _table() -> list[Module]:
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.LazyLinear",
             (_a("out_features", "int"), _a("bias", "bool", True), *_DEVICE),
             lambda v: Linear(None, cast(int, v["out_features"]), cast(bool, v["bias"])),
@@ -992,7 +960,7 @@ def _table() -> list[Module]:
     )
     for d in (1, 2, 3):
         rows.append(
-            Module(
+            _row(
                 f"nn.BatchNorm{d}d",
                 _norm_args(True, True),
                 lambda v, d=d: BatchNorm(  # type: ignore[misc]
@@ -1005,7 +973,7 @@ def _table() -> list[Module]:
             )
         )
         rows.append(
-            Module(
+            _row(
                 f"nn.InstanceNorm{d}d",
                 _norm_args(False, False),
                 lambda v, d=d: InstanceNorm(  # type: ignore[misc]
@@ -1018,7 +986,7 @@ def _table() -> list[Module]:
             )
         )
     rows.append(
-        Module(
+        _row(
             "nn.GroupNorm",
             (
                 _a("num_groups", "int"),
@@ -1037,7 +1005,7 @@ def _table() -> list[Module]:
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.LayerNorm",
             (
                 _a("normalized_shape", "ints"),
@@ -1054,7 +1022,7 @@ def _table() -> list[Module]:
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.Upsample",
             (
                 _a("size", "opt_ints", None),
@@ -1068,21 +1036,21 @@ def _table() -> list[Module]:
     )
     for name, mode in (("UpsamplingNearest2d", "nearest"), ("UpsamplingBilinear2d", "bilinear")):
         rows.append(
-            Module(
+            _row(
                 f"nn.{name}",
                 (_a("size", "opt_ints", None), _a("scale_factor", "numbers", None)),
                 _upsample_build(name, mode),
             )
         )
     rows.append(
-        Module(
+        _row(
             "nn.PixelShuffle",
             (_a("upscale_factor", "int"),),
             lambda v: PixelShuffle(cast(int, v["upscale_factor"])),
         )
     )
     rows.append(
-        Module(
+        _row(
             "nn.PixelUnshuffle",
             (_a("downscale_factor", "int"),),
             lambda v: PixelShuffle(cast(int, v["downscale_factor"]), inverse=True),
@@ -1118,171 +1086,15 @@ def lookup(parts: list[str] | tuple[str, ...]) -> Module | None:
 def parse_module(module: Module, call: ast.Call, text: str) -> LayerSpec:
     """Bind ``call`` (a node of the parsed ``text``) to ``module``'s signature, read the
     literal values and build the spec. Raises :class:`UsageError` naming a bad value."""
-    from convshape.readers.parse import _literal, _NotLiteral
+    from convshape.readers.parse import read_call
 
-    def src(node: ast.AST) -> str:
-        segment = ast.get_source_segment(text, node) or type(node).__name__
-        segment = " ".join(segment.split())
-        return segment if len(segment) <= 60 else segment[:57] + "..."
-
-    name = module.name
-    if module.varargs and not module.args:
-        return module.build({})
-    positional = [a for a in module.args if not a.keyword_only]
-    names = [a.name for a in module.args]
-    bound: dict[str, ast.expr] = {}
-    for i, node in enumerate(call.args):
-        if isinstance(node, ast.Starred):
-            raise UsageError(f"{name}: convshape needs literal arguments, not {src(node)!r}")
-        if i >= len(positional):
-            if module.varargs:
-                break
-            raise UsageError(
-                f"{name}() takes at most {len(positional)} positional arguments "
-                f"({len(call.args)} given); extra argument {src(node)!r}"
-            )
-        bound[positional[i].name] = node
-    for kw in call.keywords:
-        if kw.arg is None:
-            raise UsageError(f"{name}: convshape needs literal arguments, not {src(kw)!r}")
-        if kw.arg not in names:
-            if module.varargs:
-                continue
-            raise UsageError(_unknown_keyword(name, kw.arg, names))
-        if kw.arg in bound:
-            raise UsageError(f"{name}() got multiple values for argument {kw.arg!r}")
-        bound[kw.arg] = kw.value
-    missing = [a.name for a in module.args if a.required and a.name not in bound]
-    if missing:
-        s = "s" if len(missing) > 1 else ""
-        raise UsageError(
-            f"{name}() is missing required argument{s} {', '.join(repr(m) for m in missing)}"
-        )
-    values: dict[str, object] = {}
-    for arg in module.args:
-        given = bound.get(arg.name)
-        if given is None:
-            values[arg.name] = arg.default
-            continue
-        if arg.kind == "any":
-            values[arg.name] = None
-            continue
-        label = f"{name}: {arg.name}={src(given)}"
-        try:
-            value = _literal(fold_constants(given))
-        except _NotLiteral as exc:
-            raise UsageError(
-                f"{label}: convshape needs literal values and does not evaluate {src(exc.node)!r}"
-            ) from None
-        values[arg.name] = _convert(label, arg.kind, value)
-    _check_values(name, values)
-    return module.build(values)
-
-
-_FOLDABLE: Final = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)
-
-
-class _Folder(ast.NodeTransformer):
-    """Folds integer arithmetic written in the code (``256 * 6 * 6``, ``64 // 2``) into
-    its value; anything else is left for the literal reader to refuse."""
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        left, right = node.left, node.right
-        if not (isinstance(left, ast.Constant) and isinstance(right, ast.Constant)):
-            return node
-        a, b = left.value, right.value
-        if not (_is_int(a) and _is_int(b) and isinstance(node.op, _FOLDABLE)):
-            return node
-        x, y = cast(int, a), cast(int, b)
-        if isinstance(node.op, ast.Pow) and not (0 <= y <= 64 and abs(x) <= 1 << 16):
-            return node
-        if isinstance(node.op, ast.FloorDiv) and y == 0:
-            return node
-        if max(abs(x), abs(y)) > 1 << 64:
-            return node
-        ops = {ast.Add: x + y, ast.Sub: x - y, ast.Mult: x * y}
-        if isinstance(node.op, ast.FloorDiv):
-            value = x // y
-        elif isinstance(node.op, ast.Pow):
-            value = x**y
-        else:
-            value = ops[type(node.op)]
-        return ast.copy_location(ast.Constant(value), node)
-
-
-def fold_constants(node: ast.expr) -> ast.expr:
-    """``node`` with integer arithmetic of literals folded (a copy; positions kept)."""
-    import copy
-
-    return cast(ast.expr, _Folder().visit(copy.deepcopy(node)))
-
-
-def _unknown_keyword(name: str, keyword: str, names: list[str]) -> str:
-    import difflib
-
-    message = f"{name}() got an unexpected keyword argument {keyword!r}"
-    close = difflib.get_close_matches(keyword, names, n=1, cutoff=0.6)
-    if close:
-        return message + f"; did you mean {close[0]!r}?"
-    return message + (f"; it takes {', '.join(names)}" if names else "; it takes no arguments")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-_EXPECTED: Final[Mapping[str, str]] = {
-    "int": "an int",
-    "opt_int": "an int or None",
-    "ints": "an int or a tuple of ints",
-    "opt_ints": "an int, a tuple of ints or None",
-    "sizes": "a tuple of ints",
-    "bool": "True or False",
-    "opt_bool": "True, False or None",
-    "number": "a number",
-    "opt_number": "a number or None",
-    "numbers": "a number, a tuple of numbers or None",
-    "str": "a string",
-}
-
-
-def _convert(label: str, kind: str, value: object) -> object:
-    ok: bool
-    if kind == "int":
-        ok = _is_int(value)
-    elif kind == "opt_int":
-        ok = value is None or _is_int(value)
-    elif kind in ("ints", "opt_ints"):
-        ok = (kind == "opt_ints" and value is None) or _is_int(value)
-        ok = ok or (isinstance(value, tuple) and all(_is_int(v) for v in value))
-    elif kind == "sizes":
-        ok = isinstance(value, tuple) and all(_is_int(v) for v in value)
-    elif kind == "bool":
-        ok = isinstance(value, bool)
-    elif kind == "opt_bool":
-        ok = value is None or isinstance(value, bool)
-    elif kind == "number":
-        ok = _is_number(value)
-    elif kind == "opt_number":
-        ok = value is None or _is_number(value)
-    elif kind == "numbers":
-        ok = value is None or _is_number(value)
-        ok = ok or (isinstance(value, tuple) and all(_is_number(v) for v in value))
-    else:
-        ok = isinstance(value, str)
-    if not ok:
-        floats = value if isinstance(value, tuple) else (value,)
-        if kind in ("int", "opt_int", "ints", "opt_ints", "sizes") and any(
-            isinstance(v, float) for v in floats
-        ):
-            raise UsageError(f"{label}: a float, but torch needs an int here")
-        raise UsageError(f"{label} must be {_EXPECTED[kind]}")
-    return value
+    if module.varargs and not module.params:  # nn.Identity(*anything): nothing to read
+        empty: LayerSpec = module.build({})
+        return empty
+    values = read_call(module, call, text)
+    _check_values(module.name, values)
+    spec: LayerSpec = module.build(values)
+    return spec
 
 
 def _check_values(name: str, v: Mapping[str, object]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from convshape.core import errors as E
 from convshape.core.errors import sizes
-from convshape.core.specs import Shape
+from convshape.core.shapes import Shape
 
 __all__ = ["pad_shape"]
 

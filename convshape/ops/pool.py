@@ -1,4 +1,4 @@
-"""Pooling rules: max / average / LP pooling and adaptive average / max pooling.
+"""Pooling: max / average / LP pooling, module and functional.
 
 Mirrors torch 2.13 on CPU, check by check:
 
@@ -8,8 +8,6 @@ Mirrors torch 2.13 on CPU, check by check:
 * ``F.avg_poolNd`` / ``nn.AvgPoolNd``: ``AveragePool2d.cpp`` / ``AveragePool3d.cpp``;
 * ``pooling_output_shape`` and ``pool2d_shape_check`` / ``pool3d_shape_check`` in ``Pool.h``;
 * ``F.lp_poolNd``: ``avg_pool`` on ``x.pow(p)`` with padding 0 (``max_pool`` for p = +-inf);
-* adaptive pooling: ``_list_with_default`` in Python, then ``AdaptiveAveragePooling*.cpp`` /
-  ``AdaptiveMaxPooling*.cpp``.
 
 Module and functional forms behave the same for every shape: the modules only fill in
 ``stride = kernel_size`` when it is None, which torch's C++ does too.
@@ -18,16 +16,121 @@ Module and functional forms behave the same for every shape: the modules only fi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, cast
 
 from convshape.core import errors as E
-from convshape.core.arithmetic import Axis, axis_names, pool_axis, pool_out
+from convshape.core.arithmetic import axis_names, pool_axis, pool_out, sliding_window
+from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, sizes
-from convshape.core.specs import AdaptivePool, Ints, Pool, Shape
-from convshape.core.trace import Trace
+from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.sampling import input_shape, per_axis
+from convshape.core.shapes import Ints, Shape, ntuple
+from convshape.core.signature import Param, Signature
+from convshape.core.trace import Env, Trace
 
-__all__ = ["infer_adaptive", "infer_pool"]
+# ---------------------------------------------------------------------------------------
+# The spec
+# ---------------------------------------------------------------------------------------
+
+_INT32_MAX = 2**31 - 1
+
+
+def _pool_plan(spec: Pool) -> tuple[tuple[int, int, int, int], ...] | None:
+    """Per-axis ``(k, s, p, d)`` of a max or average pool none of whose own arguments can fail
+    torch's checks (lengths, signs, padding at most half the kernel, int32 range); None
+    otherwise. LP pooling is average pooling of ``x**p`` without padding."""
+    n = spec.dims
+    if spec.divisor_override == 0 or len(spec.kernel_size) != n:
+        return None
+    if spec.kind == "lp" and (spec.norm_type == 0 or spec.norm_type != spec.norm_type):
+        return None  # p = 0 raises after the shape is known; NaN is left to the full path
+    stride = spec.stride or spec.kernel_size
+    dilation = spec.dilation if spec.kind == "max" else (1,) * n
+    padding = (0,) * n if spec.kind == "lp" else spec.padding  # LP pooling pads nothing
+    if not len(stride) == len(padding) == len(dilation) == n:
+        return None
+    axes = tuple(zip(spec.kernel_size, stride, padding, dilation, strict=True))
+    for k, s, p, d in axes:
+        if not (0 < k <= _INT32_MAX and 0 < s <= _INT32_MAX and 0 < d <= _INT32_MAX):
+            return None
+        if p < 0 or 2 * p > k:
+            return None
+    return axes
+
+
+PoolKind = Literal["max", "avg", "lp"]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """``nn.MaxPoolNd`` / ``nn.AvgPoolNd`` / ``nn.LPPoolNd`` or their ``F.`` functions.
+
+    ``stride == ()`` means ``stride=None``: the stride is the kernel size.
+    """
+
+    kind: PoolKind
+    dims: int
+    kernel_size: Ints
+    stride: Ints = ()
+    padding: Ints = (0,)
+    dilation: Ints = (1,)
+    ceil_mode: bool = False
+    return_indices: bool = False
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+    norm_type: float = 2.0
+    functional: bool = False
+    plan: tuple[tuple[int, int, int, int], ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", _pool_plan(self))
+
+    @classmethod
+    def make(
+        cls,
+        kind: PoolKind,
+        dims: int,
+        kernel_size: int | Ints,
+        stride: int | Ints | None = None,
+        padding: int | Ints = 0,
+        dilation: int | Ints = 1,
+        ceil_mode: bool = False,
+        return_indices: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+        norm_type: float = 2.0,
+        functional: bool = False,
+    ) -> Pool:
+        return cls(
+            kind=kind,
+            dims=dims,
+            kernel_size=ntuple(kernel_size, dims),
+            stride=() if stride is None else ntuple(stride, dims),
+            padding=ntuple(padding, dims),
+            dilation=ntuple(dilation, dims),
+            ceil_mode=ceil_mode,
+            return_indices=return_indices,
+            count_include_pad=count_include_pad,
+            divisor_override=divisor_override,
+            norm_type=norm_type,
+            functional=functional,
+        )
+
+    @property
+    def op(self) -> str:
+        return f"{self.kind}_pool{self.dims}d"
+
+    @property
+    def cls(self) -> str:
+        return {"max": "MaxPool", "avg": "AvgPool", "lp": "LPPool"}[self.kind] + f"{self.dims}d"
+
+
+__all__ = ["FAMILY", "Pool", "PoolKind", "infer_pool", "size_at"]
 
 _WORDS = {2: "two", 3: "three"}
 _Names = tuple[str | None, ...]
@@ -402,140 +505,232 @@ def _avg_pool3d(x: Shape, args: _Args, divisor: int | None, trace: Trace) -> Sha
 
 
 # ---------------------------------------------------------------------------------------
-# Adaptive pooling
+# Fast path: a valid max or average pool on an input with no empty dimension
 # ---------------------------------------------------------------------------------------
 
 
-def infer_adaptive(spec: AdaptivePool, shape: Shape, trace: Trace) -> Shape:
-    """``nn.AdaptiveAvgPoolNd`` / ``nn.AdaptiveMaxPoolNd`` or their ``F.`` functions."""
-    shape = tuple(shape)
-    if spec.dims == 1:
-        out = _adaptive_1d(spec, shape, trace)
-    else:
-        size = _list_with_default(spec, shape)
-        core = _adaptive_avg if spec.kind == "avg" else _adaptive_max
-        out = core(spec.dims, shape, size, spec.op, trace)
-    _record_adaptive(trace, spec, shape, out)
-    return out
-
-
-def _list_with_default(spec: AdaptivePool, shape: Shape) -> Ints:
-    """``_list_with_default``: None keeps the input size; the input needs a spare leading dim.
-
-    An output_size written as one int skips this Python check and goes straight to C++.
-    """
-    size = spec.output_size
-    if spec.scalar:
-        return tuple(v for v in size if v is not None)
-    if len(shape) <= len(size):
-        raise E.ADAPTIVE_INPUT_DIMENSION.error(n=len(size) + 1)
-    defaults = shape[len(shape) - len(size) :]
-    return tuple(d if v is None else v for v, d in zip(size, defaults, strict=True))
-
-
-_Adaptive = Callable[[int, Shape, Ints, str, Trace], Shape]
-
-
-def _brace(values: Ints) -> str:
-    """``{1, -1}``; three values print as ``{a, b,c}`` (torch's own missing space)."""
-    text = ", ".join(str(v) for v in values[:2])
-    return "{" + text + "".join(f",{v}" for v in values[2:]) + "}"
-
-
-def _adaptive_avg(n: int, x: Shape, size: Ints, op: str, trace: Trace) -> Shape:
-    """``adaptive_avg_pool{2,3}d``: output checks, the all-ones mean shortcut, then input."""
-    if len(size) != n:
-        raise E.ADAPTIVE_AVG_OUTPUT_LENGTH.error(op=op, n=n)
-    if any(v < 0 for v in size):
-        raise E.ADAPTIVE_AVG_OUTPUT_NEGATIVE.error(op=op, values=_brace(size))
-    if all(v == 1 for v in size):
-        rank = len(x)
-        if rank < n:  # input.mean((-1, ..., -n)) wraps each dim; a 0-d tensor counts as 1-d
-            low = -max(rank, 1)
-            raise E.DIM_OUT_OF_RANGE.error(low=low, high=-low - 1, got=low - 1)
-        trace.notes.append(
-            f"output_size {(1,) * n}: torch takes the mean over the last {n} dims, "
-            "skipping the rank and empty-dimension checks"
-        )
-        return (*x[:-n], *size)
-    rank = len(x)
-    if n == 3:  # 3-d checks every dim but the first before it looks at the rank
-        _check_nonempty(x, op)
-    if rank not in (n + 1, n + 2):
-        raise E.ADAPTIVE_AVG_RANK.error(op=op, r=n + 1, r1=n + 2, input=sizes(x))
-    for i in range(rank - 2, rank) if n == 2 else ():  # 2-d checks only H and W
-        if x[i] == 0:
-            raise E.ADAPTIVE_EMPTY.error(op=op, input=sizes(x), dim=i)
-    return (*x[:-n], *size)
-
-
-def _adaptive_max(n: int, x: Shape, size: Ints, op: str, trace: Trace) -> Shape:
-    """``adaptive_max_pool{2,3}d``: input checks, output length, then the allocation."""
-    rank = len(x)
-    if rank not in (n + 1, n + 2):
-        raise E.ADAPTIVE_MAX_RANK.error(op=op, r=n + 1, r1=n + 2, input=sizes(x))
-    _check_nonempty(x, op)
-    if len(size) != n:
-        raise E.ADAPTIVE_MAX_OUTPUT_LENGTH.error(op=op, n=n)
-    out = (*x[:-n], *size)
-    for v in out:
-        if v < 0:
-            raise E.NEGATIVE_DIMENSION.error(value=v, shape=sizes(out))
-    return out
-
-
-def _check_nonempty(x: Shape, op: str) -> None:
-    """Every dim but the first must be non-empty (the first is skipped even unbatched)."""
-    for i in range(1, len(x)):
-        if x[i] == 0:
-            raise E.ADAPTIVE_EMPTY.error(op=op, input=sizes(x), dim=i)
-
-
-def _adaptive_1d(spec: AdaptivePool, x: Shape, trace: Trace) -> Shape:
-    """``adaptive_{avg,max}_pool1d``: argument parsing, check1d, then the 2-d op on (1, L)."""
-    op = spec.op
-    size = _int_list(spec.output_size, op)
-    if not 2 <= len(x) <= 3:
-        raise E.DIM_RANGE.error(low=2, high=3, idim=len(x), op=op)
-    if len(size) != 1:
-        raise E.ONE_INT.error(op=op, name="output_size", n=len(size))
-    view = (*x[:-1], 1, x[-1])
-    if spec.kind == "max":
-        _check_nonempty(x, op)
-        out = _adaptive_max(2, view, (1, size[0]), "adaptive_max_pool2d", trace)
-    else:
-        out = _adaptive_avg(2, view, (1, size[0]), "adaptive_avg_pool2d", trace)
-    return (*out[:-2], out[-1])
-
-
-def _int_list(values: tuple[int | None, ...], op: str) -> Ints:
-    """The Python argument parser for ``int[1] output_size``: None is a TypeError."""
-    ints: list[int] = []
-    for i, v in enumerate(values):
-        if v is None:
-            if i == 0:
-                raise E.ADAPTIVE_NONE_FIRST.error(op=op)
-            raise E.ADAPTIVE_NONE_LATER.error(op=op, pos=i + 1)
-        ints.append(v)
-    return tuple(ints)
-
-
-def _record_adaptive(trace: Trace, spec: AdaptivePool, shape: Shape, out: Shape) -> None:
+def fast(spec: Pool, shape: Shape) -> Shape | None:
+    """The output of a max/avg pool whose arguments passed every check in advance
+    (``spec.plan``) on an input with no empty dimension, or None for the full path."""
+    plan = spec.plan
     n = spec.dims
-    if len(shape) < n or len(out) < n:
-        return  # the mean shortcut accepted an input without n spatial dims (0-d, 1-d)
-    for i, name in enumerate(axis_names(n)):
-        size, o = shape[len(shape) - n + i], out[len(out) - n + i]
-        requested = spec.output_size[i] if i < len(spec.output_size) else o
-        notes = [f"None keeps the input size {size}"] if requested is None else []
-        if o and size:
-            notes.append(_window_note(size, o))
-        trace.axes.append(Axis(name, size, o, text=(f"output_size[{i}] = {o}", tuple(notes))))
+    if plan is None or not n + 1 <= len(shape) <= n + 2 or min(shape) <= 0:
+        return None
+    ceil = spec.ceil_mode
+    input_check = spec.kind != "max" and n == 3  # avg_pool3d: input >= kernel, padding aside
+    out = list(shape[:-n])
+    for size, (k, s, p, d) in zip(shape[-n:], plan):  # noqa: B905 - lengths checked
+        if input_check and size < k:
+            return None
+        o = pool_out(size, k, s, p, d, ceil)
+        if o < 1:
+            return None
+        out.append(o)
+    return tuple(out)
 
 
-def _window_note(size: int, out: int) -> str:
-    """Adaptive windows: ``[floor(i*L/o), ceil((i+1)*L/o))`` for each output ``i``."""
-    spans = {-(-(i + 1) * size // out) - (i * size // out) for i in range(min(out, 4096))}
-    lo, hi = min(spans), max(spans)
-    width = f"{lo}" if lo == hi else f"{lo} to {hi}"
-    return f"{out} adaptive windows of {width} inputs each"
+def infer(spec: Pool, shape: Shape, trace: Trace, env: Env) -> Shape:
+    return infer_pool(spec, shape, trace)
+
+
+# ---------------------------------------------------------------------------------------
+# Signatures, in torch 2.13's positional order (torch/nn/modules/pooling.py, functional.py)
+# ---------------------------------------------------------------------------------------
+
+_INPUT = Param("input", "tensor")
+_MAX_MODULE = (
+    Param("kernel_size", "ints"),
+    Param("stride", "opt_ints", None),
+    Param("padding", "ints", 0),
+    Param("dilation", "ints", 1),
+    Param("return_indices", "bool", False),
+    Param("ceil_mode", "bool", False),
+)
+_MAX_FUNCTION = (  # F.max_poolNd: ceil_mode comes before return_indices
+    _INPUT,
+    Param("kernel_size", "ints"),
+    Param("stride", "opt_ints", None),
+    Param("padding", "ints", 0),
+    Param("dilation", "ints", 1),
+    Param("ceil_mode", "bool", False),
+    Param("return_indices", "bool", False),
+)
+_MAX_TORCH = _MAX_FUNCTION[:-1]  # torch.max_poolNd has no return_indices
+_AVG1_MODULE = (
+    Param("kernel_size", "ints"),
+    Param("stride", "opt_ints", None),
+    Param("padding", "ints", 0),
+    Param("ceil_mode", "bool", False),
+    Param("count_include_pad", "bool", True),
+)
+_AVG_MODULE = (*_AVG1_MODULE, Param("divisor_override", "opt_int", None))
+_LP_MODULE = (
+    Param("norm_type", "float"),
+    Param("kernel_size", "ints"),
+    Param("stride", "opt_ints", None),
+    Param("ceil_mode", "bool", False),
+)
+
+_IntOrInts = int | Ints
+_WHAT = {"max": "max pooling", "avg": "average pooling", "lp": "power-average (LP) pooling"}
+
+
+def _builder(kind: PoolKind, dims: int, functional: bool) -> Callable[[Mapping[str, object]], Pool]:
+    def build(v: Mapping[str, object]) -> Pool:
+        return Pool.make(
+            kind,
+            dims,
+            kernel_size=cast(_IntOrInts, v["kernel_size"]),
+            stride=cast("_IntOrInts | None", v["stride"]),
+            padding=cast(_IntOrInts, v.get("padding", 0)),
+            dilation=cast(_IntOrInts, v.get("dilation", 1)),
+            ceil_mode=cast(bool, v["ceil_mode"]),
+            return_indices=cast(bool, v.get("return_indices", False)),
+            count_include_pad=cast(bool, v.get("count_include_pad", True)),
+            divisor_override=cast("int | None", v.get("divisor_override")),
+            norm_type=float(cast(float, v.get("norm_type", 2.0))),
+            functional=functional,
+        )
+
+    return build
+
+
+def _signatures() -> tuple[Signature, ...]:
+    rows: list[Signature] = []
+
+    def add(name: str, kind: PoolKind, d: int, params: tuple[Param, ...]) -> None:
+        functional = not name.startswith("nn.")
+        what = f"{d}-d {_WHAT[kind]}"
+        rows.append(Signature(name, params, _builder(kind, d, functional), Pool, kind, d, what))
+
+    for d in (1, 2, 3):
+        avg = _AVG1_MODULE if d == 1 else _AVG_MODULE
+        add(f"nn.MaxPool{d}d", "max", d, _MAX_MODULE)
+        add(f"nn.AvgPool{d}d", "avg", d, avg)
+        add(f"nn.LPPool{d}d", "lp", d, _LP_MODULE)
+        add(f"F.max_pool{d}d", "max", d, _MAX_FUNCTION)
+        add(f"F.avg_pool{d}d", "avg", d, (_INPUT, *avg))
+        add(f"F.lp_pool{d}d", "lp", d, (_INPUT, *_LP_MODULE))
+        # the torch namespace: torch.max_pool2d is not F.max_pool2d (no return_indices)
+        add(f"torch.max_pool{d}d", "max", d, _MAX_TORCH)
+    add("torch.avg_pool1d", "avg", 1, (_INPUT, *_AVG1_MODULE))
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Back to code, and to torch
+# ---------------------------------------------------------------------------------------
+
+
+def code(spec: Pool) -> str:
+    n = spec.dims
+    args = []
+    if spec.kind == "lp":
+        args.append(repr(spec.norm_type))
+    args.append(ints_code(spec.kernel_size, n))
+    if spec.stride:
+        args.append(f"stride={ints_code(spec.stride, n)}")
+    if spec.kind != "lp":
+        args += kw("padding", ints_code(spec.padding, n), "0")
+    if spec.kind == "max":
+        args += kw("dilation", ints_code(spec.dilation, n), "1")
+        args += kw("return_indices", str(spec.return_indices), "False")
+    args += kw("ceil_mode", str(spec.ceil_mode), "False")
+    if spec.kind == "avg":
+        args += kw("count_include_pad", str(spec.count_include_pad), "True")
+        args += kw("divisor_override", str(spec.divisor_override), "None")
+    if spec.functional:
+        return f"F.{spec.op}(x, {', '.join(args)})"
+    return f"nn.{spec.cls}({', '.join(args)})"
+
+
+def _lp_kernel(spec: Pool) -> int | Ints:
+    """LPPool1d takes an int kernel_size (lp_pool1d multiplies by it; a tuple is a TypeError)."""
+    kernel = spec.kernel_size
+    if spec.dims == 1 and len(kernel) == 1:
+        return kernel[0]
+    return kernel
+
+
+def torch_call(spec: Pool) -> TorchCall:
+    stride = spec.stride if spec.stride else None
+    module = not spec.functional
+    name = spec.cls if module else spec.op
+    indexed = spec.return_indices
+    args: tuple[object, ...]
+    if spec.kind == "max":
+        kwargs = dict(ceil_mode=spec.ceil_mode, return_indices=spec.return_indices)
+        args = (spec.kernel_size, stride, spec.padding, spec.dilation)
+        return TorchCall(name, args, kwargs, module=module, indexed=indexed)
+    if spec.kind == "avg":
+        avg: dict[str, object] = dict(
+            ceil_mode=spec.ceil_mode, count_include_pad=spec.count_include_pad
+        )
+        if spec.dims > 1:
+            avg["divisor_override"] = spec.divisor_override
+        return TorchCall(name, (spec.kernel_size, stride, spec.padding), avg, module=module)
+    if module:
+        args = (spec.norm_type, _lp_kernel(spec), stride, spec.ceil_mode)
+        return TorchCall(name, args, module=True)
+    args = (spec.norm_type, _lp_kernel(spec), stride)
+    return TorchCall(name, args, {"ceil_mode": spec.ceil_mode}, module=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing and the receptive-field window
+# ---------------------------------------------------------------------------------------
+
+
+def _gen(kind: PoolKind, n: int) -> Callable[[random.Random], tuple[Pool, Shape]]:
+    def gen(r: random.Random) -> tuple[Pool, Shape]:
+        kernel = per_axis(r, n, 1, 4)
+        stride: Ints = () if r.random() < 0.3 else per_axis(r, n, 1, 3)
+        padding = per_axis(r, n, 0, 2) if kind != "lp" else (0,)
+        dilation = per_axis(r, n, 1, 2) if kind == "max" else (1,)
+        spec = Pool(
+            kind,
+            n,
+            kernel,
+            stride,
+            padding,
+            dilation,
+            ceil_mode=r.random() < 0.4,
+            return_indices=kind == "max" and r.random() < 0.2,
+            count_include_pad=r.random() < 0.7,
+            divisor_override=(
+                r.choice([None, None, None, 2, 0]) if kind == "avg" and n > 1 else None
+            ),
+            norm_type=2.0,
+            functional=r.random() < 0.4,
+        )
+        return spec, input_shape(r, n, r.randint(1, 4))
+
+    return gen
+
+
+def window(spec: Pool, shape: Shape, output: Shape, n: int) -> list[Window] | None:
+    kernel = spec.kernel_size
+    stride = spec.stride or kernel
+    dilation = spec.dilation if spec.kind == "max" else (1,) * n
+    padding = spec.padding if spec.kind != "lp" else (0,) * n  # LP pooling pads nothing
+    return [
+        sliding_window(dilation[i] * (kernel[i] - 1) + 1, stride[i], padding[i]) for i in range(n)
+    ]
+
+
+FAMILY = register(
+    OpFamily(
+        name="pool",
+        rank=1,
+        specs=(Pool,),
+        signatures=_signatures(),
+        infer=infer,
+        fast=fast,
+        code=code,
+        torch=torch_call,
+        fuzz={
+            f"{kind}_pool{n}d": _gen(kind, n) for kind in ("max", "avg", "lp") for n in (1, 2, 3)
+        },
+        window=window,
+    )
+)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Final, cast
 
+from convshape.core import registry
 from convshape.core.errors import UsageError
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Ints, Pool, Shape, Spec, Unfold
+from convshape.core.shapes import Ints, Shape
+from convshape.core.signature import Param, Signature
+from convshape.ops import Spec
 from convshape.readers.parse import parse_ints
 
-__all__ = ["FLAG_KEYS", "OPS", "layer_from_flags", "spec_from_args"]
+__all__ = ["FLAG_KEYS", "layer_from_flags", "ops", "spec_from_args"]
 
 # The layer flags of ``calc`` and ``verify`` (click's parameter names).
 FLAG_KEYS = (
@@ -33,36 +37,6 @@ FLAG_KEYS = (
     "divisor_override",
     "norm_type",
 )
-_CONV_MODULE = {
-    "in_channels",
-    "out_channels",
-    "kernel",
-    "stride",
-    "padding",
-    "dilation",
-    "groups",
-    "no_bias",
-    "padding_mode",
-}
-_CONV_CALL = {"stride", "padding", "dilation", "groups"}
-_APPLIES: dict[str, set[str]] = {
-    "conv": _CONV_MODULE,
-    "conv_transpose": _CONV_MODULE | {"output_padding"},
-    "max_pool": {"kernel", "stride", "padding", "dilation", "ceil_mode", "return_indices"},
-    "avg_pool": {
-        "kernel",
-        "stride",
-        "padding",
-        "ceil_mode",
-        "no_count_include_pad",
-        "divisor_override",
-    },
-    "lp_pool": {"kernel", "stride", "ceil_mode", "norm_type"},
-    "adaptive_avg_pool": set(),
-    "adaptive_max_pool": {"return_indices"},
-    "unfold": {"kernel", "dilation", "padding", "stride"},
-    "fold": {"kernel", "dilation", "padding", "stride"},
-}
 
 
 def spec_from_args(
@@ -99,38 +73,14 @@ def spec_from_args(
     return spec, shape
 
 
-def _check_applies(op: str, base: str, options: Mapping[str, object], **extra: object) -> None:
-    """Every flag given must mean something for ``op``: a flag torch's layer lacks is an error,
-    not something to ignore."""
-    allowed = _APPLIES[base]
-    for key in options:
-        if key not in allowed:
-            raise UsageError(f"--{key.replace('_', '-')} does not apply to {op}")
-    for key, value in extra.items():
-        if value is not None:
-            raise UsageError(f"--{key.replace('_', '-')} does not apply to {op}")
-
-
-_OP = re.compile(
-    r"^(?P<base>conv|conv_transpose|max_pool|avg_pool|lp_pool|adaptive_avg_pool|"
-    r"adaptive_max_pool)(?P<n>[123])d$|^(?P<fold>unfold|fold)$"
-)
+# The flags that name a parameter differently, and the two that negate one.
+_PARAM_OF: Final[Mapping[str, str]] = {
+    "kernel": "kernel_size",
+    "no_bias": "bias",
+    "no_count_include_pad": "count_include_pad",
+}
+_NEGATED: Final = frozenset({"no_bias", "no_count_include_pad"})
 _CLASS = re.compile(r"(?<!^)(?=[A-Z])")
-
-_BASES = (
-    "conv",
-    "conv_transpose",
-    "max_pool",
-    "avg_pool",
-    "adaptive_avg_pool",
-    "adaptive_max_pool",
-    "lp_pool",
-)
-OPS = (
-    *(f"{b}{n}d" for b in _BASES for n in (1, 2, 3) if not (b == "lp_pool" and n == 3)),
-    "unfold",
-    "fold",
-)
 
 
 def _op_name(name: str) -> str:
@@ -140,25 +90,48 @@ def _op_name(name: str) -> str:
     return snake.replace("max_pool_", "max_pool").replace("pool_", "pool")
 
 
-def _ints(options: Mapping[str, object], key: str, default: int | Ints) -> int | Ints:
-    value = options.get(key)
-    return default if value is None else parse_ints(str(value), f"--{key.replace('_', '-')}")
+def ops() -> tuple[str, ...]:
+    """Every op the flag form takes: the op names the families register (``conv2d``)."""
+    return tuple(registry.fuzz_ops())
 
 
-def _int(options: Mapping[str, object], key: str, default: int | None) -> int | None:
-    value = options.get(key)
-    if value is None:
-        return default
-    text = str(value).strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise UsageError(f"--{key.replace('_', '-')} must be an integer, got {text!r}")
-    return int(text)
+# The flag form has always read these as their F. functions, the rest as nn. modules.
+_FUNCTION_FORM: Final = ("adaptive_", "unfold", "fold")
+# Flag-form defaults for parameters torch requires (LP pooling's norm_type).
+_FLAG_DEFAULTS: Final[Mapping[str, object]] = {"norm_type": 2.0}
 
 
-def _required(value: int | Ints | None, flag: str, op: str) -> int | Ints:
-    if value is None:
-        raise UsageError(f"{op} needs {flag}")
-    return value
+def _signature(op: str, weight: bool) -> Signature:
+    """The spelling a flag-form op stands for: ``nn.Conv2d`` for ``conv2d``, ``F.conv2d``
+    when a weight is given, ``F.adaptive_avg_pool2d`` for ``adaptive_avg_pool2d``."""
+    sigs = registry.signatures()
+    if not weight and not op.startswith(_FUNCTION_FORM):
+        for sig in sigs.values():
+            if sig.namespace == "nn" and _op_name(sig.short) == op:
+                return sig
+    return sigs[f"F.{op}"]
+
+
+def _value(op: str, flag: str, param: Param, text: object) -> object:
+    """A flag's text as the parameter's value: ints, tuples of ints, numbers, strings."""
+    option = f"--{flag.replace('_', '-')}"
+    raw = str(text)
+    if param.kind in ("bool", "flag", "opt_bool"):
+        return not bool(text) if flag in _NEGATED else bool(text)
+    if param.kind == "str":
+        return raw
+    if param.kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise UsageError(f"{option} must be a number, got {text!r}") from None
+    if param.kind in ("int", "opt_int"):
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+            raise UsageError(f"{option} must be an integer, got {raw.strip()!r}")
+        return int(raw.strip())
+    if param.kind == "padding" and raw.strip().isalpha():
+        return raw
+    return parse_ints(raw, option)
 
 
 def layer_from_flags(
@@ -170,109 +143,49 @@ def layer_from_flags(
     bias: Shape | None = None,
     output_size: int | Ints | None = None,
 ) -> Spec:
-    """Build the spec ``name`` names from flag values (strings, as typed)."""
+    """Build the spec ``name`` names from flag values (strings, as typed), binding them to
+    the layer's signature as pasted code is bound."""
     op = _op_name(name)
-    match = _OP.match(op)
-    if not match:
+    known = ops()
+    if op not in known:
         import difflib
 
-        close = difflib.get_close_matches(op, OPS, n=1)
+        close = difflib.get_close_matches(op, known, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise UsageError(f"unknown op {name!r}{hint}; use one of: {', '.join(OPS)}")
-    base = match["fold"] or match["base"]
-    conv = base in ("conv", "conv_transpose")
-    if conv and weight is not None:  # the functional form: the weight holds the channels
-        allowed = _CONV_CALL | ({"output_padding"} if base == "conv_transpose" else set())
-        for key in options:
-            if key not in allowed:
-                raise UsageError(f"--{key.replace('_', '-')} does not apply to F.{op} (--weight)")
-    else:
-        _check_applies(op, base, options, **({} if conv else {"weight": weight, "bias": bias}))
-    if bias is not None and (not conv or weight is None):
+        raise UsageError(f"unknown op {name!r}{hint}; use one of: {', '.join(known)}")
+    sig = _signature(op, weight is not None)
+    where = f"F.{op} (--weight)" if weight is not None and sig.functional else op
+    takes = {p.name for p in sig.params if p.kind not in ("tensor", "any")}
+    values: dict[str, object] = sig.defaults()
+    for flag, text in options.items():
+        param = sig.param(_PARAM_OF.get(flag, flag))
+        if param is None or param.name not in takes or param.name == "output_size":
+            raise UsageError(f"--{flag.replace('_', '-')} does not apply to {where}")
+        values[param.name] = _value(op, flag, param, text)
+    tensors = {p.name for p in sig.params if p.kind == "tensor"}
+    if weight is not None and "weight" not in tensors:
+        raise UsageError(f"--weight does not apply to {op}")
+    if bias is not None and (weight is None or "bias" not in tensors):
         raise UsageError(f"--bias applies to F.{op} only, with --weight")
-    takes_size = base in ("conv_transpose", "fold") or base.startswith("adaptive")
+    if "weight" in tensors:
+        values["weight"], values["bias"] = weight, bias
+    takes_size = "output_size" in takes or sig.family == "conv_transpose"
     if output_size is not None and not takes_size:
         raise UsageError(f"--output-size does not apply to {op}")
-    if match["fold"]:
-        kernel = _required(_ints(options, "kernel", ()) or None, "--kernel", op)
-        common = dict(
-            dilation=_ints(options, "dilation", 1),
-            padding=_ints(options, "padding", 0),
-            stride=_ints(options, "stride", 1),
-            functional=True,
-        )
-        if op == "unfold":
-            return Unfold.make(kernel, **common)  # type: ignore[arg-type]
-        size = _required(output_size, "--output-size", op)
-        return Fold.make(size, kernel, **common)  # type: ignore[arg-type]
-    base, n = match["base"], int(match["n"])
-    if base.startswith("adaptive"):
-        size = _required(output_size, "--output-size", op)
-        kind = "avg" if "avg" in base else "max"
-        return AdaptivePool.make(
-            kind,  # type: ignore[arg-type]
-            n,
-            size if isinstance(size, int) else tuple(size),
-            return_indices=bool(options.get("return_indices")),
-            functional=True,
-        )
-    if base.endswith("pool"):
-        kind = base.split("_")[0]
-        norm = options.get("norm_type")
-        try:
-            norm_type = float(str(norm)) if norm is not None else 2.0
-        except ValueError:
-            raise UsageError(f"--norm-type must be a number, got {norm!r}") from None
-        stride = options.get("stride")
-        return Pool.make(
-            kind,  # type: ignore[arg-type]
-            n,
-            _required(_ints(options, "kernel", ()) or None, "--kernel", op),
-            None if stride is None else _ints(options, "stride", 1),
-            _ints(options, "padding", 0),
-            _ints(options, "dilation", 1),
-            ceil_mode=bool(options.get("ceil_mode")),
-            return_indices=bool(options.get("return_indices")),
-            count_include_pad=not options.get("no_count_include_pad"),
-            divisor_override=_int(options, "divisor_override", None),
-            norm_type=norm_type,
-            functional=False,
-        )
-    transposed = base == "conv_transpose"
-    padding_text = options.get("padding")
-    padding: int | Ints | str = (
-        str(padding_text)
-        if padding_text is not None and str(padding_text).strip().isalpha()
-        else _ints(options, "padding", 0)
-    )
-    common2 = dict(
-        stride=_ints(options, "stride", 1),
-        padding=padding,
-        dilation=_ints(options, "dilation", 1),
-        groups=_int(options, "groups", 1),
-    )
-    if transposed:
-        common2["output_padding"] = _ints(options, "output_padding", 0)
-    if weight is not None:
-        return ConvCall.make(n, weight, bias, transposed=transposed, **common2)  # type: ignore[arg-type]
-    channel_axis = 1 if len(shape) == n + 2 else 0
-    default_in = shape[channel_axis] if len(shape) > channel_axis else None
-    in_channels = _int(options, "in_channels", default_in)
-    out_channels = _int(options, "out_channels", None)
-    if in_channels is None:
-        raise UsageError(f"{op} needs --in-channels")
-    if out_channels is None:
-        raise UsageError(f"{op} needs --out-channels (or --weight for the functional form)")
-    return Conv.make(
-        n,
-        in_channels,
-        out_channels,
-        _required(_ints(options, "kernel", ()) or None, "--kernel", op),
-        bias=not options.get("no_bias"),
-        padding_mode=str(options.get("padding_mode") or "zeros"),
-        transposed=transposed,
-        output_size=None
-        if output_size is None
-        else tuple((output_size,) if isinstance(output_size, int) else output_size),
-        **common2,  # type: ignore[arg-type]
-    )
+    if output_size is not None:  # a module's forward argument takes a sequence
+        single = isinstance(output_size, int) and "output_size" not in takes
+        values["output_size"] = (output_size,) if single else output_size
+    for key, default in _FLAG_DEFAULTS.items():
+        if key in takes and key not in options:
+            values[key] = default
+    if "in_channels" in takes and "in_channels" not in options:  # from the input's channels
+        channel_axis = 1 if len(shape) == sig.dims + 2 else 0
+        values["in_channels"] = shape[channel_axis] if len(shape) > channel_axis else None
+    for param in sig.params:
+        if param.kind in ("tensor", "any") or values.get(param.name) is not None:
+            continue
+        if param.required or param.name == "in_channels":
+            flag = next((f for f, n in _PARAM_OF.items() if n == param.name), param.name)
+            hint = " (or --weight for the functional form)" if param.name == "out_channels" else ""
+            raise UsageError(f"{op} needs --{flag.replace('_', '-')}{hint}")
+    return cast(Spec, sig.build(values))

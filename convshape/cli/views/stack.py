@@ -92,7 +92,8 @@ def read_code(layer: str | None, file: str | None) -> str:
 def is_stack(text: str) -> bool:
     """Whether ``calc``'s LAYER text is a stack rather than one conv-family layer: an
     nn.Sequential, several layers, or one layer of the non-conv kinds (nn.Linear ...)."""
-    from convshape.readers.parse import _dotted, _lookup
+    from convshape.core.signature import dotted
+    from convshape.readers.parse import lookup
 
     try:
         with warnings.catch_warnings():
@@ -108,12 +109,12 @@ def is_stack(text: str) -> bool:
         return len(value.elts) != 1
     if not isinstance(value, ast.Call):
         return False
-    parts = _dotted(value.func)
+    parts = dotted(value.func)
     if parts is None:
         return False
     if parts[-1] == "Sequential":
         return True
-    if _lookup(tuple(parts[:-1]), parts[-1]) is not None:
+    if lookup(parts) is not None:
         return False  # a conv-family layer: calc's single-layer path, no layers import
     from convshape.ops import layers as L
 

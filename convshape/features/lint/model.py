@@ -483,7 +483,7 @@ def _spec_of(module: Any) -> Any:
         return None
     cls = type(module).__name__
     try:
-        from convshape.core.specs import AdaptivePool, Conv, Pool
+        from convshape.ops import AdaptivePool, Conv, Pool
 
         if cls.startswith(("Conv", "ConvTranspose")) and cls[-2:] in ("1d", "2d", "3d"):
             padding = module.padding

@@ -21,11 +21,11 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeGuard
+from typing import TYPE_CHECKING, Any, Final, TypeGuard, cast
 
 from convshape.core import errors as E
-from convshape.core.specs import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, Site, Tensor
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 
 if TYPE_CHECKING:
     from convshape.features.lint.extract import Interp
@@ -55,7 +55,8 @@ _CONV_FAMILY: dict[str, str] = {}
 
 
 def _load_tables() -> None:
-    from convshape.readers.parse import LAYERS, REQUIRED
+    from convshape.core.signature import REQUIRED
+    from convshape.readers.parse import LAYERS
 
     for name, layer in LAYERS.items():
         _CONV_SIGS[name] = tuple(
@@ -100,9 +101,9 @@ def _signature(name: str) -> _Sig | None:
         if row is not None and not row.varargs:
             sig = tuple(
                 (a.name, a.kind, _REQ if a.required else a.default)
-                for a in row.args
+                for a in row.params
                 if not a.keyword_only
-            ) + tuple((a.name, a.kind, a.default) for a in row.args if a.keyword_only)
+            ) + tuple((a.name, a.kind, a.default) for a in row.params if a.keyword_only)
         elif row is not None:
             sig = ()
     _SIGNATURES[name] = sig
@@ -208,65 +209,21 @@ def make_layer(
 
 
 def _conv_spec(name: str, values: Mapping[str, Any]) -> Spec | None:
-    """A conv-family spec from known values (None when a value does not fit torch's
-    signature, which is a TypeError in torch and not this tool's business)."""
+    """A conv-family spec from known values, built by the layer's own signature (None when
+    a value does not fit torch's signature, which is a TypeError in torch and not this
+    tool's business, or when the call takes tensors whose shapes are not known here)."""
     from convshape.readers.parse import LAYERS
 
     layer = LAYERS[name]
     for p in layer.params:
+        if p.kind == "tensor" and p.name != "input":
+            return None
         if p.name in values and not _fits(p.kind, values[p.name]):
             return None
-    v: dict[str, Any] = dict(layer.fixed)
+    v = layer.defaults()
     v.update(values)
-    family, dims = layer.family, layer.dims
     try:
-        if family in ("conv", "conv_transpose"):
-            if layer.functional:
-                return None
-            return Conv.make(
-                dims,
-                in_channels=v["in_channels"],
-                out_channels=v["out_channels"],
-                kernel_size=v["kernel_size"],
-                stride=v["stride"],
-                padding=v["padding"],
-                dilation=v["dilation"],
-                groups=v["groups"],
-                bias=bool(v["bias"]),
-                padding_mode=v["padding_mode"],
-                transposed=family == "conv_transpose",
-                output_padding=v.get("output_padding", 0),
-            )
-        if family in ("max", "avg", "lp"):
-            return Pool.make(
-                family,
-                dims,
-                kernel_size=v["kernel_size"],
-                stride=v["stride"],
-                padding=v.get("padding", 0),
-                dilation=v.get("dilation", 1),
-                ceil_mode=v["ceil_mode"],
-                return_indices=v.get("return_indices", False),
-                count_include_pad=v.get("count_include_pad", True),
-                divisor_override=v.get("divisor_override"),
-                norm_type=float(v.get("norm_type", 2.0)),
-                functional=layer.functional,
-            )
-        if family in ("adaptive_avg", "adaptive_max"):
-            size = v["output_size"]
-            if size is None:
-                return None
-            return AdaptivePool.make(
-                "avg" if family == "adaptive_avg" else "max",
-                dims,
-                size,
-                return_indices=v.get("return_indices", False),
-                functional=layer.functional,
-            )
-        common = (v["kernel_size"], v["dilation"], v["padding"], v["stride"])
-        if family == "unfold":
-            return Unfold.make(*common, functional=layer.functional)
-        return Fold.make(v["output_size"], *common, functional=layer.functional)
+        return cast(Spec, layer.build(v))
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
@@ -275,7 +232,7 @@ def _layer_spec(name: str, values: Mapping[str, Any]) -> LayerSpec | None:
     row = _row(name)
     if row is None:
         return None
-    for a in row.args:
+    for a in row.params:
         if a.name in values and not _fits(a.kind, values[a.name]):
             return None
     try:

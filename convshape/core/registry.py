@@ -1,0 +1,200 @@
+"""The registry of op families: the one place the rest of convshape asks about a layer.
+
+Each module in :mod:`convshape.ops` holds everything one family of layers knows and ends
+with ``FAMILY = OpFamily(...)``: its spec types, torch's signatures, its rules in torch's
+check order, how it is written back as code, how the oracle builds it in torch, its fuzz
+generators and its receptive-field window. Nothing else in convshape tests a spec's type
+to decide what to do; it asks :func:`family_of` (or looks a name up here).
+
+The modules are found by listing the package, so adding a family is adding its module.
+A spec's family is found from the module that defines the spec's class, so the engine
+imports only the family it needs (``calc`` start-up stays small).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import random
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Final
+
+from convshape.core.errors import ShapeError
+from convshape.core.shapes import Shape
+from convshape.core.signature import Signature
+from convshape.core.trace import Env, Trace
+
+__all__ = [
+    "FAMILIES_PACKAGE",
+    "OpFamily",
+    "TorchCall",
+    "Window",
+    "families",
+    "family_of",
+    "fuzz_ops",
+    "is_spec",
+    "register",
+    "signature",
+    "signatures",
+]
+
+FAMILIES_PACKAGE: Final = "convshape.ops"
+
+Window = tuple[Fraction, Fraction, Fraction]
+"""How one spatial axis maps through a layer: (added extent, jump factor, start shift)."""
+
+Rule = Callable[[Any, Shape, Trace, Env], Shape]
+Gen = Callable[[random.Random], tuple[Any, Shape]]
+
+
+@dataclass(frozen=True)
+class TorchCall:
+    """How torch builds and runs a spec, as data (the oracle, the one module that imports
+    torch, carries it out): ``torch.nn.<name>(*args, **kwargs)(x, **forward)`` for a
+    module, ``torch.nn.functional.<name>(x, *tensors, *args, **kwargs)`` for a function,
+    where ``tensors`` are the shapes of the extra tensors (a weight, a bias; None: none);
+    ``indexed``: it returns ``(output, indices)``."""
+
+    name: str
+    args: tuple[object, ...] = ()
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+    module: bool = True
+    forward: Mapping[str, object] = field(default_factory=dict)
+    tensors: tuple[Shape | None, ...] = ()
+    indexed: bool = False
+
+
+def _no_window(spec: Any, shape: Shape, output: Shape, n: int) -> list[Window] | None:
+    return None
+
+
+def _no_params(spec: Any, shape: Shape | None) -> int:
+    return 0
+
+
+def _no_macs(spec: Any, shape: Shape, output: Shape) -> int:
+    return 0
+
+
+def _no_error(spec: Any) -> ShapeError | None:
+    return None
+
+
+@dataclass(frozen=True)
+class OpFamily:
+    """Everything one family of layers knows (see the module docstring).
+
+    Required: ``name``, ``specs`` (the spec classes, defined in the family's module),
+    ``signatures`` (torch's spellings, each building one of ``specs``), ``infer`` (the
+    rules: spec, input shape, trace, env -> output shape, raising
+    :class:`~convshape.core.errors.ShapeError` in torch's check order), ``code`` (the spec
+    as PyTorch code), ``torch`` (the :class:`TorchCall` the oracle runs) and ``fuzz`` (per
+    op name, a generator of random specs and inputs, valid and invalid).
+
+    Optional: ``fast`` (the output of a valid common case, or None for the full rules),
+    ``window`` (per spatial axis, how the layer maps positions; None when it mixes them),
+    ``spatial_rank`` (the number of spatial axes a stack starting with it has), ``params``
+    and ``macs`` (what the module holds and computes), ``construct_error`` (what the
+    constructor raises before anything runs).
+    """
+
+    name: str
+    specs: tuple[type, ...]
+    signatures: tuple[Signature, ...]
+    infer: Rule
+    code: Callable[[Any], str]
+    torch: Callable[[Any], TorchCall]
+    fuzz: Mapping[str, Gen]
+    fast: Callable[[Any, Shape], Shape | None] | None = None
+    window: Callable[[Any, Shape, Shape, int], list[Window] | None] = _no_window
+    spatial_rank: Callable[[Any], int] = lambda spec: int(getattr(spec, "dims", 0))
+    params: Callable[[Any, Shape | None], int] = _no_params
+    macs: Callable[[Any, Shape, Shape], int] = _no_macs
+    construct_error: Callable[[Any], ShapeError | None] = _no_error
+    rank: int = 100
+    """Where the family comes in listings (op lists, fuzz cycles): lower first."""
+
+
+_BY_SPEC: dict[type, OpFamily] = {}
+_FAMILIES: dict[str, OpFamily] = {}
+_SIGNATURES: dict[str, Signature] = {}
+_LOADED: list[bool] = [False]
+
+
+def register(family: OpFamily) -> OpFamily:
+    """Add ``family`` (its module calls this; tests may register a fixture family)."""
+    _FAMILIES[family.name] = family
+    for spec in family.specs:
+        _BY_SPEC[spec] = family
+    for sig in family.signatures:
+        _SIGNATURES[sig.name] = sig
+    return family
+
+
+def unregister(family: OpFamily) -> None:
+    """Remove a family registered by a test."""
+    _FAMILIES.pop(family.name, None)
+    for spec in family.specs:
+        _BY_SPEC.pop(spec, None)
+    for sig in family.signatures:
+        _SIGNATURES.pop(sig.name, None)
+
+
+def _load_all() -> None:
+    if _LOADED[0]:
+        return
+    package = importlib.import_module(FAMILIES_PACKAGE)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{FAMILIES_PACKAGE}.{info.name}")
+    _LOADED[0] = True
+
+
+def family_of(spec: object) -> OpFamily:
+    """The family of a spec, importing only the module that defines its class."""
+    kind = type(spec)
+    family = _BY_SPEC.get(kind)
+    if family is None:
+        module = sys.modules.get(kind.__module__)
+        found = getattr(module, "FAMILY", None)
+        if isinstance(found, OpFamily):
+            family = register(found)
+        else:
+            raise TypeError(f"not a layer spec: {spec!r}")
+    return family
+
+
+def is_spec(value: object) -> bool:
+    """Whether ``value`` is the spec of a registered family."""
+    try:
+        family_of(value)
+    except TypeError:
+        return False
+    return True
+
+
+def families() -> tuple[OpFamily, ...]:
+    """Every registered family (the op modules are imported on the first call)."""
+    _load_all()
+    return tuple(sorted(_FAMILIES.values(), key=lambda f: (f.rank, f.name)))
+
+
+def signatures() -> Mapping[str, Signature]:
+    """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``)."""
+    _load_all()
+    return _SIGNATURES
+
+
+def signature(name: str) -> Signature | None:
+    return signatures().get(name)
+
+
+def fuzz_ops() -> Mapping[str, Gen]:
+    """Every fuzzable op by name (``conv2d``, ``max_pool2d``, ``unfold``)."""
+    ops: dict[str, Gen] = {}
+    for family in families():
+        ops.update(family.fuzz)
+    return ops

@@ -1,0 +1,16 @@
+"""Shapes and per-axis values, as torch normalises them (no op knowledge here)."""
+
+from __future__ import annotations
+
+__all__ = ["Ints", "PaddingMode", "Shape", "ntuple"]
+
+Shape = tuple[int, ...]
+Ints = tuple[int, ...]
+PaddingMode = str  # 'zeros' | 'reflect' | 'replicate' | 'circular' (anything else is an error)
+
+
+def ntuple(value: int | Ints, n: int) -> Ints:
+    """torch's ``_single``/``_pair``/``_triple``: an int is repeated, a tuple kept."""
+    if isinstance(value, int):
+        return (value,) * n
+    return tuple(value)

@@ -34,11 +34,14 @@ class Solved:
 
     @property
     def ok(self) -> bool:
+        """Whether there is an answer (exit 0): sizes or candidates found, any --same
+        plan, an inversion unless the layer itself fails."""
         from convshape.core.errors import ShapeError
+        from convshape.features.solve import SizeSolution, StackSizes
 
-        if isinstance(self.answer, ShapeError):
-            return False
-        return bool(getattr(self.answer, "ok", True))
+        if isinstance(self.answer, SizeSolution | StackSizes):
+            return self.answer.ok
+        return not isinstance(self.answer, ShapeError)
 
 
 def solve(kw: dict[str, Any]) -> Solved:

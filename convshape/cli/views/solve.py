@@ -20,34 +20,40 @@ SOLVE_SCHEMA = "convshape.solve/1"
 
 def solve_json(solved: Solved, top: int, dims: int) -> dict[str, Any]:
     """The documented ``solve --json`` document; ``top`` answers, layers of ``dims``."""
-    a: Any = solved.answer
-    if solved.mode == "size":
+    from convshape.core.errors import ShapeError
+    from convshape.features.solve import Inversion, SizeSolution, StackSizes
+
+    a = solved.answer
+    if isinstance(a, SizeSolution):
         return _size_json(a, top, dims)
-    if solved.mode == "same":
-        return _same_json(a, dims)
-    if solved.mode == "stack":
+    if isinstance(a, StackSizes):
         assert solved.shape is not None
         return _stack_json(a, solved.shape)
-    if solved.ok:
+    if isinstance(a, Inversion):
         return _invert_json(a)
-    assert solved.spec is not None and solved.shape is not None
-    return _invert_error_json(a, solved.spec, solved.shape)
+    if isinstance(a, ShapeError):
+        assert solved.spec is not None and solved.shape is not None
+        return _invert_error_json(a, solved.spec, solved.shape)
+    return _same_json(a, dims)
 
 
 def show_solve(console: Console, solved: Solved, top: int, dims: int) -> None:
-    """``solved`` for people: a table of answers, or the reason there is none."""
-    a: Any = solved.answer
-    if solved.mode == "size":
+    """``solved`` for people: the answers, or the reason there is none."""
+    from convshape.core.errors import ShapeError
+    from convshape.features.solve import Inversion, SizeSolution, StackSizes
+
+    a = solved.answer
+    if isinstance(a, SizeSolution):
         _show_size(console, a, top, dims)
-    elif solved.mode == "same":
-        _show_same(console, a, dims)
-    elif solved.mode == "stack":
+    elif isinstance(a, StackSizes):
         _show_stack_sizes(console, a)
-    elif solved.ok:
+    elif isinstance(a, Inversion):
         _show_invert(console, a)
-    else:
+    elif isinstance(a, ShapeError):
         assert solved.shape is not None
         _show_invert_error(console, a, solved.shape)
+    else:
+        _show_same(console, a, dims)
 
 
 # -- SIZE TARGET -------------------------------------------------------------------------

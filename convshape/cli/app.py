@@ -1,119 +1,33 @@
-"""The ``convshape`` command line: parse arguments, call the core, render. No logic here."""
+"""The ``convshape`` command line: the group and every command. Each command parses its
+options (:mod:`.options`, :mod:`.args`), calls the library and hands the result to a view
+(:mod:`.views`). The library and rich are imported inside the commands, when they run."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import click
 
-from convshape.cli.common import EXIT_FAIL, EXIT_OK
-from convshape.cli.common import fail as _fail
-from convshape.cli.common import make_console as _console
-from convshape.cli.views.stack import is_stack, stack_options
+from convshape.cli import args
+from convshape.cli.common import echo_json, fail, finish, make_console
+from convshape.cli.options import (
+    file_option,
+    input_option,
+    json_option,
+    lang_option,
+    layer_optional,
+    layer_options,
+    stack_options,
+    variable_option,
+    version_option,
+)
 from convshape.core.errors import UsageError
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _version() -> str:
-    from importlib import metadata
-
-    def version(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    text = f"convshape {version('convshape') or 'unknown'}"
-    torch = version("torch")
-    text += f" (torch {torch})" if torch else " (torch not installed)"
-    return text
-
-
-def layer_options(fn: F) -> F:
-    """The options shared by every command that takes a layer (calc, verify)."""
-    options = [
-        click.argument("layer", required=True),
-        click.option(
-            "--input",
-            "-i",
-            "input_",
-            required=True,
-            metavar="SHAPE",
-            help="Input tensor shape, e.g. 20,16,50,100 (unbatched: 16,50,100).",
-        ),
-        click.option(
-            "--weight", "-w", metavar="SHAPE", help="Weight shape for functional calls (F.conv2d)."
-        ),
-        click.option(
-            "--bias", "-b", "bias_shape", metavar="SHAPE", help="Bias shape for functional calls."
-        ),
-        click.option("--in-channels", metavar="INT", help="in_channels (default: from --input)."),
-        click.option("--out-channels", metavar="INT", help="out_channels (conv layers)."),
-        click.option("--kernel", "-k", metavar="INTS", help="kernel_size, e.g. 3 or 5,3."),
-        click.option("--stride", "-s", metavar="INTS", help="stride, e.g. 2 or 2,1."),
-        click.option("--padding", "-p", metavar="INTS|same|valid", help="padding."),
-        click.option("--dilation", "-d", metavar="INTS", help="dilation."),
-        click.option("--groups", "-g", metavar="INT", help="groups."),
-        click.option("--no-bias", is_flag=True, default=False, help="bias=False."),
-        click.option(
-            "--padding-mode", metavar="MODE", help="zeros, reflect, replicate or circular."
-        ),
-        click.option("--output-padding", metavar="INTS", help="output_padding (transposed)."),
-        click.option(
-            "--output-size",
-            metavar="INTS",
-            help="ConvTranspose forward(output_size=...), adaptive or fold output size.",
-        ),
-        click.option("--ceil-mode", is_flag=True, default=False, help="ceil_mode=True (pools)."),
-        click.option(
-            "--return-indices", is_flag=True, default=False, help="return_indices=True (max pools)."
-        ),
-        click.option(
-            "--no-count-include-pad",
-            is_flag=True,
-            default=False,
-            help="count_include_pad=False (avg pools).",
-        ),
-        click.option("--divisor-override", metavar="INT", help="divisor_override (avg pools)."),
-        click.option("--norm-type", metavar="FLOAT", help="norm_type (LP pools)."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def _spec_and_shape(kw: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
-    from convshape.readers.flags import FLAG_KEYS, spec_from_args
-
-    return spec_from_args(
-        kw["layer"],
-        kw["input_"],
-        {k: kw.get(k) for k in FLAG_KEYS},
-        weight=kw.get("weight"),
-        bias=kw.get("bias_shape"),
-        output_size=kw.get("output_size"),
-    )
-
-
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        click.echo(_version())
-        ctx.exit()
+__all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_version,
-    help="Show convshape's and torch's versions and exit.",
-)
+@version_option
 def cli() -> None:
     """Predict PyTorch convolution-family output shapes and shape errors, without torch.
 
@@ -126,7 +40,7 @@ def cli() -> None:
 @cli.command()
 @stack_options
 @layer_options
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 def calc(as_json: bool, file: str | None, variable: str | None, eval_mode: bool, **kw: Any) -> None:
     """Output shape of LAYER for an input, with the arithmetic and torch's error if any.
 
@@ -141,52 +55,46 @@ def calc(as_json: bool, file: str | None, variable: str | None, eval_mode: bool,
       convshape calc "F.conv2d(x, w, padding=1)" --input 2,6,5,5 --weight 12,5,3,3
       convshape calc --file model.py --variable features --input 1,3,224,224
     """
-    from convshape.core.engine import infer_spec
-
     layer = kw.get("layer")
-    if file is not None or layer == "-" or (layer and is_stack(layer)) or variable:
-        from convshape.cli.views import stack as stackview
+    if args.wants_stack(layer, file, variable):
+        from convshape.cli.views.stack import show_stack, stack_json
+        from convshape.features.network import infer_stack, parse_stack
 
         try:
-            text = stackview.read_code(layer, file)
-            stack = stackview.run_calc(text, kw, variable, training=not eval_mode)
+            text = args.stack_text(layer, file)
+            shape = args.stack_input(kw)
+            stack = infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
         except UsageError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if as_json:
-            click.echo(json.dumps(stackview.stack_json(stack), indent=2))
+            echo_json(stack_json(stack))
         else:
-            stackview.show_stack(_console(), stack)
-        sys.exit(EXIT_OK if stack.ok else EXIT_FAIL)
+            show_stack(make_console(), stack)
+        finish(stack.ok)
     if eval_mode:
-        _fail("--eval applies to stacks (nn.Sequential or several layers)")
+        fail("--eval applies to stacks (nn.Sequential or several layers)")
     if layer is None:
-        _fail("missing LAYER (or --file PATH)")
+        fail("missing LAYER (or --file PATH)")
+    from convshape.core.engine import infer_spec
+
     try:
-        spec, shape = _spec_and_shape(kw)
+        spec, shape = args.layer_spec(kw)
     except UsageError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = infer_spec(spec, shape)
     if as_json:
         from convshape.cli.views.render import result_json
 
-        click.echo(json.dumps(result_json(result), indent=2))
+        echo_json(result_json(result))
     else:
         from convshape.cli.views.render import show_result
 
-        show_result(_console(), result)
-    sys.exit(EXIT_OK if result.ok else EXIT_FAIL)
-
-
-def _layer_optional(fn: F) -> F:
-    """``verify --fuzz`` takes no LAYER or --input: make both optional (verify checks)."""
-    for param in getattr(fn, "__click_params__", []):
-        if param.name in ("layer", "input_"):
-            param.required = False
-    return fn
+        show_result(make_console(), result)
+    finish(result.ok)
 
 
 @cli.command()
-@_layer_optional
+@layer_optional
 @stack_options
 @layer_options
 @click.option(
@@ -199,7 +107,7 @@ def _layer_optional(fn: F) -> F:
 @click.option("--fuzz", "fuzz_count", metavar="N", help="Verify N random layers instead of LAYER.")
 @click.option("--seed", metavar="INT", help="Seed for --fuzz (default 0).")
 @click.option("--ops", metavar="OPS", help="Ops for --fuzz, e.g. conv2d,max_pool2d (default all).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 def verify(
     device: str,
     fuzz_count: str | None,
@@ -227,133 +135,72 @@ def verify(
       convshape verify "nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8, 2))" -i 1,3,5,5
     """
     from convshape import oracle
-    from convshape.features.verify import INSTALL
+    from convshape.cli.views import render
+    from convshape.features import verify as V
 
     if not oracle.available():
-        _fail(f"torch is not installed; install it with: {INSTALL}")
+        fail(f"torch is not installed; install it with: {V.INSTALL}")
+    dev = device.strip().lower()
     layer = kw.get("layer")
-    if file is not None or layer == "-" or (layer and is_stack(layer)) or variable:
+    if args.wants_stack(layer, file, variable):
         if fuzz_count is not None:
-            _fail("--fuzz makes its own layers; drop the stack")
-        _verify_stack(device, layer, file, variable, eval_mode, as_json, kw)
+            fail("--fuzz makes its own layers; drop the stack")
+        from convshape.features.network import parse_stack
+
+        try:
+            text = args.stack_text(layer, file)
+            shape = args.stack_input(kw)
+            layers = parse_stack(text, variable)
+            stack_check = V.verify_stack(layers, shape, dev, training=not eval_mode)
+        except (UsageError, oracle.TorchMissing) as exc:
+            fail(str(exc))
+        if as_json:
+            echo_json(render.stack_check_json(stack_check))
+        else:
+            render.show_stack_check(make_console(), stack_check)
+        finish(stack_check.agree)
     if eval_mode:
-        _fail("--eval applies to stacks (nn.Sequential or several layers)")
+        fail("--eval applies to stacks (nn.Sequential or several layers)")
     try:
         if fuzz_count is not None:
-            _verify_fuzz(device, fuzz_count, seed, ops, as_json, kw)
-        if kw.get("layer") is None:
+            _fuzz(dev, *args.fuzz_args(fuzz_count, seed, ops, kw), as_json)
+        if layer is None:
             raise UsageError("missing LAYER (or --fuzz N)")
         if kw.get("input_") is None:
             raise UsageError("missing --input SHAPE")
         if ops is not None or seed is not None:
             raise UsageError(f"{'--ops' if ops is not None else '--seed'} needs --fuzz")
-        spec, shape = _spec_and_shape(kw)
-        from convshape.features.verify import verify as run_verify
-
-        check = run_verify(spec, shape, device.strip().lower())
+        spec, shape = args.layer_spec(kw)
+        check = V.verify(spec, shape, dev)
     except (UsageError, oracle.TorchMissing) as exc:
-        _fail(str(exc))
-    from convshape.cli.views.render import check_json, show_check
-
-    _emit(as_json, check, check_json, show_check)
-
-
-def _emit(
-    as_json: bool,
-    check: Any,
-    to_json: Callable[[Any], dict[str, Any]],
-    show: Callable[[Any, Any], None],
-) -> NoReturn:
-    """Print a verify verdict as JSON or for people; exit 0 agree, 1 disagree."""
+        fail(str(exc))
     if as_json:
-        click.echo(json.dumps(to_json(check), indent=2))
+        echo_json(render.check_json(check))
     else:
-        show(_console(), check)
-    sys.exit(EXIT_OK if check.agree else EXIT_FAIL)
+        render.show_check(make_console(), check)
+    finish(check.agree)
 
 
-def _verify_stack(
-    device: str,
-    layer: str | None,
-    file: str | None,
-    variable: str | None,
-    eval_mode: bool,
-    as_json: bool,
-    kw: dict[str, Any],
-) -> NoReturn:
-    from convshape import oracle
-    from convshape.cli.views import stack as stackview
-    from convshape.features.network import parse_stack
-    from convshape.features.verify import verify_stack
-    from convshape.readers.parse import parse_shape
+def _fuzz(device: str, count: int, seed: int, ops: tuple[str, ...], as_json: bool) -> None:
+    """``verify --fuzz``: the report, with a progress bar for people; exits."""
+    from convshape.cli.views import render
+    from convshape.features.verify import run_fuzz
 
-    try:
-        text = stackview.read_code(layer, file)
-        flags = [
-            k for k, v in kw.items() if k not in ("layer", "input_") and v not in (None, False)
-        ]
-        if flags:
-            name = flags[0].rstrip("_").replace("_", "-")
-            raise UsageError(f"--{name} does not apply to a stack; put the argument in the code")
-        if kw.get("input_") is None:
-            raise UsageError("missing --input SHAPE")
-        shape = parse_shape(kw["input_"])
-        layers = parse_stack(text, variable)
-        check = verify_stack(layers, shape, device.strip().lower(), training=not eval_mode)
-    except (UsageError, oracle.TorchMissing) as exc:
-        _fail(str(exc))
-    from convshape.cli.views.render import show_stack_check, stack_check_json
-
-    _emit(as_json, check, stack_check_json, show_stack_check)
-
-
-def _verify_fuzz(
-    device: str, count: str, seed: str | None, ops: str | None, as_json: bool, kw: dict[str, Any]
-) -> NoReturn:
-    from convshape.features.verify import resolve_ops, run_fuzz
-    from convshape.readers.flags import FLAG_KEYS
-
-    extra = ("layer", "input_", "weight", "bias_shape", "output_size", *FLAG_KEYS)
-    given = [k for k in extra if kw.get(k) not in (None, False)]
-    if given:
-        name = "LAYER" if given[0] == "layer" else "--" + given[0].rstrip("_").replace("_", "-")
-        raise UsageError(f"--fuzz makes its own layers; drop {name}")
-    n, s = _int_option(count, "--fuzz"), _int_option(seed or "0", "--seed")
-    names = resolve_ops(ops)
-    dev = device.strip().lower()
     if as_json:
-        from convshape.cli.views.render import fuzz_json
-
-        report = run_fuzz(n, s, names, dev)
-        click.echo(json.dumps(fuzz_json(report), indent=2))
+        report = run_fuzz(count, seed, ops, device)
+        echo_json(render.fuzz_json(report))
     else:
-        from convshape.cli.views.render import fuzz_progress, show_fuzz
-
-        console = _console()
-        with fuzz_progress(console, n) as advance:
-            report = run_fuzz(n, s, names, dev, progress=advance)
-        show_fuzz(console, report)
-    sys.exit(EXIT_OK if report.disagree == 0 else EXIT_FAIL)
-
-
-def _int_option(text: str, name: str) -> int:
-    value = text.strip()
-    if not value.lstrip("+-").isdigit():
-        raise UsageError(f"{name} must be an integer, got {text!r}")
-    number = int(value)
-    if name == "--fuzz" and number < 0:
-        raise UsageError(f"--fuzz must be at least 0, got {number}")
-    return number
+        console = make_console()
+        with render.fuzz_progress(console, count) as advance:
+            report = run_fuzz(count, seed, ops, device, progress=advance)
+        render.show_fuzz(console, report)
+    finish(report.disagree == 0)
 
 
 @cli.command()
 @click.argument("text", metavar="TEXT|-")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "ja"]),
-    help="Language of the explanation (default: from LC_ALL, LC_MESSAGES or LANG).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@lang_option
+@json_option("Print the explanation as JSON.")
 def explain(text: str, lang: str | None, as_json: bool) -> None:
     """Explain a torch shape error: what happened, why, the fix, and a calc that reproduces it.
 
@@ -370,39 +217,197 @@ def explain(text: str, lang: str | None, as_json: bool) -> None:
     from convshape.features.explain import default_lang, explain_text
 
     if text == "-":
-        text = sys.stdin.read()
+        from convshape.readers.source import read_source
+
+        text = read_source("-")
     try:
         chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
         ex = explain_text(text, chosen)
     except UsageError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         from convshape.cli.views.explain import explanation_json
 
-        click.echo(json.dumps(explanation_json(ex), indent=2, ensure_ascii=False))
+        echo_json(explanation_json(ex), ensure_ascii=False)
     else:
         from convshape.cli.views.explain import show_explanation
 
-        show_explanation(_console(), ex)
-    sys.exit(EXIT_OK)
+        show_explanation(make_console(), ex)
+    finish(True)
 
 
-def _add_lint() -> None:
-    from convshape.cli.lint import lint
+@cli.command()
+@click.argument("size", required=False, type=int)
+@click.argument("target", required=False, type=int)
+@click.option(
+    "--op",
+    default="conv",
+    show_default=True,
+    type=click.Choice(["conv", "maxpool", "avgpool", "transpose"]),
+    help="The layer to solve for (transpose: ConvTranspose, to grow a size).",
+)
+@click.option("--kernel", "-k", type=int, help="Fix kernel_size.")
+@click.option("--stride", "-s", type=int, help="Fix the stride.")
+@click.option("--padding", "-p", type=int, help="Fix the padding.")
+@click.option("--dilation", "-d", type=int, help="Fix the dilation.")
+@click.option("--max-kernel", type=int, default=7, show_default=True, help="Largest kernel.")
+@click.option("--max-stride", type=int, help="Largest stride (default: from the sizes).")
+@click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation.")
+@click.option("--keep", is_flag=True, help="Keep SIZE: the padding that keeps a size.")
+@click.option("--same", is_flag=True, help="padding='same' with --stride > 1 (torch refuses it).")
+@click.option("--dims", type=click.IntRange(1, 3), default=2, show_default=True, help="1, 2, 3.")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Answers shown.")
+@click.option("--invert", "invert_layer", metavar="LAYER", help="Conv/pool layer to undo.")
+@click.option("--stack", "stack_code", metavar="CODE", help="A stack ('-': stdin) to size.")
+@file_option("Read the stack from a file.")
+@variable_option("Which nn.Sequential in the code.")
+@input_option("Input shape (invert, stack).")
+@click.option("--near", type=int, help="Stack: report the valid size nearest to this.")
+@click.option("--min-size", type=int, default=1, show_default=True, help="Stack: smallest size.")
+@click.option("--max-size", type=int, help="Stack: largest size (default max(512, 2*near)).")
+@json_option()
+def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
+    """Solve for layer parameters: which kernel/stride/padding/dilation give a size.
 
-    cli.add_command(lint)
+    \b
+    Modes:
+      SIZE TARGET         parameters mapping SIZE to TARGET, simplest first
+      SIZE --keep         the padding that keeps SIZE (with --kernel ...)
+      SIZE --same -k K -s S   what to use for padding='same' with a stride
+      --invert LAYER --input SHAPE   the ConvTranspose that undoes a Conv / pool
+      --stack CODE | --file PATH --input SHAPE   input sizes every layer divides evenly
+
+    \b
+    Examples:
+      convshape solve 224 112 --max-kernel 7
+      convshape solve 112 224 --op transpose
+      convshape solve 224 --keep --kernel 5
+      convshape solve 224 --same --kernel 3 --stride 2
+      convshape solve --invert "nn.Conv2d(16, 32, 3, stride=2, padding=1)" --input 1,16,225,225
+      convshape solve --file unet.py --input 1,3,572,572 --near 572
+
+    Exit codes: 0 solved, 1 no solution (the reason names the constraint), 2 bad input.
+    """
+    from convshape.cli import run
+
+    try:
+        solved = run.solve(kw)
+    except UsageError as exc:
+        fail(str(exc))
+    from convshape.cli.views.solve import show_solve, solve_json
+
+    if as_json:
+        echo_json(solve_json(solved, top, dims))
+    else:
+        show_solve(make_console(), solved, top, dims)
+    finish(solved.ok)
 
 
-_add_lint()
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text (path:line:col: CODE message), json, github (workflow annotations), sarif.",
+)
+@click.option("--output-file", "-o", metavar="FILE", help="Write the report to FILE.")
+@click.option("--config", "config_file", metavar="FILE", help="pyproject.toml to read.")
+@click.option("--select", metavar="CODES", help="Codes or prefixes to report, e.g. CS1,CS801.")
+@click.option("--ignore", metavar="CODES", help="Codes or prefixes not to report.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--show-fixes", is_flag=True, help="Print suggested fixes under each finding.")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="MODULE:FACTORY",
+    help="Model mode: import MODULE, build FACTORY() on the meta device and run it.",
+)
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="SHAPE",
+    help="Input shape for --model (one per model, or ';' between a forward's inputs).",
+)
+@click.option(
+    "--expect-output",
+    multiple=True,
+    metavar="SHAPE",
+    help="The output shape each --model must return.",
+)
+@click.option(
+    "--models",
+    "config_models",
+    is_flag=True,
+    help="Also run the [[tool.convshape.models]] of the configuration.",
+)
+@click.option(
+    "--update-lock", is_flag=True, help="Write every layer's shape of the models to the lock."
+)
+@click.option("--lock", "lock_file", metavar="FILE", help="Shape lock file (convshape.lock.json).")
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    help="Worker processes for static mode on large runs: N, or auto (the default: one per "
+    "CPU, as flake8 and ruff do).",
+)
+def lint(
+    paths: tuple[str, ...],
+    output_format: str,
+    output_file: str | None,
+    config_file: str | None,
+    select: str | None,
+    ignore: str | None,
+    exit_zero: bool,
+    show_fixes: bool,
+    models: tuple[str, ...],
+    inputs: tuple[str, ...],
+    expect_output: tuple[str, ...],
+    config_models: bool,
+    update_lock: bool,
+    lock_file: str | None,
+    jobs: str | None,
+) -> None:
+    """Find shape errors in PyTorch models, for CI (as flake8 and ruff do for style).
 
+    Static mode (default) reads the Python files under PATH (default: .) without
+    importing them and checks the layers they define: channels between consecutive
+    layers, invalid arguments and, with an input declared for a model, every shape on
+    the way. Declare one with a comment on the model or in [tool.convshape.inputs]:
 
-def _add_solve() -> None:
-    from convshape.cli.views.solve import solve_command
+    \b
+      # convshape: input=1,3,224,224
 
-    cli.add_command(solve_command)
+    Model mode (--model pkg.mod:factory --input 1,3,224,224, or --models for the
+    configured ones) builds the model on torch's meta device and runs it.
 
+    \b
+    Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
+    Examples:
+      convshape lint src/
+      convshape lint --output-format github
+      convshape lint --model mynet.models:resnet50 --input 1,3,224,224 --expect-output 1,1000
+      convshape lint --models --update-lock
+    """
+    from convshape.cli import run
 
-_add_solve()
+    try:
+        config = args.lint_config(config_file, select, ignore, lock_file)
+        specs = args.model_specs(
+            config, models, inputs, expect_output, config_models or update_lock
+        )
+        workers = args.jobs(jobs) if paths or not specs else None  # static mode only
+        findings, files, reports = run.lint(paths, config, specs, workers, update_lock)
+    except UsageError as exc:
+        fail(str(exc))
+    from convshape.cli.views.lint import write_report
+
+    write_report(output_format, output_file, findings, files, reports, show_fixes)
+    finish(exit_zero or not findings)
 
 
 def main() -> None:

@@ -1,140 +1,71 @@
-"""``convshape solve``: the command, its rich output and its ``--json`` document
+"""``convshape solve``'s answers as rich output and as its ``--json`` document
 (``"schema": "convshape.solve/1"``, described in docs/network.md)."""
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import TYPE_CHECKING, Any
-
-import click
-
-from convshape.cli.common import fail as _fail
-from convshape.cli.common import make_console as _console
-from convshape.core.errors import ShapeError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from convshape.cli.run import Solved
+    from convshape.core.errors import ShapeError
+    from convshape.core.shapes import Shape
     from convshape.features.solve import Inversion, SameStrided, SizeSolution, StackSizes
+    from convshape.ops import Spec
 
-__all__ = ["SOLVE_SCHEMA", "solve_command"]
+__all__ = ["SOLVE_SCHEMA", "show_solve", "solve_json"]
 
 SOLVE_SCHEMA = "convshape.solve/1"
 
 
-@click.command("solve")
-@click.argument("size", required=False, type=int)
-@click.argument("target", required=False, type=int)
-@click.option(
-    "--op",
-    default="conv",
-    show_default=True,
-    type=click.Choice(["conv", "maxpool", "avgpool", "transpose"]),
-    help="The layer to solve for (transpose: ConvTranspose, to grow a size).",
-)
-@click.option("--kernel", "-k", type=int, help="Fix kernel_size.")
-@click.option("--stride", "-s", type=int, help="Fix the stride.")
-@click.option("--padding", "-p", type=int, help="Fix the padding.")
-@click.option("--dilation", "-d", type=int, help="Fix the dilation.")
-@click.option("--max-kernel", type=int, default=7, show_default=True, help="Largest kernel.")
-@click.option("--max-stride", type=int, help="Largest stride (default: from the sizes).")
-@click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation.")
-@click.option("--keep", is_flag=True, help="Keep SIZE: the padding that keeps a size.")
-@click.option("--same", is_flag=True, help="padding='same' with --stride > 1 (torch refuses it).")
-@click.option("--dims", type=click.IntRange(1, 3), default=2, show_default=True, help="1, 2, 3.")
-@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Answers shown.")
-@click.option("--invert", "invert_layer", metavar="LAYER", help="Conv/pool layer to undo.")
-@click.option("--stack", "stack_code", metavar="CODE", help="A stack ('-': stdin) to size.")
-@click.option("--file", "-f", "file", metavar="PATH", help="Read the stack from a file.")
-@click.option("--variable", metavar="NAME", help="Which nn.Sequential in the code.")
-@click.option("--input", "-i", "input_", metavar="SHAPE", help="Input shape (invert, stack).")
-@click.option("--near", type=int, help="Stack: report the valid size nearest to this.")
-@click.option("--min-size", type=int, default=1, show_default=True, help="Stack: smallest size.")
-@click.option("--max-size", type=int, help="Stack: largest size (default max(512, 2*near)).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def solve_command(**kw: Any) -> None:
-    """Solve for layer parameters: which kernel/stride/padding/dilation give a size.
+def solve_json(solved: Solved, top: int, dims: int) -> dict[str, Any]:
+    """The documented ``solve --json`` document; ``top`` answers, layers of ``dims``."""
+    from convshape.core.errors import ShapeError
+    from convshape.features.solve import Inversion, SizeSolution, StackSizes
 
-    \b
-    Modes:
-      SIZE TARGET         parameters mapping SIZE to TARGET, simplest first
-      SIZE --keep         the padding that keeps SIZE (with --kernel ...)
-      SIZE --same -k K -s S   what to use for padding='same' with a stride
-      --invert LAYER --input SHAPE   the ConvTranspose that undoes a Conv / pool
-      --stack CODE | --file PATH --input SHAPE   input sizes every layer divides evenly
+    a = solved.answer
+    if isinstance(a, SizeSolution):
+        return _size_json(a, top, dims)
+    if isinstance(a, StackSizes):
+        assert solved.shape is not None
+        return _stack_json(a, solved.shape)
+    if isinstance(a, Inversion):
+        return _invert_json(a)
+    if isinstance(a, ShapeError):
+        assert solved.spec is not None and solved.shape is not None
+        return _invert_error_json(a, solved.spec, solved.shape)
+    return _same_json(a, dims)
 
-    \b
-    Examples:
-      convshape solve 224 112 --max-kernel 7
-      convshape solve 112 224 --op transpose
-      convshape solve 224 --keep --kernel 5
-      convshape solve 224 --same --kernel 3 --stride 2
-      convshape solve --invert "nn.Conv2d(16, 32, 3, stride=2, padding=1)" --input 1,16,225,225
-      convshape solve --file unet.py --input 1,3,572,572 --near 572
 
-    Exit codes: 0 solved, 1 no solution (the reason names the constraint), 2 bad input.
-    """
-    try:
-        doc, ok, show = _run(kw)
-    except UsageError as exc:
-        _fail(str(exc))
-    if kw["as_json"]:
-        click.echo(json.dumps(doc, indent=2))
+def show_solve(console: Console, solved: Solved, top: int, dims: int) -> None:
+    """``solved`` for people: the answers, or the reason there is none."""
+    from convshape.core.errors import ShapeError
+    from convshape.features.solve import Inversion, SizeSolution, StackSizes
+
+    a = solved.answer
+    if isinstance(a, SizeSolution):
+        _show_size(console, a, top, dims)
+    elif isinstance(a, StackSizes):
+        _show_stack_sizes(console, a)
+    elif isinstance(a, Inversion):
+        _show_invert(console, a)
+    elif isinstance(a, ShapeError):
+        assert solved.shape is not None
+        _show_invert_error(console, a, solved.shape)
     else:
-        show(_console())
-    sys.exit(0 if ok else 1)
-
-
-def _run(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
-    from convshape.features.solve import choose_mode
-
-    size = kw["size"]
-    mode, target = choose_mode(
-        size,
-        kw["target"],
-        invert=kw["invert_layer"] is not None,
-        stack=kw["stack_code"] is not None or kw["file"] is not None,
-        same=kw["same"],
-        keep=kw["keep"],
-        has_input=kw["input_"] is not None,
-        has_kernel=kw["kernel"] is not None,
-        has_stride=kw["stride"] is not None,
-    )
-    if mode == "invert":
-        return _invert(kw)
-    if mode == "stack":
-        return _stack(kw)
-    if mode == "same":
-        return _same(kw, size)
-    assert target is not None
-    return _size(kw, size, target)
+        _show_same(console, a, dims)
 
 
 # -- SIZE TARGET -------------------------------------------------------------------------
 
 
-def _size(kw: dict[str, Any], size: int, target: int) -> tuple[dict[str, Any], bool, Any]:
-    from convshape.features.solve import solve_size
-
-    solution = solve_size(
-        size,
-        target,
-        op=kw["op"],
-        kernel=kw["kernel"],
-        stride=kw["stride"],
-        padding=kw["padding"],
-        dilation=kw["dilation"],
-        max_kernel=kw["max_kernel"],
-        max_stride=kw["max_stride"],
-        max_dilation=kw["max_dilation"],
-    )
-    top, dims = kw["top"], kw["dims"]
-    doc = {
+def _size_json(solution: SizeSolution, top: int, dims: int) -> dict[str, Any]:
+    return {
         "schema": SOLVE_SCHEMA,
         "mode": "size",
-        "size": size,
-        "target": target,
+        "size": solution.size,
+        "target": solution.target,
         "op": solution.op,
         "ok": solution.ok,
         "searched": solution.searched,
@@ -155,7 +86,6 @@ def _size(kw: dict[str, Any], size: int, target: int) -> tuple[dict[str, Any], b
         "reason": solution.reason or None,
         "notes": list(solution.notes),
     }
-    return doc, solution.ok, lambda console: _show_size(console, solution, top, dims)
 
 
 def _show_size(console: Console, solution: SizeSolution, top: int, dims: int) -> None:
@@ -199,15 +129,12 @@ def _show_size(console: Console, solution: SizeSolution, top: int, dims: int) ->
 # -- --same ------------------------------------------------------------------------------
 
 
-def _same(kw: dict[str, Any], size: int) -> tuple[dict[str, Any], bool, Any]:
-    from convshape.features.solve import same_strided
-
-    plan = same_strided(size, kw["kernel"], kw["stride"], kw["dilation"])
-    doc = {
+def _same_json(plan: SameStrided, dims: int) -> dict[str, Any]:
+    return {
         "schema": SOLVE_SCHEMA,
         "mode": "same",
         "ok": True,
-        "size": size,
+        "size": plan.size,
         "kernel": plan.kernel,
         "stride": plan.stride,
         "dilation": plan.dilation,
@@ -216,9 +143,8 @@ def _same(kw: dict[str, Any], size: int) -> tuple[dict[str, Any], bool, Any]:
         "pad": list(plan.pad),
         "symmetric_padding": list(plan.symmetric),
         "torch_refuses": plan.torch_refuses,
-        "lines": plan.lines(kw["dims"]),
+        "lines": plan.lines(dims),
     }
-    return doc, True, lambda console: _show_same(console, plan, kw["dims"])
 
 
 def _show_same(console: Console, plan: SameStrided, dims: int) -> None:
@@ -231,54 +157,50 @@ def _show_same(console: Console, plan: SameStrided, dims: int) -> None:
 # -- --invert ----------------------------------------------------------------------------
 
 
-def _invert(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
+def _invert_json(inv: Inversion) -> dict[str, Any]:
     from convshape.core.code import layer_code
-    from convshape.features.solve import fails_on, invert
-    from convshape.readers.parse import parse_layer, parse_shape
 
-    spec = parse_layer(kw["invert_layer"])
-    shape = parse_shape(kw["input_"])
-    try:
-        inv = invert(spec, shape)
-    except ShapeError as caught:
-        from convshape.cli.views.render import error_json
-
-        exc = caught
-        doc = {
-            "schema": SOLVE_SCHEMA,
-            "mode": "invert",
-            "ok": False,
-            "layer": layer_code(spec),
-            "input": list(shape),
-            "error": error_json(exc),
-            "reason": fails_on(shape),
-        }
-
-        def show_error(console: Console) -> None:
-            from rich.text import Text
-
-            console.print(
-                Text.assemble(
-                    ("no solution: ", "bold red"),
-                    f"{fails_on(shape)}: {exc.exc}: {exc.message}",
-                )
-            )
-
-        return doc, False, show_error
-    code = layer_code(inv.transpose)
-    doc = {
+    return {
         "schema": SOLVE_SCHEMA,
         "mode": "invert",
         "ok": True,
-        "layer": layer_code(spec),
+        "layer": layer_code(inv.layer),
         "input": list(inv.input),
         "output": list(inv.output),
-        "transpose": code,
+        "transpose": layer_code(inv.transpose),
         "output_padding": list(inv.transpose.output_padding),
         "output_size": None if inv.output_size is None else list(inv.output_size),
         "notes": list(inv.notes),
     }
-    return doc, True, lambda console: _show_invert(console, inv)
+
+
+def _invert_error_json(exc: ShapeError, spec: Spec, shape: Shape) -> dict[str, Any]:
+    from convshape.cli.views.render import error_json
+    from convshape.core.code import layer_code
+    from convshape.features.solve import fails_on
+
+    return {
+        "schema": SOLVE_SCHEMA,
+        "mode": "invert",
+        "ok": False,
+        "layer": layer_code(spec),
+        "input": list(shape),
+        "error": error_json(exc),
+        "reason": fails_on(shape),
+    }
+
+
+def _show_invert_error(console: Console, exc: ShapeError, shape: Shape) -> None:
+    from rich.text import Text
+
+    from convshape.features.solve import fails_on
+
+    console.print(
+        Text.assemble(
+            ("no solution: ", "bold red"),
+            f"{fails_on(shape)}: {exc.exc}: {exc.message}",
+        )
+    )
 
 
 def _show_invert(console: Console, inv: Inversion) -> None:
@@ -312,17 +234,8 @@ def _show_invert(console: Console, inv: Inversion) -> None:
 # -- --stack -----------------------------------------------------------------------------
 
 
-def _stack(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
-    from convshape.cli.views.stack import read_code
-    from convshape.features.network import parse_stack
-    from convshape.features.solve import stack_sizes
-    from convshape.readers.parse import parse_shape
-
-    text = read_code(kw["stack_code"], kw["file"])
-    layers = parse_stack(text, kw["variable"])
-    shape = parse_shape(kw["input_"])
-    result = stack_sizes(layers, shape, low=kw["min_size"], high=kw["max_size"], near=kw["near"])
-    doc = {
+def _stack_json(result: StackSizes, shape: Shape) -> dict[str, Any]:
+    return {
         "schema": SOLVE_SCHEMA,
         "mode": "stack",
         "ok": result.ok,
@@ -335,7 +248,6 @@ def _stack(kw: dict[str, Any]) -> tuple[dict[str, Any], bool, Any]:
         "period": result.period,
         "reason": result.reason or None,
     }
-    return doc, result.ok, lambda console: _show_stack_sizes(console, result)
 
 
 def _show_stack_sizes(console: Console, result: StackSizes) -> None:

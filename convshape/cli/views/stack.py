@@ -1,5 +1,5 @@
-"""Stacks on the command line: when ``calc`` gets a stack, reading it, and showing a
-:class:`~convshape.network.StackResult` as a rich table or as JSON.
+"""A stack's :class:`~convshape.features.network.StackResult` (``calc`` on a stack) as a
+rich table or as JSON.
 
 The ``--json`` document (``"schema": "convshape.stack/1"``) is described in
 docs/network.md.
@@ -7,16 +7,10 @@ docs/network.md.
 
 from __future__ import annotations
 
-import ast
-import sys
-import warnings
-from collections.abc import Callable
 from fractions import Fraction
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from convshape.cli.common import shape_text as _shape_text
-from convshape.core.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,100 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STACK_SCHEMA",
-    "is_stack",
     "number",
-    "read_code",
     "show_stack",
     "stack_json",
-    "stack_options",
 ]
 
 STACK_SCHEMA = "convshape.stack/1"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def stack_options(fn: F) -> F:
-    """``calc``'s stack options (--file, --variable, --eval); LAYER becomes optional."""
-    import click
-
-    for param in getattr(fn, "__click_params__", []):
-        if param.name == "layer":
-            param.required = False
-    options = [
-        click.option(
-            "--file",
-            "-f",
-            "file",
-            metavar="PATH",
-            help="Read the stack (an nn.Sequential or layers) from a Python file ('-': stdin).",
-        ),
-        click.option(
-            "--variable",
-            metavar="NAME",
-            help="Which nn.Sequential in the code (features, self.head, model).",
-        ),
-        click.option(
-            "--eval",
-            "eval_mode",
-            is_flag=True,
-            default=False,
-            help="Stack in eval mode (BatchNorm uses running statistics).",
-        ),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def read_code(layer: str | None, file: str | None) -> str:
-    """The stack's text: LAYER, LAYER '-' (stdin) or --file PATH ('-': stdin)."""
-    if file is not None and layer not in (None, ""):
-        raise UsageError("give the stack as LAYER or with --file, not both")
-    source = file if file is not None else layer
-    if source is None:
-        raise UsageError("missing LAYER (paste a layer or an nn.Sequential, or use --file PATH)")
-    if source == "-":
-        return sys.stdin.read()
-    if file is None:
-        return source
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise UsageError(f"cannot read {file!r}: {reason}") from None
-
-
-def is_stack(text: str) -> bool:
-    """Whether ``calc``'s LAYER text is a stack rather than one conv-family layer: an
-    nn.Sequential, several layers, or one layer of the non-conv kinds (nn.Linear ...)."""
-    from convshape.core.signature import dotted
-    from convshape.readers.parse import lookup
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text.strip(), mode="exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return "\n" in text.strip()  # a multi-line paste: let the stack reader name the error
-    if len(tree.body) != 1:
-        return True
-    stmt = tree.body[0]
-    value = getattr(stmt, "value", None)
-    if isinstance(value, ast.Tuple | ast.List):
-        return len(value.elts) != 1
-    if not isinstance(value, ast.Call):
-        return False
-    parts = dotted(value.func)
-    if parts is None:
-        return False
-    if parts[-1] == "Sequential":
-        return True
-    if lookup(parts) is not None:
-        return False  # a conv-family layer: calc's single-layer path, no layers import
-    from convshape.ops import layers as L
-
-    return L.lookup(parts) is not None
 
 
 def number(value: Fraction) -> int | float:
@@ -293,21 +199,3 @@ def _cells(row: StackRow, axes: list[str]) -> list[Any]:
             else f"{_num_text(f.size)} / {_num_text(f.jump)} / {_num_text(f.start)}"
         )
     return cells
-
-
-def run_calc(text: str, kw: dict[str, Any], variable: str | None, training: bool) -> Any:
-    """Parse and infer a stack for ``calc`` (raises UsageError for bad input)."""
-    from convshape.features.network import infer_stack, parse_stack
-    from convshape.readers.parse import parse_shape
-
-    flags = [k for k, v in kw.items() if k not in ("layer", "input_") and v not in (None, False)]
-    if flags:
-        raise UsageError(
-            f"--{flags[0].replace('_', '-')} does not apply to a stack; put the argument in "
-            "the code"
-        )
-    if kw.get("input_") is None:
-        raise UsageError("missing --input SHAPE")
-    shape = parse_shape(kw["input_"])
-    layers = parse_stack(text, variable)
-    return infer_stack(layers, shape, training=training)

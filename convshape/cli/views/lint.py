@@ -1,0 +1,45 @@
+"""``convshape lint``'s report, in the chosen format, on stdout or in ``--output-file``.
+The formats themselves are :mod:`convshape.features.lint.output`'s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from convshape.cli.common import make_console
+
+if TYPE_CHECKING:
+    from convshape.features.lint.model import ModelReport
+    from convshape.features.lint.values import Finding
+
+__all__ = ["write_report"]
+
+
+def write_report(
+    fmt: str,
+    output_file: str | None,
+    findings: list[Finding],
+    files: int,
+    reports: list[ModelReport],
+    show_fixes: bool,
+) -> None:
+    """Print the report (``fmt``: text, json, github or sarif), or write it to ``output_file``."""
+    from convshape.features.lint import output
+
+    if fmt == "text":
+        if output_file:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                console = make_console(file=handle, soft_wrap=True, no_color=True)
+                output.show_text(console, findings, files, reports, show_fixes=show_fixes)
+            return
+        console = make_console(soft_wrap=True)
+        output.show_text(console, findings, files, reports, show_fixes=show_fixes)
+        return
+    root_uri = Path.cwd().as_uri() + "/" if fmt == "sarif" else None
+    text = output.render(fmt, findings, files, reports, root_uri)
+    if output_file:
+        Path(output_file).write_text(text + ("\n" if text else ""), encoding="utf-8")
+    elif text:
+        click.echo(text)

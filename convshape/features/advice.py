@@ -366,7 +366,7 @@ def _batchnorm(
         got, expected, name = _norm_channels(spec, shape, got), spec.num_features, spec.cls
         fix = text("advice.batchnorm.fix_layer", lang, code=_norm_code(spec, got))
     said = text("advice.batchnorm.text", lang, layer=name, expected=expected, got=got)
-    return Advice(said, (fix,), text("advice.batchnorm.cause", lang))
+    return Advice(said, (fix,), text("advice.batchnorm.cause", lang, layer=name))
 
 
 def _norm_channels(spec: LayerSpec, shape: Shape | None, got: int) -> int:

@@ -10,7 +10,6 @@ Each catalogue is parsed on first use only (``tests/test_text.py`` checks that b
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -40,7 +39,9 @@ def _flatten(table: Mapping[str, Any], prefix: str, into: dict[str, str]) -> Non
 
 @cache
 def catalogue(lang: Lang) -> Mapping[str, str]:
-    """Every text of ``lang``, by its dotted key."""
+    """Every text of ``lang``, by its dotted key (about 10 ms, the first time only)."""
+    import tomllib  # here, not at the top: most runs of calc never show advice
+
     data = tomllib.loads(resources.files(__name__).joinpath(f"{lang}.toml").read_text("utf-8"))
     flat: dict[str, str] = {}
     _flatten(data, "", flat)

@@ -535,8 +535,6 @@ def _crop(
 def _fixed(err: ShapeError, lang: Lang) -> Advice:
     """The catalogue's ``CSnnn`` texts, or the family's when the code has none."""
     code, family = err.code, f"family.{err.kind.family}"
-    if not has(f"{family}.what", lang):
-        family = "family.conv"
     values = dict(err.values)
     cause = f"{code}.cause" if has(f"{code}.cause", lang) else f"{family}.cause"
     if not has(f"{code}.what", lang):

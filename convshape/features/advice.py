@@ -1,22 +1,22 @@
 """What a torch error means and how to fix it, in plain words and code, in English or Japanese.
 
 ``advise(error, spec, shape, lang=...)`` reads the values in the error (the same fields torch
-prints, see :mod:`convshape.errors`) together with the layer and the input when they are
-known, and returns an :class:`Advice`. Errors with computed advice (channel counts, sizes,
-factorisations) have a rule here; every other kind has a fixed text in
-:mod:`convshape._advice_text`. ``calc`` calls it with the layer; ``explain`` with only the
-values parsed out of torch's message (``spec`` is then a layer rebuilt from those numbers,
-or None).
+prints, see :mod:`convshape.core.errors`) together with the layer and the input when they
+are known, and returns an :class:`Advice`. It serves every command: ``calc`` (one layer or
+a stack, conv family and the layers of :mod:`convshape.ops.layers` alike), ``lint`` and
+``explain`` (which has only the values parsed out of torch's message; ``spec`` is then a
+layer rebuilt from those numbers, or None). Errors with computed advice (channel counts,
+sizes, factorisations, the layer's code) have a rule here; every other code has the fixed
+text ``CSnnn.*`` of the catalogue. All the words are in :mod:`convshape.text`'s catalogues.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names
@@ -24,12 +24,12 @@ from convshape.core.code import layer_code
 from convshape.core.errors import ShapeError
 from convshape.core.shapes import Shape
 from convshape.ops import Conv, ConvCall, Pool, Spec
-from convshape.text.advice import FAMILY_TEXT, KIND_TEXT, Text
+from convshape.text import LANGS, Lang, has, text
+
+if TYPE_CHECKING:
+    from convshape.ops.layers import LayerSpec
 
 __all__ = ["LANGS", "Advice", "Lang", "advise", "factorisations"]
-
-Lang = Literal["en", "ja"]
-LANGS: tuple[Lang, ...] = ("en", "ja")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Advice:
     cause: str = ""
 
 
-Rule = Callable[[ShapeError, Spec | None, Shape | None, Lang], Advice]
+Rule = Callable[[ShapeError, "Spec | LayerSpec | None", Shape | None, Lang], Advice]
 _RULES: dict[str, Rule] = {}
 
 
@@ -52,10 +52,6 @@ def _rule(*kinds: E.ErrorKind) -> Callable[[Rule], Rule]:
         return fn
 
     return register
-
-
-def _t(lang: Lang, en: str, ja: str) -> str:
-    return ja if lang == "ja" else en
 
 
 def _ints(text: str) -> list[int]:
@@ -70,6 +66,10 @@ def _int(text: str) -> int:
 def _divisors(*values: int) -> list[int]:
     top = min((abs(v) for v in values if v), default=1)
     return [d for d in range(1, top + 1) if all(v % d == 0 for v in values)]
+
+
+def _divisor_text(n: int) -> str:
+    return ", ".join(map(str, _divisors(n)))
 
 
 def factorisations(n: int, limit: int = 6) -> list[tuple[int, int, int]]:
@@ -103,7 +103,9 @@ def _factor_text(n: int) -> str:
 
 
 @_rule(E.CHANNEL_MISMATCH, E.TRANSPOSED_CHANNEL_MISMATCH)
-def _channels(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _channels(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     v = err.values
     expected, got = _int(v["expected"]), _int(v["got"])
     weight = _ints(v["weight"])
@@ -114,49 +116,19 @@ def _channels(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lan
         if transposed
         else f"weight.shape[1] x groups = {weight[1]} x {v.get('groups', '1')}"
     )
-    text = _t(
-        lang,
-        f"The layer expects {expected} input channels ({where}), but the input "
-        f"{E.sizes(shown)} has {got} channels at dimension 1.",
-        f"この層は入力チャネル数 {expected}（{where}）を想定していますが、入力 "
-        f"{E.sizes(shown)} の次元 1（チャネル）は {got} です。",
+    said = text(
+        "advice.channels.text", lang, expected=expected, where=where, input=E.sizes(shown), got=got
     )
     if shape is not None and len(shape) == len(shown) - 1:
-        text += _t(
-            lang,
-            f" Your input {E.sizes(shape)} is unbatched: torch treats it as (C, ...) and shows "
-            "it with a batch of 1.",
-            f"入力 {E.sizes(shape)} はバッチ次元がないため、torch は (C, ...) とみなし、"
-            "バッチ 1 を付けて表示しています。",
-        )
-    cause = _t(
-        lang,
-        "The previous layer produces a different number of channels than this layer's "
-        "in_channels, or the data has a different channel count (e.g. RGB vs grayscale, or "
-        "channels-last data).",
-        "前の層の出力チャネル数とこの層の in_channels が一致していないか、データのチャネル数"
-        "が違います（RGB とグレースケール、チャネルが最後の次元にあるデータなど）。",
-    )
+        said += text("advice.channels.unbatched", lang, shape=E.sizes(shape))
     fixes: list[str] = []
     if isinstance(spec, Conv):
-        n = spec.dims
         fixed = replace(spec, in_channels=got)
         if spec.groups > 0 and got % spec.groups == 0:
-            fixes.append(
-                _t(
-                    lang,
-                    f"make the layer take {got} channels: {layer_code(fixed)}",
-                    f"層の入力チャネル数を {got} にする: {layer_code(fixed)}",
-                )
-            )
-        adapter = Conv.make(n, got, expected, 1)
+            fixes.append(text("advice.channels.fix_layer", lang, got=got, code=layer_code(fixed)))
+        adapter = layer_code(Conv.make(spec.dims, got, expected, 1))
         fixes.append(
-            _t(
-                lang,
-                f"or map {got} -> {expected} channels first: put {layer_code(adapter)} in front",
-                f"または先に {got} -> {expected} チャネルに変換する: {layer_code(adapter)} を"
-                "前に置く",
-            )
+            text("advice.channels.fix_adapter", lang, got=got, expected=expected, code=adapter)
         )
     elif isinstance(spec, ConvCall):
         if transposed:
@@ -164,102 +136,58 @@ def _channels(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lan
         else:
             g = spec.groups
             w = (weight[0], got // g if g > 0 and got % g == 0 else got, *weight[2:])
-        fixes.append(
-            _t(
-                lang,
-                f"use a weight of shape {tuple(w)} to match the input's {got} channels",
-                f"入力の {got} チャネルに合わせて形 {tuple(w)} の重みを使う",
-            )
-        )
-        fixes.append(
-            _t(
-                lang,
-                f"or give the input {expected} channels",
-                f"または入力を {expected} チャネルにする",
-            )
-        )
+        fixes.append(text("advice.channels.fix_weight", lang, weight=tuple(w), got=got))
+        fixes.append(text("advice.channels.fix_input", lang, expected=expected))
     if len(shown) >= 4 and shown[-1] == expected in (1, 3, 4) and got != expected:
-        fixes.append(
-            _t(
-                lang,
-                f"the last dimension is {expected}: if the data is channels-last (N, H, W, C), "
-                "permute it to channels-first: x.permute(0, 3, 1, 2)",
-                f"最後の次元が {expected} です。データがチャネル最後 (N, H, W, C) なら、"
-                "チャネル先頭に並べ替える: x.permute(0, 3, 1, 2)",
-            )
-        )
-    return Advice(text, tuple(fixes), cause)
+        fixes.append(text("advice.channels.fix_permute", lang, expected=expected))
+    return Advice(said, tuple(fixes), text("advice.channels.cause", lang))
 
 
 @_rule(E.KERNEL_TOO_BIG)
-def _kernel_too_big(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _kernel_too_big(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     padded = _ints(err.values["padded"])
     spans = _ints(err.values["kernel"])
     if len(padded) != len(spans) or not padded:
         raise ValueError("padded and kernel sizes differ in length")
     names = axis_names(len(padded))
     bad = [i for i in range(len(padded)) if padded[i] < spans[i]]
-    parts = [
-        _t(
-            lang,
-            f"{names[i]}: the padded input is {padded[i]} but the (dilated) kernel spans "
-            f"{spans[i]}",
-            f"{names[i]}: パディング後の入力は {padded[i]} ですが、（ダイレーション込みの）"
-            f"カーネルは {spans[i]} にわたります",
-        )
+    axes = text("advice.join.clause", lang).join(
+        text("advice.kernel.axis", lang, axis=names[i], padded=padded[i], span=spans[i])
         for i in bad
-    ]
-    text = _t(
-        lang,
-        "The kernel window does not fit in the padded input. " + "; ".join(parts) + ".",
-        "カーネルの窓がパディング後の入力に収まりません。" + "。".join(parts) + "。",
     )
-    cause = _t(
-        lang,
-        "The input is smaller than the layer was designed for, or earlier layers (strides, "
-        "pooling) already shrank it this far.",
-        "入力が想定より小さいか、前の層（ストライドやプーリング）でここまで縮小されています。",
-    )
+    said = text("advice.kernel.text", lang, axes=axes)
+    cause = text("advice.kernel.cause", lang)
     fixes = []
     if spec is None:
         for i in bad:
             short = spans[i] - padded[i]
             fixes.append(
-                _t(
+                text(
+                    "advice.kernel.fix_padded",
                     lang,
-                    f"{names[i]}: input + 2*padding must be at least {spans[i]} (it is "
-                    f"{padded[i]}): make the input {short} larger, or add padding of "
-                    f"{math.ceil(short / 2)} on each side",
-                    f"{names[i]}: 入力 + 2*パディング は {spans[i]} 以上が必要です（現在 "
-                    f"{padded[i]}）: 入力を {short} 大きくするか、両側に {math.ceil(short / 2)}"
-                    " のパディングを追加する",
+                    axis=names[i],
+                    span=spans[i],
+                    padded=padded[i],
+                    short=short,
+                    pad=math.ceil(short / 2),
                 )
             )
-        return Advice(text, tuple(fixes), cause)
+        return Advice(said, tuple(fixes), cause)
     pads = _padding_of(spec, len(padded))
     for i in bad:
         size = padded[i] - 2 * pads[i]
         min_size = spans[i] - 2 * pads[i]
         need = math.ceil((spans[i] - size) / 2)
         fixes.append(
-            _t(
-                lang,
-                f"{names[i]}: use an input of at least {min_size} (it is {size})",
-                f"{names[i]}: 入力を {min_size} 以上にする（現在 {size}）",
-            )
+            text("advice.kernel.fix_input", lang, axis=names[i], min_size=min_size, size=size)
         )
-        fixes.append(
-            _t(
-                lang,
-                f"{names[i]}: or padding of at least {need} on that axis keeps size {size}",
-                f"{names[i]}: またはその軸のパディングを {need} 以上にすれば"
-                f"入力 {size} のままで通る",
-            )
-        )
-    return Advice(text, tuple(fixes), cause)
+        fixes.append(text("advice.kernel.fix_padding", lang, axis=names[i], need=need, size=size))
+    return Advice(said, tuple(fixes), cause)
 
 
-def _padding_of(spec: Spec | None, n: int) -> list[int]:
+def _padding_of(spec: Spec | LayerSpec | None, n: int) -> list[int]:
     pad = getattr(spec, "padding", None)
     if isinstance(pad, tuple) and pad:
         return [pad[i] if len(pad) == n else pad[0] for i in range(n)]
@@ -267,63 +195,32 @@ def _padding_of(spec: Spec | None, n: int) -> list[int]:
 
 
 @_rule(E.INPUT_RANK)
-def _rank(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _rank(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     got = _ints(err.values["input"])
     unbatched, batched = _int(err.values["unbatched"]), _int(err.values["batched"])
-    op = err.values["op"]
     n = batched - 2
-    layout = ", ".join(["N", "C", *axis_names(n)])
-    text = _t(
+    said = text(
+        "advice.rank.text",
         lang,
-        f"{op} takes a {batched}-d input ({layout}) or a {unbatched}-d unbatched "
-        f"one, but the input has {len(got)} dimensions: {E.sizes(got)}.",
-        f"{op} は {batched} 次元 ({layout}) か、バッチなしの {unbatched} 次元の入力を取り"
-        f"ますが、入力は {len(got)} 次元です: {E.sizes(got)}。",
+        op=err.values["op"],
+        batched=batched,
+        layout=", ".join(["N", "C", *axis_names(n)]),
+        unbatched=unbatched,
+        ndim=len(got),
+        input=E.sizes(got),
     )
     fixes = []
     if len(got) == unbatched - 1:
-        fixes.append(
-            _t(
-                lang,
-                "add the missing batch/channel dimension: x.unsqueeze(0).unsqueeze(0)",
-                "足りないバッチ／チャネル次元を追加する: x.unsqueeze(0).unsqueeze(0)",
-            )
-        )
+        fixes.append(text("advice.rank.fix_unsqueeze", lang))
     elif len(got) == batched + 1:
-        fixes.append(
-            _t(
-                lang,
-                "remove an extra dimension (x.squeeze(...)), or use the "
-                f"{n + 1}-d layer (e.g. Conv{n + 1}d)",
-                f"余分な次元を取り除く (x.squeeze(...))、または {n + 1} 次元の層"
-                f"（Conv{n + 1}d など）を使う",
-            )
-        )
+        fixes.append(text("advice.rank.fix_squeeze", lang, n=n + 1))
     elif len(got) > batched:
-        fixes.append(
-            _t(
-                lang,
-                "reshape the input to (N, C, ...) with the spatial axes last",
-                "入力を空間軸が最後に来る (N, C, ...) の形に reshape する",
-            )
-        )
+        fixes.append(text("advice.rank.fix_reshape", lang))
     if len(got) in (unbatched, batched) or got[-1:] == [3]:
-        fixes.append(
-            _t(
-                lang,
-                "an image in (H, W, C) order needs x.permute(2, 0, 1) (or (0, 3, 1, 2))",
-                "(H, W, C) 順の画像は x.permute(2, 0, 1)（バッチ付きなら "
-                "(0, 3, 1, 2)）で並べ替える",
-            )
-        )
-    cause = _t(
-        lang,
-        "A single sample without its batch dimension, an image still in (H, W, C) order "
-        "(e.g. straight from PIL or NumPy), or a flattened tensor reaching a conv layer.",
-        "バッチ次元のない 1 サンプル、(H, W, C) 順のままの画像（PIL や NumPy から読み込んだ"
-        "ままなど）、または平坦化されたテンソルが畳み込み層に渡されています。",
-    )
-    return Advice(text, tuple(fixes), cause)
+        fixes.append(text("advice.rank.fix_permute", lang))
+    return Advice(said, tuple(fixes), text("advice.rank.cause", lang))
 
 
 @_rule(
@@ -334,138 +231,70 @@ def _rank(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -
     E.GROUPS_POSITIVE,
     E.GROUPS_NONPOSITIVE,
 )
-def _groups(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
-    text = _t(
-        lang,
-        "groups splits the channels into equal groups, so it must be a positive number "
-        "that divides both the input and the output channel counts.",
-        "groups はチャネルを等しいグループに分けるため、入力と出力の両方のチャネル数を"
-        "割り切る正の整数でなければなりません。",
-    )
+def _groups(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    said = text("advice.groups.text", lang)
     v = err.values
     if "groups" in v and "weight" in v:
         w = _ints(v["weight"])
-        text += _t(
-            lang,
-            f" Here groups={v['groups']} and the weight {E.sizes(w)} has {w[0]} output "
-            "channels (dimension 0).",
-            f"ここでは groups={v['groups']} で、重み {E.sizes(w)} の出力チャネル（次元 0）"
-            f"は {w[0]} です。",
-        )
+        said += text("advice.groups.weight", lang, groups=v["groups"], weight=E.sizes(w), out=w[0])
     fixes = []
     if isinstance(spec, Conv):
-        ok = _divisors(spec.in_channels, spec.out_channels)
+        ok = ", ".join(map(str, _divisors(spec.in_channels, spec.out_channels)))
         fixes.append(
-            _t(
+            text(
+                "advice.groups.fix_layer",
                 lang,
-                f"groups that work for in_channels={spec.in_channels}, "
-                f"out_channels={spec.out_channels}: {', '.join(map(str, ok))}",
-                f"in_channels={spec.in_channels}, out_channels={spec.out_channels} で使える "
-                f"groups: {', '.join(map(str, ok))}",
+                in_channels=spec.in_channels,
+                out_channels=spec.out_channels,
+                ok=ok,
             )
         )
     elif isinstance(spec, ConvCall) and spec.weight:
-        fixes.append(
-            _t(
-                lang,
-                f"groups must divide weight.shape[0]={spec.weight[0]}",
-                f"groups は weight.shape[0]={spec.weight[0]} を割り切る値にする",
-            )
-        )
+        fixes.append(text("advice.groups.fix_call", lang, out=spec.weight[0]))
     elif "weight" in v:
         out = _ints(v["weight"])[0]
-        fixes.append(
-            _t(
-                lang,
-                f"groups that divide weight.shape[0]={out}: {', '.join(map(str, _divisors(out)))}",
-                f"weight.shape[0]={out} を割り切る groups: {', '.join(map(str, _divisors(out)))}",
-            )
-        )
+        fixes.append(text("advice.groups.fix_weight", lang, out=out, ok=_divisor_text(out)))
     else:
-        fixes.append(
-            _t(
-                lang,
-                "use groups=1, or a divisor of both in_channels and out_channels "
-                "(depthwise: groups=in_channels with out_channels a multiple of it)",
-                "groups=1、または in_channels と out_channels の公約数を使う（depthwise なら "
-                "groups=in_channels で out_channels はその倍数）",
-            )
-        )
-    cause = _t(
-        lang,
-        "groups (or the channel counts) changed without the other; a depthwise layer whose "
-        "channel count no longer matches.",
-        "groups とチャネル数の片方だけを変更したか、depthwise 層のチャネル数が合わなく"
-        "なっています。",
-    )
-    return Advice(text, tuple(fixes), cause)
+        fixes.append(text("advice.groups.fix", lang))
+    return Advice(said, tuple(fixes), text("advice.groups.cause", lang))
 
 
 @_rule(E.BIAS_SHAPE, E.TRANSPOSED_BIAS_SHAPE)
-def _bias(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _bias(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     n = _int(err.values["expected"])
-    bias = err.values["bias"]
     return Advice(
-        _t(
-            lang,
-            f"The bias adds one value per output channel, so it must have shape ({n},); "
-            f"it has {bias}.",
-            f"バイアスは出力チャネルごとに 1 つの値を足すため、形は ({n},) でなければなりま"
-            f"せんが、{bias} です。",
-        ),
-        (
-            _t(lang, f"use b = torch.zeros({n})", f"b = torch.zeros({n}) を使う"),
-            _t(lang, "or pass bias=None", "または bias=None を渡す"),
-        ),
-        _t(
-            lang,
-            "The bias was made for a different number of output channels than the weight.",
-            "バイアスが重みとは異なる出力チャネル数用に作られています。",
-        ),
+        text("advice.bias.text", lang, n=n, bias=err.values["bias"]),
+        (text("advice.bias.fix_zeros", lang, n=n), text("advice.bias.fix_none", lang)),
+        text("advice.bias.cause", lang),
     )
 
 
 @_rule(E.TRANSPOSED_OUTPUT_TOO_SMALL)
 def _transposed_small(
-    err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
     sizes_in = _ints(err.values["input"])
     outs = _ints(err.values["output"])
-    bad = [f"{a}" for a, o in zip(sizes_in, outs, strict=True) if o < 1]
-    text = _t(
-        lang,
-        "The transposed convolution's output size, (L-1)*s - 2p + d(k-1) + op + 1, is below 1: "
-        f"for input ({err.values['input']}) it computes ({err.values['output']}).",
-        "転置畳み込みの出力サイズ (L-1)*s - 2p + d(k-1) + op + 1 が 1 未満です: 入力 "
-        f"({err.values['input']}) に対して ({err.values['output']}) になります。",
-    )
-    if not bad:
+    if not [a for a, o in zip(sizes_in, outs, strict=True) if o < 1]:
         raise ValueError("no axis is too small")
-    short = max(1 - o for o in outs)
+    said = text(
+        "advice.transposed.text", lang, input=err.values["input"], output=err.values["output"]
+    )
     fixes = (
-        _t(
-            lang,
-            f"reduce the padding: each unit of padding removes 2 from the output (the "
-            f"smallest axis is {short} short of 1)",
-            f"パディングを減らす: パディング 1 につき出力が 2 減ります（最も小さい軸は 1 まで"
-            f"あと {short} 足りません）",
-        ),
-        _t(
-            lang,
-            "or use a larger input, stride or kernel",
-            "または入力・ストライド・カーネルを大きくする",
-        ),
+        text("advice.transposed.fix_padding", lang, short=max(1 - o for o in outs)),
+        text("advice.transposed.fix_larger", lang),
     )
-    cause = _t(
-        lang,
-        "padding copied from the matching Conv layer is too large for this small input.",
-        "対応する Conv 層からコピーしたパディングが、この小さな入力には大きすぎます。",
-    )
-    return Advice(text, fixes, cause)
+    return Advice(said, fixes, text("advice.transposed.cause", lang))
 
 
 @_rule(E.POOL_OUTPUT_TOO_SMALL)
-def _pool_small(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _pool_small(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     sizes_in = _ints(err.values["input"])
     outs = _ints(err.values["output"])
     if len(sizes_in) != len(outs) or len(sizes_in) < 2:
@@ -473,195 +302,230 @@ def _pool_small(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: L
     spatial = list(zip(sizes_in[1:], outs[1:], strict=True))
     names = axis_names(len(spatial))
     bad = [f"{names[i]}: {a} -> {o}" for i, (a, o) in enumerate(spatial) if o < 1]
-    text = _t(
+    said = text(
+        "advice.pool.text",
         lang,
-        f"The pooling window does not fit: for input ({err.values['input']}) (channels first, "
-        f"then the spatial axes) the output would be ({err.values['output']}); "
-        + ", ".join(bad)
-        + ".",
-        f"プーリングの窓が収まりません: 入力 ({err.values['input']})（先頭がチャネル、続いて"
-        f"空間軸）に対して出力が ({err.values['output']}) になります。" + "、".join(bad) + "。",
+        input=err.values["input"],
+        output=err.values["output"],
+        axes=text("advice.join.list", lang).join(bad),
     )
     fixes: list[str] = []
     if isinstance(spec, Pool):
-        fixes.append(
-            _t(
-                lang,
-                "use a smaller kernel_size, or padding/ceil_mode=True, or a larger input",
-                "kernel_size を小さくするか、padding や ceil_mode=True を使うか、入力を大きくする",
-            )
-        )
+        fixes.append(text("advice.pool.fix_layer", lang))
     else:
         smallest = min(a for a, o in spatial if o < 1)
-        fixes.append(
-            _t(
-                lang,
-                f"the smallest such axis is {smallest}: the (dilated) kernel must be at most "
-                f"{smallest} + 2*padding",
-                f"該当する最小の軸は {smallest} です: （ダイレーション込みの）カーネルは "
-                f"{smallest} + 2*パディング 以下でなければなりません",
-            )
-        )
-        fixes.append(
-            _t(
-                lang,
-                "use a smaller kernel_size, add padding, or feed a larger input (or remove a "
-                "pooling/strided layer before this one)",
-                "kernel_size を小さくするか、パディングを足すか、より大きな入力を使う（またはこの"
-                "前のプーリング／ストライド付きの層を減らす）",
-            )
-        )
-    cause = _t(
-        lang,
-        "Too many downsampling layers for the input size: each pooling halves the map until "
-        "it is smaller than the window.",
-        "入力サイズに対してダウンサンプリングの層が多すぎます。プーリングのたびにマップが"
-        "半分になり、窓より小さくなっています。",
-    )
-    return Advice(text, tuple(fixes), cause)
+        fixes.append(text("advice.pool.fix_smallest", lang, smallest=smallest))
+        fixes.append(text("advice.pool.fix", lang))
+    return Advice(said, tuple(fixes), text("advice.pool.cause", lang))
+
+
+# ---------------------------------------------------------------------------------------
+# The layers between convolutions (convshape.ops.layers), imported only when needed
+# ---------------------------------------------------------------------------------------
 
 
 @_rule(E.LINEAR_MISMATCH)
-def _linear(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _linear(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import Linear
+    from convshape.ops.layers import layer_code as code_of
+
     v = err.values
     rows, got, expected, out = (_int(v[k]) for k in ("rows", "got", "expected", "out"))
-    text = _t(
-        lang,
-        f"The Linear layer was built for {expected} input features (nn.Linear({expected}, "
-        f"{out})), but each of the {rows} rows it got has {got} features.",
-        f"Linear 層は入力特徴数 {expected} 用に作られています（nn.Linear({expected}, {out})）"
-        f"が、渡された {rows} 行の各行の特徴数は {got} です。",
-    )
+    said = text("advice.linear.text", lang, expected=expected, out=out, rows=rows, got=got)
     facts = _factor_text(got)
     if facts:
-        text += _t(
-            lang,
-            f" After a Flatten, {got} is the flattened C*H*W of the last feature map; likely "
-            f"{facts}.",
-            f"Flatten の後なら {got} は最後の特徴マップの C*H*W です。考えられる分解: {facts}。",
-        )
+        said += text("advice.linear.flattened", lang, got=got, factors=facts)
     built = _factor_text(expected)
     if built:
-        text += _t(
-            lang,
-            f" The layer's {expected} would be e.g. {built}.",
-            f"層の {expected} は例えば {built} です。",
+        said += text("advice.linear.built", lang, expected=expected, factors=built)
+    taking = f"nn.Linear({got}, {out})"
+    if isinstance(spec, Linear):
+        taking = code_of(replace(spec, in_features=got))
+    fixes = [text("advice.linear.fix_features", lang, got=got, code=taking)]
+    if isinstance(spec, Linear) and shape is not None and len(shape) > 2:
+        flat = math.prod(shape[1:])
+        flattened = code_of(replace(spec, in_features=flat))
+        fixes.append(
+            text("advice.linear.fix_flatten", lang, ndim=len(shape) - 1, flat=flat, code=flattened)
         )
-    fixes = (
-        _t(
-            lang,
-            f"make the Linear take {got} features: nn.Linear({got}, {out})",
-            f"Linear の入力特徴数を {got} にする: nn.Linear({got}, {out})",
-        ),
-        _t(
-            lang,
-            f"or let torch infer it: nn.LazyLinear({out})",
-            f"または torch に推論させる: nn.LazyLinear({out})",
-        ),
-        _t(
-            lang,
-            "or fix the feature map's size before Flatten, e.g. nn.AdaptiveAvgPool2d((H, W)) so "
-            f"that C*H*W = {expected}",
-            f"または Flatten の前で特徴マップの大きさを固定する。例: C*H*W = {expected} になる"
-            "ように nn.AdaptiveAvgPool2d((H, W)) を入れる",
-        ),
-    )
-    cause = _t(
-        lang,
-        "in_features was computed for another input size (e.g. 224x224 vs 256x256), or a conv "
-        "or pooling layer before the Flatten changed.",
-        "in_features が別の入力サイズ（224x224 と 256x256 など）で計算されたか、Flatten より前の"
-        "畳み込み／プーリング層が変更されています。",
-    )
-    return Advice(text, fixes, cause)
+    fixes.append(text("advice.linear.fix_lazy", lang, out=out))
+    fixes.append(text("advice.linear.fix_pool", lang, expected=expected))
+    return Advice(said, tuple(fixes), text("advice.linear.cause", lang))
 
 
 @_rule(E.BATCHNORM_FEATURES)
-def _batchnorm(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
-    got, expected = _int(err.values["got"]), _int(err.values["expected"])
-    text = _t(
-        lang,
-        f"The BatchNorm layer was built for {expected} channels (num_features={expected}), "
-        f"but its input has {got} channels.",
-        f"BatchNorm 層は {expected} チャネル用（num_features={expected}）に作られていますが、"
-        f"入力のチャネル数は {got} です。",
-    )
-    fixes = (
-        _t(
-            lang,
-            f"make it match the previous layer's output: nn.BatchNorm2d({got}) (BatchNorm1d / "
-            "3d for 1-d / 3-d data)",
-            f"前の層の出力に合わせる: nn.BatchNorm2d({got})（1 次元／3 次元データなら "
-            "BatchNorm1d / 3d）",
-        ),
-    )
-    cause = _t(
-        lang,
-        "The conv layer before it changed its out_channels, or the BatchNorm was copied from "
-        "another block.",
-        "直前の畳み込み層の out_channels が変更されたか、BatchNorm を別のブロックからコピー"
-        "しています。",
-    )
-    return Advice(text, fixes, cause)
+def _batchnorm(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import BatchNorm, InstanceNorm
+
+    got, expected, name = _int(err.values["got"]), _int(err.values["expected"]), "BatchNorm"
+    fix = text("advice.batchnorm.fix", lang, got=got)
+    if isinstance(spec, BatchNorm | InstanceNorm):  # torch's numbers count batch * channels
+        got, expected, name = _norm_channels(spec, shape, got), spec.num_features, spec.cls
+        fix = text("advice.batchnorm.fix_layer", lang, code=_norm_code(spec, got))
+    said = text("advice.batchnorm.text", lang, layer=name, expected=expected, got=got)
+    return Advice(said, (fix,), text("advice.batchnorm.cause", lang, layer=name))
+
+
+def _norm_channels(spec: LayerSpec, shape: Shape | None, got: int) -> int:
+    """The input's channel count: dimension 1, or 0 for an unbatched InstanceNorm input."""
+    from convshape.ops.layers import InstanceNorm
+
+    if isinstance(spec, InstanceNorm) and shape and len(shape) == spec.dims + 1:
+        return shape[0]
+    return shape[1] if shape and len(shape) > 1 else got
+
+
+def _norm_code(spec: LayerSpec, channels: int) -> str:
+    from convshape.ops.layers import BatchNorm, InstanceNorm, layer_code
+
+    if not isinstance(spec, BatchNorm | InstanceNorm):
+        raise ValueError("not a norm with num_features")
+    return layer_code(replace(spec, num_features=channels))
+
+
+@_rule(E.BATCHNORM_WEIGHT_FEATURES, E.INSTANCENORM_FEATURES)
+def _norm_features(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import BatchNorm, InstanceNorm
+
+    if not isinstance(spec, BatchNorm | InstanceNorm):
+        raise ValueError("the fixed text applies")
+    base = _fixed(err, lang)
+    if err.kind is E.INSTANCENORM_FEATURES:
+        fix = text("advice.use", lang, code=_norm_code(spec, _int(err.values["got"])))
+    else:
+        code = _norm_code(spec, _norm_channels(spec, shape, _int(err.values["got"])))
+        fix = text("advice.batchnorm.fix_layer", lang, code=code)
+    return replace(base, fixes=(fix,))
+
+
+@_rule(E.BATCHNORM_RANK)
+def _norm_rank(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    """BatchNorm, InstanceNorm and the padding modules take inputs of some ranks only."""
+    from convshape.ops.layers import BatchNorm, InstanceNorm, Pad, layer_code
+
+    if not isinstance(spec, BatchNorm | InstanceNorm | Pad):
+        raise ValueError("the fixed text applies")
+    rank = len(shape or ())
+    fixes: list[str] = []
+    if rank in (2, 3, 4, 5):
+        if isinstance(spec, BatchNorm):
+            code = layer_code(replace(spec, dims={2: 1, 3: 1, 4: 2, 5: 3}[rank]))
+        elif isinstance(spec, InstanceNorm):
+            code = layer_code(replace(spec, dims=max(1, rank - 2)))
+        else:
+            code = f"nn.{spec.kind.capitalize()}Pad{max(1, rank - 2)}d"
+        fixes.append(text("advice.norm_rank.fix", lang, code=code, ndim=rank))
+    if isinstance(spec, BatchNorm):
+        base = _fixed(err, lang)
+        return replace(base, fixes=tuple(fixes) or base.fixes)
+    return Advice(text("advice.norm_rank.text", lang, layer=spec.cls, ndim=rank), tuple(fixes))
 
 
 @_rule(E.GROUPNORM_GROUPS)
 def _groupnorm_groups(
-    err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
     channels, groups = _int(err.values["channels"]), _int(err.values["groups"])
-    ok = ", ".join(map(str, _divisors(channels)))
     return Advice(
-        _t(
-            lang,
-            f"GroupNorm splits {channels} channels into {groups} groups, which needs "
-            f"{groups} to divide {channels}.",
-            f"GroupNorm は {channels} チャネルを {groups} グループに分けるため、{groups} が "
-            f"{channels} を割り切る必要があります。",
-        ),
-        (
-            _t(
-                lang,
-                f"num_groups that divide {channels}: {ok}",
-                f"{channels} を割り切る num_groups: {ok}",
-            ),
-        ),
-        _t(
-            lang,
-            "The channel count changed while num_groups stayed the same.",
-            "チャネル数だけが変わり、num_groups はそのままです。",
-        ),
+        text("advice.groupnorm_groups.text", lang, channels=channels, groups=groups),
+        (text("advice.groupnorm_groups.fix", lang, channels=channels, ok=_divisor_text(channels)),),
+        text("advice.groupnorm_groups.cause", lang),
     )
 
 
+@_rule(E.GROUPNORM_INPUT_GROUPS)
+def _groupnorm_input_groups(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    if shape is None or len(shape) < 2:
+        raise ValueError("the fixed text applies")
+    channels = shape[1]
+    fix = text("advice.groupnorm_groups.fix", lang, channels=channels, ok=_divisor_text(channels))
+    return replace(_fixed(err, lang), fixes=(fix,))
+
+
 @_rule(E.GROUPNORM_CHANNELS)
-def _groupnorm(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: Lang) -> Advice:
+def _groupnorm(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import GroupNorm, layer_code
+
     weight = _ints(err.values["weight"])
     given = _ints(err.values["input"])
     if len(weight) != 1 or len(given) < 2:
         raise ValueError("unexpected GroupNorm shapes")
     c = given[1]
+    fix = text("advice.groupnorm.fix", lang, channels=c)
+    if isinstance(spec, GroupNorm):
+        if c % spec.num_groups:
+            fix = text("advice.groupnorm_groups.fix", lang, channels=c, ok=_divisor_text(c))
+        else:
+            fix = text("advice.use", lang, code=layer_code(replace(spec, num_channels=c)))
     return Advice(
-        _t(
-            lang,
-            f"The GroupNorm layer has affine weights for {weight[0]} channels, but the input "
-            f"{E.sizes(given)} has {c} channels.",
-            f"GroupNorm 層のアフィン重みは {weight[0]} チャネル分ですが、入力 {E.sizes(given)} "
-            f"のチャネル数は {c} です。",
-        ),
-        (
-            _t(
-                lang,
-                f"use nn.GroupNorm(num_groups, {c}) with num_groups dividing {c}",
-                f"{c} を割り切る num_groups で nn.GroupNorm(num_groups, {c}) を使う",
-            ),
-        ),
-        _t(
-            lang,
-            "num_channels does not follow the previous layer's out_channels.",
-            "num_channels が前の層の out_channels と一致していません。",
-        ),
+        text("advice.groupnorm.text", lang, weight=weight[0], input=E.sizes(given), channels=c),
+        (fix,),
+        text("advice.groupnorm.cause", lang),
     )
+
+
+@_rule(E.LAYERNORM_SHAPE)
+def _layernorm(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import LayerNorm, layer_code
+
+    if not isinstance(spec, LayerNorm) or shape is None:
+        raise ValueError("the fixed text applies")
+    n = len(spec.normalized_shape)
+    tail = shape[-n:] if 0 < n <= len(shape) else shape[-1:]
+    code = layer_code(replace(spec, normalized_shape=tuple(tail)))
+    return replace(_fixed(err, lang), fixes=(text("advice.use", lang, code=code),))
+
+
+@_rule(E.PIXEL_SHUFFLE_CHANNELS)
+def _pixel_shuffle(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import PixelShuffle
+
+    if not isinstance(spec, PixelShuffle):
+        raise ValueError("the fixed text applies")
+    sq, c = spec.factor**2, _int(err.values["channels"])
+    base = _fixed(err, lang)
+    up, down = ((c + sq - 1) // sq) * sq, max(sq, c // sq * sq)
+    return replace(base, fixes=(text("advice.pixel_shuffle.fix", lang, up=up, down=down),))
+
+
+@_rule(E.DIM_OUT_OF_RANGE)
+def _dim(err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang) -> Advice:
+    from convshape.ops.layers import LAYER_SPECS
+
+    if not isinstance(spec, LAYER_SPECS):
+        raise ValueError("the fixed text applies")  # the conv family's own dim checks
+    v = err.values
+    return Advice(
+        text("advice.dim.text", lang, ndim=len(shape or ())),
+        (text("advice.dim.fix", lang, low=v["low"], high=v["high"]),),
+    )
+
+
+@_rule(E.NARROW_NEGATIVE)
+def _crop(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    from convshape.ops.layers import Pad
+
+    if not isinstance(spec, Pad):
+        raise ValueError("the fixed text applies")  # padding='same' of the conv family
+    return Advice(text("advice.crop.text", lang), (text("advice.crop.fix", lang),))
 
 
 # ---------------------------------------------------------------------------------------
@@ -669,29 +533,24 @@ def _groupnorm(err: ShapeError, spec: Spec | None, shape: Shape | None, lang: La
 # ---------------------------------------------------------------------------------------
 
 
-class _Fields(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def _fill(text: Text, lang: Lang, values: Mapping[str, str]) -> str:
-    template = text.ja if lang == "ja" else text.en
-    return string.Formatter().vformat(template, (), _Fields(values))
-
-
-def _fixed(err: ShapeError, spec: Spec | None, lang: Lang) -> Advice:
-    entry = KIND_TEXT.get(err.code)
-    family = FAMILY_TEXT.get(err.kind.family, FAMILY_TEXT["conv"])
-    family_cause = family.cause or Text("", "")
-    if entry is None:
-        return Advice(_fill(family.what, lang, err.values), (), _fill(family_cause, lang, {}))
-    cause = entry.cause or family_cause
-    fixes = tuple(_fill(f, lang, err.values) for f in entry.fixes)
-    return Advice(_fill(entry.what, lang, err.values), fixes, _fill(cause, lang, err.values))
+def _fixed(err: ShapeError, lang: Lang) -> Advice:
+    """The catalogue's ``CSnnn`` texts, or the family's when the code has none."""
+    code, family = err.code, f"family.{err.kind.family}"
+    values = dict(err.values)
+    cause = f"{code}.cause" if has(f"{code}.cause", lang) else f"{family}.cause"
+    if not has(f"{code}.what", lang):
+        return Advice(text(f"{family}.what", lang, **values), (), text(cause, lang))
+    fixes: list[str] = []
+    while has(f"{code}.fix.{len(fixes) + 1}", lang):
+        fixes.append(text(f"{code}.fix.{len(fixes) + 1}", lang, **values))
+    return Advice(text(f"{code}.what", lang, **values), tuple(fixes), text(cause, lang, **values))
 
 
 def advise(
-    err: ShapeError, spec: Spec | None = None, shape: Shape | None = None, lang: Lang = "en"
+    err: ShapeError,
+    spec: Spec | LayerSpec | None = None,
+    shape: Shape | None = None,
+    lang: Lang = "en",
 ) -> Advice:
     """Explain ``err`` (raised for ``spec`` on ``shape``, when known) and suggest fixes."""
     rule = _RULES.get(err.code)
@@ -700,4 +559,4 @@ def advise(
             return rule(err, spec, shape, lang)
         except (ValueError, IndexError, KeyError, ZeroDivisionError):
             pass  # values not as torch prints them: the fixed text still applies
-    return _fixed(err, spec, lang)
+    return _fixed(err, lang)

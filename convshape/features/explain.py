@@ -17,6 +17,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from convshape import text as texts
 from convshape.core import errors as E
 from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError
 from convshape.features.advice import Advice, Lang, advise
@@ -331,9 +332,8 @@ def explain(match: Match, lang: Lang = "en") -> Explanation:
     err = ShapeError(match.kind, match.message, dict(match.values))
     advice = advise(err, _advice_spec(match), None, lang)
     command, note = reproduce(match.kind, match.exc, match.message, match.values)
-    text = note.ja if lang == "ja" else note.en
     generic = match.kind.code in GENERIC
-    return Explanation(match, lang, advice, command, text, generic)
+    return Explanation(match, lang, advice, command, texts.text(note, lang), generic)
 
 
 def explain_text(text: str, lang: Lang = "en") -> Explanation:

@@ -486,13 +486,9 @@ def _apply(
 
 
 def _advise(err: ShapeError, spec: AnySpec, shape: Shape | None) -> Advice:
-    if is_spec(spec):
-        from convshape.features.advice import advise
+    from convshape.features.advice import advise
 
-        return advise(err, cast(Spec, spec), shape)
-    from convshape.ops.layers import advise_layer
-
-    return advise_layer(err, cast("LayerSpec", spec), shape)
+    return advise(err, spec, shape)
 
 
 def _params(spec: AnySpec, shape: Shape | None) -> int:

@@ -16,7 +16,6 @@ from typing import NamedTuple
 from convshape.core import errors as E
 from convshape.core.errors import ErrorKind, UsageError
 from convshape.core.shapes import Ints, Shape
-from convshape.text.advice import Text
 
 __all__ = ["reproduce"]
 
@@ -761,29 +760,12 @@ def _fold_output(v: Values) -> Iterator[_Try]:
 # ---------------------------------------------------------------------------------------
 
 
-_NO_NUMBERS = Text(
-    "No command: the message names no sizes or arguments, so no layer can be rebuilt from it.",
-    "再現コマンドなし: メッセージに大きさや引数が含まれていないため、層を再構成できません。",
-)
-_NOT_MODELLED = Text(
-    "No command: the message does not give the numbers that rebuild this layer.",
-    "再現コマンドなし: メッセージにこの層を再構成するための数値がありません。",
-)
-_NO_MATCH = Text(
-    "No command: no layer built from these numbers makes convshape calc print this exact message.",
-    "再現コマンドなし: これらの数値から組み立てたどの層でも、convshape calc はこの通りの"
-    "メッセージを出しません。",
-)
-_FOUND = Text(
-    "Built from the numbers in the message; arguments it does not show are placeholders.",
-    "メッセージ中の数値から組み立てました。メッセージにない引数は仮の値です。",
-)
-_CHOSEN = Text(
-    "Built from the numbers in the message; it does not name the layer, so this is one of "
-    "the layers that print it.",
-    "メッセージ中の数値から組み立てました。メッセージは層を特定しないため、これは同じ"
-    "メッセージを出す層の一つです。",
-)
+# The note under the command, as a key of convshape.text's catalogues
+_NO_NUMBERS = "repro.no_numbers"
+_NOT_MODELLED = "repro.not_modelled"
+_NO_MATCH = "repro.no_match"
+_FOUND = "repro.found"
+_CHOSEN = "repro.chosen"
 
 
 def _arg(text: str) -> str:
@@ -843,7 +825,7 @@ def _layer_attempts(code: str, v: Mapping[str, str]) -> list[tuple[str, Ints]]:
 
 def _reproduce_layer(
     kind: ErrorKind, exc: str, message: str, values: Mapping[str, str]
-) -> tuple[str | None, Text]:
+) -> tuple[str | None, str]:
     """A ``convshape calc`` command for a layer between convolutions (the stack path)."""
     from convshape.features.network import infer_stack, parse_stack
 
@@ -865,8 +847,8 @@ def _reproduce_layer(
 
 def reproduce(
     kind: ErrorKind, exc: str | None, message: str, values: Mapping[str, str]
-) -> tuple[str | None, Text]:
-    """A ``convshape calc`` command that prints ``message``, or None with the reason."""
+) -> tuple[str | None, str]:
+    """A ``convshape calc`` command that prints ``message``, or None; and the note's text key."""
     if kind.family == "layers":
         return _reproduce_layer(kind, exc or kind.exc, message, values)
     build = _BUILDERS.get(kind.code)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, cast
+from dataclasses import dataclass
+from typing import Final, cast
 
 from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names
@@ -24,9 +24,6 @@ from convshape.core.errors import ShapeError, UsageError, py_list, py_tuple, siz
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import REQUIRED, Kind, Param, Signature
 from convshape.ops import AdaptivePool
-
-if TYPE_CHECKING:
-    from convshape.features.advice import Advice
 
 __all__ = [
     "LAYER_SPECS",
@@ -47,7 +44,6 @@ __all__ = [
     "PixelShuffle",
     "Unflatten",
     "Upsample",
-    "advise_layer",
     "construct_error",
     "infer_layer",
     "layer_code",
@@ -1183,172 +1179,3 @@ def layer_code(spec: LayerSpec) -> str:
         if spec.kind == "constant":
             args.append(repr(spec.value))
     return f"nn.{spec.cls}({', '.join(args)})"
-
-
-def advise_layer(err: ShapeError, spec: LayerSpec, shape: Shape | None) -> Advice:
-    """Explain ``err`` (raised by ``spec`` on an input of ``shape``) and suggest fixes."""
-    from convshape.features.advice import Advice
-
-    v = err.values
-    code = err.code
-    if code == E.LINEAR_MISMATCH.code and isinstance(spec, Linear):
-        got = int(v["got"])
-        text = (
-            f"nn.Linear multiplies the input's last dimension by its weight, so that dimension "
-            f"must be in_features={spec.in_features}; it is {got}."
-        )
-        fixes = [
-            f"make the layer take {got} features: {layer_code(replace(spec, in_features=got))}"
-        ]
-        if shape is not None and len(shape) > 2:
-            flat = math.prod(shape[1:])
-            fixes.append(
-                f"or, if each sample's {len(shape) - 1}-d features should all feed the layer, "
-                f"put nn.Flatten() first: it gives {flat} features -> "
-                f"{layer_code(replace(spec, in_features=flat))}"
-            )
-        return Advice(text, tuple(fixes))
-    if code == E.LINEAR_SCALAR.code:
-        return Advice(
-            "nn.Linear needs at least a 1-d input; this is a 0-d scalar.",
-            ("reshape the value to (1,) first: x.reshape(1)",),
-        )
-    if code in (E.BATCHNORM_FEATURES.code, E.BATCHNORM_WEIGHT_FEATURES.code) and isinstance(
-        spec, BatchNorm | InstanceNorm
-    ):
-        channels = shape[1] if shape and len(shape) > 1 else int(v["got"])
-        if isinstance(spec, InstanceNorm) and shape and len(shape) == spec.dims + 1:
-            channels = shape[0]
-        return Advice(
-            f"The norm layer was built for num_features={spec.num_features} channels, but the "
-            f"input has {channels} channels (dimension 1).",
-            (f"use {layer_code(replace(spec, num_features=channels))}",),
-        )
-    if code == E.BATCHNORM_RANK.code:
-        return _rank_advice(spec, shape)
-    if code == E.BATCHNORM_ONE_VALUE.code:
-        return Advice(
-            "In training mode a norm computes each channel's mean and variance over the batch "
-            "(and groups / positions); with one value per channel there is no variance.",
-            ("use a batch of 2 or more", "or put the model in eval mode: model.eval()"),
-        )
-    if code == E.INSTANCENORM_SPATIAL.code:
-        return Advice(
-            "InstanceNorm normalises each channel over its spatial positions; with a single "
-            "position there is nothing to normalise over.",
-            ("normalise a larger feature map (before the spatial size reaches 1)",),
-        )
-    if code == E.GROUPNORM_CHANNELS.code and isinstance(spec, GroupNorm) and shape:
-        c = shape[1]
-        fixes = [f"use {layer_code(replace(spec, num_channels=c))}"]
-        if c % spec.num_groups:
-            fixes = [f"num_groups must divide {c}: one of {_divisor_list(c)}"]
-        return Advice(
-            f"GroupNorm was built for num_channels={spec.num_channels}, the input has {c}.",
-            tuple(fixes),
-        )
-    if code in (E.GROUPNORM_GROUPS.code, E.GROUPNORM_INPUT_GROUPS.code):
-        channels = int(v.get("channels", shape[1] if shape and len(shape) > 1 else 0))
-        return Advice(
-            "GroupNorm splits the channels into num_groups equal groups, so num_groups must "
-            "divide the channel count.",
-            (f"num_groups that divide {channels}: {_divisor_list(channels)}",),
-        )
-    if code == E.LAYERNORM_SHAPE.code and isinstance(spec, LayerNorm) and shape is not None:
-        n = len(spec.normalized_shape)
-        tail = shape[-n:] if 0 < n <= len(shape) else shape[-1:]
-        return Advice(
-            "LayerNorm normalises over the input's last dimensions, which must equal "
-            f"normalized_shape={list(spec.normalized_shape)}; the input ends in {list(tail)}.",
-            (f"use {layer_code(replace(spec, normalized_shape=tuple(tail)))}",),
-        )
-    if code == E.INSTANCENORM_FEATURES.code and isinstance(spec, InstanceNorm):
-        got = int(v["got"])
-        return Advice(
-            f"The affine InstanceNorm was built for {spec.num_features} channels; the input "
-            f"has {got}.",
-            (f"use {layer_code(replace(spec, num_features=got))}",),
-        )
-    if code == E.PIXEL_SHUFFLE_CHANNELS.code and isinstance(spec, PixelShuffle):
-        sq = spec.factor**2
-        c = int(v["channels"])
-        return Advice(
-            f"PixelShuffle({spec.factor}) turns each group of {sq} channels into a "
-            f"{spec.factor}x{spec.factor} block, so the channels must be a multiple of {sq}.",
-            (f"give it {((c + sq - 1) // sq) * sq} or {max(sq, c // sq * sq)} channels",),
-        )
-    if code == E.PIXEL_UNSHUFFLE_SPATIAL.code:
-        return Advice(
-            "PixelUnshuffle folds each factor x factor block into channels, so height and "
-            "width must be multiples of the factor.",
-            ("pad or crop the input to a multiple of the factor",),
-        )
-    if code == E.PRELU_CHANNELS.code and isinstance(spec, Activation):
-        ch = int(v["channels"])
-        return Advice(
-            "PReLU with num_parameters > 1 learns one slope per channel (dimension 1).",
-            (f"use nn.PReLU({ch})", "or nn.PReLU() for one shared slope"),
-        )
-    if code == E.UNFLATTEN_SIZES.code and isinstance(spec, Unflatten):
-        return Advice(
-            f"nn.Unflatten splits dimension {v['dim']} ({v['size']} values) into "
-            f"{v['sizes']}, whose product must be {v['size']}.",
-            ("use sizes whose product is the dimension's size (one may be -1)",),
-        )
-    if code == E.FLATTEN_ORDER.code:
-        return Advice("start_dim must not come after end_dim.", ("swap them",))
-    if code in (E.INTERPOLATE_MODE_RANK.code, E.INTERPOLATE_RANK.code):
-        return Advice(
-            "Upsample's mode fixes the input's rank: linear 3-d (N, C, L), bilinear and "
-            "bicubic 4-d, trilinear 5-d; nearest, nearest-exact and area take any of them.",
-            ("pick the mode that matches the input", "or reshape the input to (N, C, ...)"),
-        )
-    if code in (E.INTERPOLATE_SIZES.code, E.INTERPOLATE_SIZES_1D.code):
-        return Advice(
-            "Upsampling computes each output size as floor(size * scale_factor) (or takes "
-            "size=); every input and output size must be at least 1.",
-            ("use a larger scale_factor or an explicit size=",),
-        )
-    if code in (E.DROPOUT1D_RANK.code, E.FEATURE_DROPOUT_RANK.code, E.SOFTMAX2D_RANK.code):
-        return Advice(
-            "This layer works on channels: it needs a (N, C, ...) or (C, ...) input.",
-            ("use nn.Dropout (element-wise) or reshape the input",),
-        )
-    if code == E.DIM_OUT_OF_RANGE.code:
-        return Advice(
-            f"The layer's dim argument does not exist in a {len(shape or ())}-d input.",
-            ("use a dim inside the range torch prints",),
-        )
-    if code == E.NARROW_NEGATIVE.code:
-        return Advice(
-            "Negative padding crops; it cannot crop more than the input's size.",
-            ("use smaller negative padding",),
-        )
-    from convshape.features.advice import advise
-
-    return advise(err, None, shape)
-
-
-def _rank_advice(spec: LayerSpec, shape: Shape | None) -> Advice:
-    from convshape.features.advice import Advice
-
-    rank = len(shape or ())
-    fixes: list[str] = []
-    if isinstance(spec, BatchNorm) and rank in (2, 3, 4, 5):
-        d = {2: 1, 3: 1, 4: 2, 5: 3}[rank]
-        fixes.append(f"use {layer_code(replace(spec, dims=d))} for a {rank}-d input")
-    if isinstance(spec, InstanceNorm) and rank in (2, 3, 4, 5):
-        d = rank - 2 if rank > 2 else 1
-        fixes.append(f"use {layer_code(replace(spec, dims=d))} for a {rank}-d input")
-    if isinstance(spec, Pad) and rank in (2, 3, 4, 5):
-        d = max(1, rank - 2)
-        fixes.append(f"use nn.{spec.kind.capitalize()}Pad{d}d for a {rank}-d input")
-    return Advice(
-        f"{spec.cls} expects a particular input rank (with or without the batch dimension); "
-        f"the input has {rank} dimensions.",
-        tuple(fixes),
-    )
-
-
-def _divisor_list(n: int) -> str:
-    return ", ".join(str(d) for d in range(1, n + 1) if n % d == 0) if n > 0 else "-"

@@ -12,37 +12,11 @@ from rich.console import Console
 from rich.text import Text
 
 from convshape.features.explain import Explanation
+from convshape.text import text
 
 __all__ = ["EXPLAIN_SCHEMA", "explanation_json", "show_explanation"]
 
 EXPLAIN_SCHEMA = "convshape.explain/1"
-
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "where": "where",
-        "what": "what happened",
-        "numbers": "numbers",
-        "cause": "likely cause",
-        "fix": "fix",
-        "repro": "reproduce",
-        "generic": (
-            "Python or torch also raise this message outside the convolution family; the "
-            "explanation assumes it came from one of its layers."
-        ),
-    },
-    "ja": {
-        "where": "発生箇所",
-        "what": "何が起きたか",
-        "numbers": "数値",
-        "cause": "考えられる原因",
-        "fix": "修正",
-        "repro": "再現",
-        "generic": (
-            "このメッセージは畳み込み系以外でも Python や torch が出します。ここでは畳み込み系"
-            "の層から出たものとして説明しています。"
-        ),
-    },
-}
 
 
 def explanation_json(ex: Explanation) -> dict[str, Any]:
@@ -75,8 +49,7 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
 
 
 def show_explanation(console: Console, ex: Explanation) -> None:
-    labels = _LABELS[ex.lang]
-    m = ex.match
+    lang, m = ex.lang, ex.match
     console.print(
         Text.assemble(
             (f"[{m.kind.code} {m.kind.name}] ", "magenta"),
@@ -88,19 +61,23 @@ def show_explanation(console: Console, ex: Explanation) -> None:
     if m.frame is not None:
         f = m.frame
         where = f"{f.file}:{f.line} in {f.function}"
-        console.print(Text.assemble((f"{labels['where']}: ", "bold"), where), soft_wrap=True)
+        console.print(
+            Text.assemble((text("label.where", lang) + ": ", "bold"), where), soft_wrap=True
+        )
         if f.source:
             console.print(Text(f"    {f.source}", style="cyan"), soft_wrap=True)
-    console.print(Text.assemble((f"{labels['what']}: ", "bold"), ex.advice.explanation))
+    console.print(Text.assemble((text("label.what", lang) + ": ", "bold"), ex.advice.explanation))
     if m.values:
         numbers = ", ".join(f"{k}={v}" for k, v in m.values.items())
-        console.print(Text.assemble((f"{labels['numbers']}: ", "bold"), numbers))
+        console.print(Text.assemble((text("label.numbers", lang) + ": ", "bold"), numbers))
     if ex.advice.cause:
-        console.print(Text.assemble((f"{labels['cause']}: ", "bold"), ex.advice.cause))
+        console.print(Text.assemble((text("label.cause", lang) + ": ", "bold"), ex.advice.cause))
     for fix in ex.advice.fixes:
-        console.print(Text.assemble((f"{labels['fix']}: ", "green"), fix))
+        console.print(Text.assemble((text("label.fix", lang) + ": ", "green"), fix))
     if ex.generic:
-        console.print(Text(labels["generic"], style="dim"))
+        console.print(Text(text("label.generic", lang), style="dim"))
     if ex.command is not None:
-        console.print(Text.assemble((f"{labels['repro']}: ", "bold"), ex.command), soft_wrap=True)
+        console.print(
+            Text.assemble((text("label.repro", lang) + ": ", "bold"), ex.command), soft_wrap=True
+        )
     console.print(Text(ex.note, style="dim"))

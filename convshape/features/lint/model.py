@@ -460,12 +460,7 @@ def _advice(err: E.ShapeError, spec: Any, shapes: tuple[Shape, ...]) -> tuple[st
 
     shape = shapes[0] if shapes else None
     try:
-        if spec is not None and _is_layer_spec(spec):
-            from convshape.ops.layers import advise_layer
-
-            advice = advise_layer(err, spec, shape)
-        else:
-            advice = advise(err, spec, shape)
+        advice = advise(err, spec, shape)
     except Exception:  # advice is a courtesy; the finding stands without it
         return "", ()
     return advice.explanation, advice.fixes

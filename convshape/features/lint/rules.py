@@ -965,13 +965,9 @@ def _report_error(
 
 def _fixes(err: E.ShapeError, spec: Any, shape: tuple[int, ...] | None) -> tuple[str, ...]:
     try:
-        if isinstance(spec, (Conv, Pool, AdaptivePool, Unfold, Fold)):
-            from convshape.features.advice import advise
+        from convshape.features.advice import advise
 
-            return advise(err, spec, shape).fixes
-        from convshape.ops.layers import advise_layer
-
-        return advise_layer(err, spec, shape).fixes
+        return advise(err, spec, shape).fixes
     except Exception:  # advice is a courtesy; the finding stands without it
         return ()
 

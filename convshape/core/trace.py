@@ -12,14 +12,18 @@ __all__ = ["Env", "Trace"]
 
 @dataclass(frozen=True)
 class Env:
-    """What torch's CPU backend choice depends on besides shapes (see ``_conv.backend``).
+    """What torch's behaviour depends on besides shapes: the CPU backend choice (see
+    ``ops.conv.uses_onednn``) and the module's mode.
 
     The defaults describe a stock CPU build on a machine with more than one core, with
-    float32 tensors: oneDNN enabled, ``torch.get_num_threads() > 1``.
+    float32 tensors (oneDNN enabled, ``torch.get_num_threads() > 1``), and a freshly built
+    module, which is in training mode (BatchNorm then needs more than one value per
+    channel).
     """
 
     num_threads: int = 2
     mkldnn: bool = True
+    training: bool = True
 
 
 class Trace:

@@ -4,7 +4,6 @@ error, shape text."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -40,8 +39,3 @@ def fail(message: str) -> NoReturn:
     """Bad input: one line on stderr naming the bad value, exit code 2."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_USAGE)
-
-
-def shape_text(shape: Sequence[int] | None) -> str:
-    """``(20, 32, 48, 98)``, or ``-`` for no shape."""
-    return "-" if shape is None else "(" + ", ".join(map(str, shape)) + ")"

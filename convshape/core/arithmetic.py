@@ -6,7 +6,7 @@ numbers substituted, and short plain-language readings of what each term does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -234,3 +234,40 @@ def transposed_window(k: int, s: int, p: int, d: int) -> tuple[Fraction, Fractio
     else:  # pragma: no cover - enormous kernels: the bound
         extent = Fraction(span, s)
     return (extent, Fraction(1, s), Fraction(2 * p - span, 2 * s))
+
+
+# ---------------------------------------------------------------------------------------
+# What a call costs torch (verify decides from it whether to run a smaller twin input)
+# ---------------------------------------------------------------------------------------
+
+
+def numel(shape: Iterable[int]) -> int:
+    """The element count of a shape (negative sizes count as 0)."""
+    n = 1
+    for v in shape:
+        n *= max(v, 0)
+    return n
+
+
+def at(values: Sequence[int], i: int) -> int:
+    """Axis ``i`` of a parameter that may be one value, per-axis, or the wrong length."""
+    if not values:
+        return 0
+    return abs(values[i]) if i < len(values) else max(abs(v) for v in values)
+
+
+def most(values: Sequence[int]) -> int:
+    return max(map(abs, values)) if values else 0
+
+
+def grown_area(
+    shape: Sequence[int], dims: int, a: int, b: int
+) -> tuple[tuple[int, ...], int] | None:
+    """(the leading axes, a bound on the output's spatial area) for an op whose output axes
+    are at most ``a * (input axis + 1) + b``; None when the input has too few axes."""
+    if len(shape) < dims + 1:
+        return None
+    area = 1
+    for size in shape[len(shape) - dims :]:
+        area *= a * (max(size, 0) + 1) + b
+    return tuple(shape[: len(shape) - dims]), area

@@ -21,6 +21,7 @@ __all__ = [
     "ShapeError",
     "UsageError",
     "Variant",
+    "define",
     "kind",
     "py_list",
     "py_tuple",
@@ -138,11 +139,17 @@ class ShapeError(Exception):
 KINDS: dict[str, ErrorKind] = {}
 
 
-def _k(code: str, name: str, exc: str, family: str, template: str) -> ErrorKind:
-    assert code not in KINDS, code
+def define(code: str, name: str, exc: str, family: str, template: str) -> ErrorKind:
+    """Add one kind of torch error to the taxonomy: a new stable code, a short name, the
+    exception type and torch's exact message with ``{fields}``."""
+    if code in KINDS:
+        raise ValueError(f"error code {code} is already defined")
     k = ErrorKind(code, name, exc, template, family)
     KINDS[code] = k
     return k
+
+
+_k = define
 
 
 def kind(code: str) -> ErrorKind:

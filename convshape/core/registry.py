@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Final
 
+from convshape.core.arithmetic import numel
 from convshape.core.errors import ShapeError
 from convshape.core.shapes import Shape
 from convshape.core.signature import Signature
@@ -83,11 +84,24 @@ def _no_error(spec: Any) -> ShapeError | None:
     return None
 
 
+def _elements(spec: Any, shape: Shape, output: Shape) -> int:
+    return numel(shape) + numel(output)
+
+
+def _same_size(spec: Any, shape: Shape) -> int:
+    return 2 * numel(shape)
+
+
+def _no_twin(spec: Any, axis: int) -> int | None:
+    return None
+
+
 @dataclass(frozen=True)
 class OpFamily:
     """Everything one family of layers knows (see the module docstring).
 
-    Required: ``name``, ``specs`` (the spec classes, defined in the family's module),
+    Required: ``name``, ``specs`` (the spec classes, defined in the family's module:
+    frozen dataclasses with an ``op`` property, the op's name in reports and flags),
     ``signatures`` (torch's spellings, each building one of ``specs``), ``infer`` (the
     rules: spec, input shape, trace, env -> output shape, raising
     :class:`~convshape.core.errors.ShapeError` in torch's check order), ``code`` (the spec
@@ -114,6 +128,9 @@ class OpFamily:
     params: Callable[[Any, Shape | None], int] = _no_params
     macs: Callable[[Any, Shape, Shape], int] = _no_macs
     construct_error: Callable[[Any], ShapeError | None] = _no_error
+    work: Callable[[Any, Shape, Shape], int] = _elements
+    work_bound: Callable[[Any, Shape], int] = _same_size
+    reach: Callable[[Any, int], int | None] = _no_twin
     rank: int = 100
     """Where the family comes in listings (op lists, fuzz cycles): lower first."""
 
@@ -121,16 +138,21 @@ class OpFamily:
 _BY_SPEC: dict[type, OpFamily] = {}
 _FAMILIES: dict[str, OpFamily] = {}
 _SIGNATURES: dict[str, Signature] = {}
+_FUZZ: dict[str, Gen] = {}
 _LOADED: list[bool] = [False]
 
 
 def register(family: OpFamily) -> OpFamily:
-    """Add ``family`` (its module calls this; tests may register a fixture family)."""
+    """Add ``family`` (its module calls this; tests may register a fixture family).
+
+    The lookups below are live views: a family registered later is seen by every reader
+    that holds them."""
     _FAMILIES[family.name] = family
     for spec in family.specs:
         _BY_SPEC[spec] = family
     for sig in family.signatures:
         _SIGNATURES[sig.name] = sig
+    _reorder()
     return family
 
 
@@ -141,6 +163,14 @@ def unregister(family: OpFamily) -> None:
         _BY_SPEC.pop(spec, None)
     for sig in family.signatures:
         _SIGNATURES.pop(sig.name, None)
+    _reorder()
+
+
+def _reorder() -> None:
+    ordered = sorted(_FAMILIES.values(), key=lambda f: (f.rank, f.name))
+    _FUZZ.clear()
+    for family in ordered:
+        _FUZZ.update(family.fuzz)
 
 
 def _load_all() -> None:
@@ -193,8 +223,7 @@ def signature(name: str) -> Signature | None:
 
 
 def fuzz_ops() -> Mapping[str, Gen]:
-    """Every fuzzable op by name (``conv2d``, ``max_pool2d``, ``unfold``)."""
-    ops: dict[str, Gen] = {}
-    for family in families():
-        ops.update(family.fuzz)
-    return ops
+    """Every op by name (``conv2d``, ``max_pool2d``, ``unfold``), with its fuzz generator,
+    in the families' order: the op names of the flag form and of ``verify --fuzz``."""
+    _load_all()
+    return _FUZZ

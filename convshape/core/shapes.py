@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["Ints", "PaddingMode", "Shape", "ntuple"]
+from collections.abc import Sequence
+
+__all__ = ["Ints", "PaddingMode", "Shape", "ntuple", "shape_text"]
 
 Shape = tuple[int, ...]
 Ints = tuple[int, ...]
@@ -14,3 +16,8 @@ def ntuple(value: int | Ints, n: int) -> Ints:
     if isinstance(value, int):
         return (value,) * n
     return tuple(value)
+
+
+def shape_text(shape: Sequence[int] | None) -> str:
+    """``(20, 32, 48, 98)``, or ``-`` for no shape."""
+    return "-" if shape is None else "(" + ", ".join(map(str, shape)) + ")"

@@ -159,11 +159,23 @@ def _specificity(kind: ErrorKind) -> int:
     return sum(len(literal) for literal, _ in _pieces(kind))
 
 
-# torch's errors only: the lint family's templates are convshape's own findings.
-_ORDER: list[tuple[ErrorKind, list[tuple[str, str | None]]]] = sorted(
-    ((k, _pieces(k)) for k in KINDS.values() if k.family != "lint"),
-    key=lambda item: -_specificity(item[0]),
-)
+_Order = list[tuple[ErrorKind, list[tuple[str, str | None]]]]
+_ORDERED: dict[tuple[int, str], _Order] = {}
+
+
+def _order() -> _Order:
+    """torch's templates, most specific first (the lint family's are convshape's own
+    findings); worked out again when a template is added to the taxonomy."""
+    key = (len(KINDS), next(reversed(KINDS)))
+    order = _ORDERED.get(key)
+    if order is None:
+        order = sorted(
+            ((k, _pieces(k)) for k in KINDS.values() if k.family != "lint"),
+            key=lambda item: -_specificity(item[0]),
+        )
+        _ORDERED.clear()
+        _ORDERED[key] = order
+    return order
 
 
 def match_message(message: str, exc: str | None = None) -> tuple[ErrorKind, dict[str, str]] | None:
@@ -175,7 +187,7 @@ def match_message(message: str, exc: str | None = None) -> tuple[ErrorKind, dict
     if not message or len(message) > _MAX_MESSAGE:
         return None
     fits: list[tuple[ErrorKind, dict[str, str]]] = []
-    for kind, pieces in _ORDER:
+    for kind, pieces in _order():
         if not _splits(pieces, message):
             continue
         found = kind.pattern.fullmatch(message)

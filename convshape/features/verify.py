@@ -40,10 +40,11 @@ from typing import NamedTuple
 from convshape import oracle
 from convshape.core.engine import Env, Result, infer_spec
 from convshape.core.errors import UsageError, Variant
+from convshape.core.registry import family_of
 from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
 from convshape.features.network import StackLayer, StackResult, StackRow, infer_stack
-from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+from convshape.ops import Spec
 
 __all__ = [
     "BUDGET",
@@ -198,7 +199,8 @@ def compare(
         return check(False, TORCH_ACCEPTED)
     exc, message = outcome.exc or "", outcome.message or ""
     if err is None:
-        zero = result.output is not None and 0 in result.output[-result.spec.dims :]
+        n = family_of(result.spec).spatial_rank(result.spec)
+        zero = result.output is not None and n > 0 and 0 in result.output[-n:]
         if device == "meta" and zero and "Output size is too small" in message:
             note = "meta rejects the zero-size output that CPU's oneDNN kernel returns"
             return check(True, META_EMPTY, note)
@@ -226,133 +228,36 @@ def compare(
 # ---------------------------------------------------------------------------------------
 
 
-def _numel(shape: Sequence[int]) -> int:
-    n = 1
-    for v in shape:
-        n *= max(v, 0)
-    return n
-
-
-def _at(values: Sequence[int], i: int) -> int:
-    """Axis ``i`` of a parameter that may be one value, per-axis, or the wrong length."""
-    if not values:
-        return 0
-    return abs(values[i]) if i < len(values) else max(abs(v) for v in values)
-
-
-def _conv_parts(spec: Conv | ConvCall) -> tuple[Shape, Sequence[int]]:
-    weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
-    if isinstance(spec.padding, str):  # 'same' pads at most d*(k-1); 'valid' none
-        pad: Sequence[int] = [
-            _at(spec.dilation, i) * _at(weight[2:], i) if spec.padding == "same" else 0
-            for i in range(spec.dims)
-        ]
-    else:
-        pad = spec.padding
-    return weight, pad
-
-
-def _reach(spec: Spec, i: int) -> int:
-    """How far the layer's parameters reach along spatial axis ``i`` (for a twin's size)."""
-    if isinstance(spec, Conv | ConvCall):
-        weight, pad = _conv_parts(spec)
-        k = _at(weight[2:], i)
-        extra = _at(spec.output_padding, i) if spec.transposed else 0
-        return _at(spec.dilation, i) * k + 2 * _at(pad, i) + _at(spec.stride, i) + extra + 1
-    if isinstance(spec, Pool):
-        stride = spec.stride or spec.kernel_size
-        k = _at(spec.kernel_size, i) * _at(spec.dilation, i)
-        return k + 2 * _at(spec.padding, i) + _at(stride, i) + 1
-    if isinstance(spec, Unfold):
-        k = _at(spec.kernel_size, i) * _at(spec.dilation, i)
-        return k + 2 * _at(spec.padding, i) + _at(spec.stride, i) + 1
-    if isinstance(spec, AdaptivePool):
-        sizes = [v or 0 for v in spec.output_size]
-        return _at(sizes, i) + 1
-    return 0
-
-
-def _most(values: Sequence[int]) -> int:
-    return max(map(abs, values)) if values else 0
-
-
-def _grow(spec: Spec) -> tuple[int, int]:
-    """(a, b) with every output axis <= a * (input axis + 1) + b: a coarse, cheap bound."""
-    if isinstance(spec, Conv | ConvCall):
-        weight, pad = _conv_parts(spec)
-        p = 2 * _most(pad) + 1
-        if not spec.transposed:
-            return 1, p
-        reach = _most(spec.dilation) * _most(weight[2:]) + _most(spec.output_padding)
-        return max(_most(spec.stride), 1), reach + p
-    if isinstance(spec, Pool | Unfold):
-        return 1, 2 * _most(spec.padding) + 1
-    return 1, 0
-
-
 def work_bound(spec: Spec, shape: Shape) -> int:
     """An upper bound on :func:`work`, from the layer and the input alone (no torch)."""
-    n_in = _numel(shape)
-    if isinstance(spec, Fold):
-        return n_in + _numel(shape[:-1]) * _numel([abs(v) for v in spec.output_size])
-    n = spec.dims
-    if len(shape) < n + 1:
-        return n_in  # torch rejects the rank before computing anything
-    lead, spatial = shape[:-n], shape[-n:]
-    if isinstance(spec, AdaptivePool):
-        sizes = spec.output_size
-        area = 1
-        for i, size in enumerate(spatial):
-            value = sizes[i] if i < len(sizes) else None
-            area *= max(size, 0) if value is None else abs(value)
-        return n_in + _numel(lead) * area
-    a, b = _grow(spec)
-    area = 1
-    for size in spatial:
-        area *= a * (max(size, 0) + 1) + b
-    if isinstance(spec, Conv | ConvCall):
-        weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
-        if len(weight) < 2:
-            return n_in
-        if isinstance(spec, Conv) and spec.output_size:
-            area = max(area, _numel([abs(v) for v in spec.output_size[-n:]]))
-        per = _numel([abs(v) for v in weight[1:]])  # multiply-adds per output element
-        out = _numel(lead[:-1]) * max(abs(weight[0]), abs(spec.groups * weight[1])) * area
-        return n_in + out + max(n_in, out) * per
-    out = _numel(lead) * area
-    if isinstance(spec, Pool | Unfold):
-        return n_in + out * _numel([abs(v) for v in spec.kernel_size])
-    return n_in + out
+    return family_of(spec).work_bound(spec, tuple(shape))
 
 
 def work(spec: Spec, shape: Shape, output: Shape) -> int:
     """What the CPU call computes: multiply-adds for convs, element visits otherwise."""
-    n_in, n_out = _numel(shape), _numel(output)
-    if isinstance(spec, Conv | ConvCall):
-        weight, _ = _conv_parts(spec)
-        return n_in + max(n_in, n_out) * _numel(weight[1:])
-    if isinstance(spec, Pool):
-        return n_in + n_out * _numel(spec.kernel_size)
-    return n_in + n_out  # unfold's output already counts every kernel tap
+    return family_of(spec).work(spec, tuple(shape), tuple(output))
 
 
 def twin_shape(spec: Spec, shape: Shape) -> Shape | None:
     """A smaller input for the same layer: batch 1, large spatial axes cut down.
 
-    Returns None where no twin applies: fold (its input length must equal the block count
-    of ``output_size``), ConvTranspose with ``output_size=`` (valid only for one input
-    size), an input of the wrong rank, or nothing to cut.
+    Returns None where no twin applies: a layer whose family gives no reach (fold, whose
+    input length must equal the block count of ``output_size``; ConvTranspose with
+    ``output_size=``, valid only for one input size), an input of the wrong rank, or
+    nothing to cut.
     """
-    if isinstance(spec, Fold) or (isinstance(spec, Conv) and spec.output_size is not None):
-        return None
-    n = spec.dims
-    if len(shape) not in (n + 1, n + 2):
+    family = family_of(spec)
+    n = family.spatial_rank(spec)
+    if not n or len(shape) not in (n + 1, n + 2):
         return None
     lead, spatial = list(shape[:-n]), list(shape[-n:])
     if len(lead) == 2 and lead[0] > 1:
         lead[0] = 1
     for i, size in enumerate(spatial):
-        cut = max(TWIN_FACTOR * _reach(spec, i) + 2, TWIN_MIN)
+        reach = family.reach(spec, i)
+        if reach is None:
+            return None
+        cut = max(TWIN_FACTOR * reach + 2, TWIN_MIN)
         if size > cut:
             spatial[i] = cut
     twin = (*lead, *spatial)

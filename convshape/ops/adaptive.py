@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from convshape.core import errors as E
-from convshape.core.arithmetic import Axis, axis_names, identity_window, sliding_window
+from convshape.core.arithmetic import (
+    Axis,
+    at,
+    axis_names,
+    identity_window,
+    numel,
+    sliding_window,
+)
 from convshape.core.errors import sizes
 from convshape.core.registry import OpFamily, TorchCall, Window, register
 from convshape.core.sampling import input_shape
@@ -357,6 +364,26 @@ def window(spec: AdaptivePool, shape: Shape, output: Shape, n: int) -> list[Wind
     return result
 
 
+# ---------------------------------------------------------------------------------------
+# What the CPU call costs (verify runs a smaller twin input above a budget)
+# ---------------------------------------------------------------------------------------
+
+
+def reach(spec: AdaptivePool, i: int) -> int:
+    return at([v or 0 for v in spec.output_size], i) + 1
+
+
+def work_bound(spec: AdaptivePool, shape: Shape) -> int:
+    n_in, n = numel(shape), spec.dims
+    if len(shape) < n + 1:
+        return n_in  # torch rejects the rank before computing anything
+    area = 1
+    for i, size in enumerate(shape[-n:]):
+        value = spec.output_size[i] if i < len(spec.output_size) else None
+        area *= max(size, 0) if value is None else abs(value)
+    return n_in + numel(shape[:-n]) * area
+
+
 FAMILY = register(
     OpFamily(
         name="adaptive",
@@ -369,5 +396,7 @@ FAMILY = register(
         torch=torch_call,
         fuzz={f"adaptive_{k}_pool{n}d": _gen(k, n) for k in ("avg", "max") for n in (1, 2, 3)},
         window=window,
+        work_bound=work_bound,
+        reach=reach,
     )
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import permutations
 from typing import cast
@@ -20,10 +20,14 @@ from typing import cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import (
     Axis,
+    at,
     axis_names,
     conv_axis,
     conv_transpose_axis,
     conv_transpose_out,
+    grown_area,
+    most,
+    numel,
     same_padding,
     sliding_window,
     transposed_window,
@@ -1102,6 +1106,60 @@ def construct_error(spec: Conv | ConvCall) -> ShapeError | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------
+# What the CPU call costs (verify runs a smaller twin input above a budget)
+# ---------------------------------------------------------------------------------------
+
+
+def _cost_parts(spec: Conv | ConvCall) -> tuple[Shape, Sequence[int]]:
+    weight = spec.weight_shape if isinstance(spec, Conv) else spec.weight
+    if isinstance(spec.padding, str):  # 'same' pads at most d*(k-1); 'valid' none
+        pad: Sequence[int] = [
+            at(spec.dilation, i) * at(weight[2:], i) if spec.padding == "same" else 0
+            for i in range(spec.dims)
+        ]
+    else:
+        pad = spec.padding
+    return weight, pad
+
+
+def reach(spec: Conv | ConvCall, i: int) -> int | None:
+    """How far the parameters reach along axis ``i``; None with ``output_size=`` (valid for
+    one input size only, so no twin)."""
+    if isinstance(spec, Conv) and spec.output_size is not None:
+        return None
+    weight, pad = _cost_parts(spec)
+    k = at(weight[2:], i)
+    extra = at(spec.output_padding, i) if spec.transposed else 0
+    return at(spec.dilation, i) * k + 2 * at(pad, i) + at(spec.stride, i) + extra + 1
+
+
+def work(spec: Conv | ConvCall, shape: Shape, output: Shape) -> int:
+    """Multiply-adds."""
+    weight, _ = _cost_parts(spec)
+    n_in, n_out = numel(shape), numel(output)
+    return n_in + max(n_in, n_out) * numel(weight[1:])
+
+
+def work_bound(spec: Conv | ConvCall, shape: Shape) -> int:
+    n_in = numel(shape)
+    weight, pad = _cost_parts(spec)
+    p = 2 * most(pad) + 1
+    a, b = 1, p
+    if spec.transposed:
+        a = max(most(spec.stride), 1)
+        b = most(spec.dilation) * most(weight[2:]) + most(spec.output_padding) + p
+    grown = grown_area(shape, spec.dims, a, b)
+    if grown is None or len(weight) < 2:
+        return n_in  # torch rejects the rank before computing anything
+    lead, area = grown
+    if isinstance(spec, Conv) and spec.output_size:
+        area = max(area, numel([abs(v) for v in spec.output_size[-spec.dims :]]))
+    per = numel([abs(v) for v in weight[1:]])  # multiply-adds per output element
+    out = numel(lead[:-1]) * max(abs(weight[0]), abs(spec.groups * weight[1])) * area
+    return n_in + out + max(n_in, out) * per
+
+
 FAMILY = register(
     OpFamily(
         name="conv",
@@ -1120,5 +1178,8 @@ FAMILY = register(
         params=params,
         macs=macs,
         construct_error=construct_error,
+        work=work,
+        work_bound=work_bound,
+        reach=reach,
     )
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from convshape.core import errors as E
-from convshape.core.arithmetic import Axis, conv_axis, conv_out
+from convshape.core.arithmetic import Axis, at, conv_axis, conv_out, grown_area, most, numel
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import py_tuple, sizes
 from convshape.core.registry import OpFamily, TorchCall, register
@@ -362,6 +362,30 @@ def _gen_fold(r: random.Random) -> tuple[Fold, Shape]:
     return spec, shape
 
 
+# ---------------------------------------------------------------------------------------
+# What the CPU call costs (verify runs a smaller twin input above a budget)
+# ---------------------------------------------------------------------------------------
+
+
+def reach(spec: Unfold | Fold, i: int) -> int | None:
+    """None for fold: its input length must equal the block count of ``output_size``."""
+    if isinstance(spec, Fold):
+        return None
+    k = at(spec.kernel_size, i) * at(spec.dilation, i)
+    return k + 2 * at(spec.padding, i) + at(spec.stride, i) + 1
+
+
+def work_bound(spec: Unfold | Fold, shape: Shape) -> int:
+    n_in = numel(shape)
+    if isinstance(spec, Fold):
+        return n_in + numel(shape[:-1]) * numel([abs(v) for v in spec.output_size])
+    grown = grown_area(shape, 2, 1, 2 * most(spec.padding) + 1)
+    if grown is None:
+        return n_in
+    lead, area = grown
+    return n_in + numel(lead) * area * numel([abs(v) for v in spec.kernel_size])
+
+
 FAMILY = register(
     OpFamily(
         name="fold",
@@ -372,5 +396,7 @@ FAMILY = register(
         code=code,
         torch=torch_call,
         fuzz={"unfold": _gen_unfold, "fold": _gen_fold},
+        work_bound=work_bound,
+        reach=reach,
     )
 )

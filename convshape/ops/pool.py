@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from convshape.core import errors as E
-from convshape.core.arithmetic import axis_names, pool_axis, pool_out, sliding_window
+from convshape.core.arithmetic import (
+    at,
+    axis_names,
+    grown_area,
+    most,
+    numel,
+    pool_axis,
+    pool_out,
+    sliding_window,
+)
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, sizes
 from convshape.core.registry import OpFamily, TorchCall, Window, register
@@ -718,6 +727,29 @@ def window(spec: Pool, shape: Shape, output: Shape, n: int) -> list[Window] | No
     ]
 
 
+# ---------------------------------------------------------------------------------------
+# What the CPU call costs (verify runs a smaller twin input above a budget)
+# ---------------------------------------------------------------------------------------
+
+
+def reach(spec: Pool, i: int) -> int:
+    stride = spec.stride or spec.kernel_size
+    k = at(spec.kernel_size, i) * at(spec.dilation, i)
+    return k + 2 * at(spec.padding, i) + at(stride, i) + 1
+
+
+def work(spec: Pool, shape: Shape, output: Shape) -> int:
+    return numel(shape) + numel(output) * numel(spec.kernel_size)
+
+
+def work_bound(spec: Pool, shape: Shape) -> int:
+    grown = grown_area(shape, spec.dims, 1, 2 * most(spec.padding) + 1)
+    if grown is None:
+        return numel(shape)
+    lead, area = grown
+    return numel(shape) + numel(lead) * area * numel([abs(v) for v in spec.kernel_size])
+
+
 FAMILY = register(
     OpFamily(
         name="pool",
@@ -732,5 +764,8 @@ FAMILY = register(
             f"{kind}_pool{n}d": _gen(kind, n) for kind in ("max", "avg", "lp") for n in (1, 2, 3)
         },
         window=window,
+        work=work,
+        work_bound=work_bound,
+        reach=reach,
     )
 )

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from convshape.cli.common import shape_text as _shape
 from convshape.core.code import layer_code
 from convshape.core.engine import Result
 from convshape.core.errors import ShapeError
+from convshape.core.shapes import shape_text as _shape
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

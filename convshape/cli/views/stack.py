@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from convshape.cli.common import shape_text as _shape_text
+from convshape.core.shapes import shape_text as _shape_text
 
 if TYPE_CHECKING:
     from rich.console import Console

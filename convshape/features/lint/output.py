@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from convshape.cli.common import shape_text as _shape
 from convshape.core.errors import KINDS
+from convshape.core.shapes import shape_text as _shape
 from convshape.features.lint.values import Finding
 
 if TYPE_CHECKING:

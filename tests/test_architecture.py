@@ -7,10 +7,11 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
-import fixture_op
 import pytest
 from click.testing import CliRunner
 from conftest import check_agrees
@@ -25,52 +26,61 @@ from convshape.features.network import infer_stack, parse_stack
 from convshape.readers.parse import parse_layer
 
 ROOT = Path(__file__).resolve().parents[1]
-Shuffle = fixture_op.ChannelShuffle
 
 
 @pytest.fixture(scope="module", autouse=True)
-def registered() -> Iterator[None]:
+def op() -> Iterator[ModuleType]:
+    """The fixture family, imported (its templates join the taxonomy) and registered for
+    this module's tests only: collection elsewhere never sees it."""
+    import fixture_op
+
     registry.register(fixture_op.FAMILY)
-    yield
+    yield fixture_op
     registry.unregister(fixture_op.FAMILY)
     for kind in (fixture_op.RANK, fixture_op.GROUPS, fixture_op.DIVISIBLE):
         KINDS.pop(kind.code, None)
+    sys.modules.pop("fixture_op", None)
 
 
-def test_the_registry_finds_it_by_spec_name_and_op() -> None:
-    assert registry.family_of(Shuffle(2)) is fixture_op.FAMILY
-    assert registry.signature("nn.ChannelShuffle") is fixture_op.SIGNATURES[0]
+def test_the_registry_finds_it_by_spec_name_and_op(op: ModuleType) -> None:
+    assert registry.family_of(op.ChannelShuffle(2)) is op.FAMILY
+    assert registry.signature("nn.ChannelShuffle") is op.SIGNATURES[0]
     assert "channel_shuffle" in registry.fuzz_ops()
 
 
 @pytest.mark.parametrize(
-    ("code", "spec"),
+    ("code", "groups", "functional"),
     [
-        ("nn.ChannelShuffle(3)", Shuffle(3)),
-        ("torch.nn.ChannelShuffle(groups=2 * 2)", Shuffle(4)),
-        ("F.channel_shuffle(x, 2)", Shuffle(2, functional=True)),
+        ("nn.ChannelShuffle(3)", 3, False),
+        ("torch.nn.ChannelShuffle(groups=2 * 2)", 4, False),
+        ("F.channel_shuffle(x, 2)", 2, True),
     ],
 )
-def test_pasted_code_binds_through_its_signature(code: str, spec: Shuffle) -> None:
+def test_pasted_code_binds_through_its_signature(
+    op: ModuleType, code: str, groups: int, functional: bool
+) -> None:
+    spec = op.ChannelShuffle(groups, functional)
     assert parse_layer(code) == spec
     assert parse_layer(layer_code(spec)) == spec
 
 
 @pytest.mark.torch
 @pytest.mark.parametrize(
-    ("spec", "shape"),
+    ("groups", "functional", "shape"),
     [
-        (Shuffle(3), (2, 6, 4, 4)),
-        (Shuffle(4), (2, 6, 4, 4)),
-        (Shuffle(0), (2, 6, 4)),
-        (Shuffle(-1, functional=True), (2, 6, 4, 4)),
-        (Shuffle(2), (6, 4)),
-        (Shuffle(2, functional=True), (0, 5, 3)),
-        (Shuffle(2), (3, 6, 4, 4, 2)),
+        (3, False, (2, 6, 4, 4)),
+        (4, False, (2, 6, 4, 4)),
+        (0, False, (2, 6, 4)),
+        (-1, True, (2, 6, 4, 4)),
+        (2, False, (6, 4)),
+        (2, True, (0, 5, 3)),
+        (2, False, (3, 6, 4, 4, 2)),
     ],
 )
-def test_the_engine_agrees_with_torch(spec: Shuffle, shape: tuple[int, ...]) -> None:
-    check_agrees(spec, shape)
+def test_the_engine_agrees_with_torch(
+    op: ModuleType, groups: int, functional: bool, shape: tuple[int, ...]
+) -> None:
+    check_agrees(op.ChannelShuffle(groups, functional), shape)
 
 
 def test_calc_takes_pasted_code_and_flags() -> None:
@@ -124,6 +134,6 @@ def test_the_architecture_doc_quotes_this_fixture() -> None:
     ast.parse(source)
 
 
-def test_the_engine_alone_predicts_it() -> None:
-    result = infer_spec(Shuffle(2), (1, 4, 3))  # type: ignore[arg-type]
+def test_the_engine_alone_predicts_it(op: ModuleType) -> None:
+    result = infer_spec(op.ChannelShuffle(2), (1, 4, 3))
     assert result.output == (1, 4, 3) and result.notes == ("4 channels in 2 groups of 2",)

@@ -348,13 +348,10 @@ class _Reader:
         where = f"line {call.lineno}"
         if parts is None:
             raise UsageError(f"{where}: expected a layer call, not {self.quote(call)!r}")
-        module = L.lookup(parts)
+        sig = L.lookup(parts) or lookup(parts)
         try:
-            if module is not None:
-                return L.parse_module(module, call, self.text)
-            sig = lookup(parts)
             if sig is not None:
-                return cast(Spec, sig.build(read_call(sig, call, self.text)))
+                return cast(AnySpec, sig.build(read_call(sig, call, self.text)))
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
         raise UsageError(f"{where}: {_unknown(parts)}")

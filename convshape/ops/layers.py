@@ -12,7 +12,6 @@ Nothing here imports torch.
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,7 +48,6 @@ __all__ = [
     "layer_code",
     "lookup",
     "params",
-    "parse_module",
 ]
 
 
@@ -807,7 +805,11 @@ def _row(
     build: Callable[[Mapping[str, object]], LayerSpec],
     varargs: bool = False,
 ) -> Signature:
-    return Signature(name, args, build, varargs=varargs)
+    def checked(values: Mapping[str, object]) -> LayerSpec:
+        _check_values(name, values)
+        return build(values)
+
+    return Signature(name, args, checked, varargs=varargs)
 
 
 _INPLACE = _a("inplace", "bool", False)
@@ -1077,20 +1079,6 @@ def lookup(parts: list[str] | tuple[str, ...]) -> Module | None:
 # ---------------------------------------------------------------------------------------
 # Binding pasted code to a row (ast only, nothing evaluated)
 # ---------------------------------------------------------------------------------------
-
-
-def parse_module(module: Module, call: ast.Call, text: str) -> LayerSpec:
-    """Bind ``call`` (a node of the parsed ``text``) to ``module``'s signature, read the
-    literal values and build the spec. Raises :class:`UsageError` naming a bad value."""
-    from convshape.readers.parse import read_call
-
-    if module.varargs and not module.params:  # nn.Identity(*anything): nothing to read
-        empty: LayerSpec = module.build({})
-        return empty
-    values = read_call(module, call, text)
-    _check_values(module.name, values)
-    spec: LayerSpec = module.build(values)
-    return spec
 
 
 def _check_values(name: str, v: Mapping[str, object]) -> None:

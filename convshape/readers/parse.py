@@ -219,6 +219,8 @@ def read_call(
     def show(node: ast.AST) -> str:
         return quote(text, node)
 
+    if layer.varargs and not layer.params:  # nn.Identity(*anything): nothing to read
+        return layer.defaults()
     nodes = bind(layer, call.args, [(k.arg, k.value) for k in call.keywords], show)
     values: dict[str, object] = layer.defaults()
     for param in layer.params:

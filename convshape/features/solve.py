@@ -562,10 +562,7 @@ def _axis_params(spec: Conv | Pool, n: int) -> list[tuple[int, int, int, int]]:
         else:
             p = spec.padding
         return [(k[i], s[i], p[i], d[i]) for i in range(n)]
-    k = spec.kernel_size
-    s = spec.stride or k
-    d = spec.dilation if spec.kind == "max" else (1,) * n
-    p = spec.padding if spec.kind != "lp" else (0,) * n
+    k, s, p, d = spec.window_args
     return [(k[i], s[i], p[i], d[i]) for i in range(n)]
 
 

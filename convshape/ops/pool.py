@@ -56,9 +56,7 @@ def _pool_plan(spec: Pool) -> tuple[tuple[int, int, int, int], ...] | None:
         return None
     if spec.kind == "lp" and (spec.norm_type == 0 or spec.norm_type != spec.norm_type):
         return None  # p = 0 raises after the shape is known; NaN is left to the full path
-    stride = spec.stride or spec.kernel_size
-    dilation = spec.dilation if spec.kind == "max" else (1,) * n
-    padding = (0,) * n if spec.kind == "lp" else spec.padding  # LP pooling pads nothing
+    _kernel, stride, padding, dilation = spec.window_args
     if not len(stride) == len(padding) == len(dilation) == n:
         return None
     axes = tuple(zip(spec.kernel_size, stride, padding, dilation, strict=True))
@@ -71,6 +69,17 @@ def _pool_plan(spec: Pool) -> tuple[tuple[int, int, int, int], ...] | None:
 
 
 PoolKind = Literal["max", "avg", "lp"]
+
+
+def pads(kind: str) -> bool:
+    """Whether the kind applies its padding: LP pooling is average pooling of ``x**p``
+    without padding (its signature has none)."""
+    return kind != "lp"
+
+
+def dilates(kind: str) -> bool:
+    """Whether the kind applies a dilation: only max pooling has one."""
+    return kind == "max"
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,17 @@ class Pool:
     def cls(self) -> str:
         return {"max": "MaxPool", "avg": "AvgPool", "lp": "LPPool"}[self.kind] + f"{self.dims}d"
 
+    @property
+    def window_args(self) -> tuple[Ints, Ints, Ints, Ints]:
+        """(kernel, stride, padding, dilation) as torch applies them: no stride is the
+        kernel size; see :func:`pads` and :func:`dilates`."""
+        n = self.dims
+        padding = self.padding if pads(self.kind) else (0,) * n
+        dilation = self.dilation if dilates(self.kind) else (1,) * n
+        return self.kernel_size, self.stride or self.kernel_size, padding, dilation
 
-__all__ = ["FAMILY", "Pool", "PoolKind", "infer_pool", "size_at"]
+
+__all__ = ["FAMILY", "Pool", "PoolKind", "dilates", "infer_pool", "pads", "size_at"]
 
 _WORDS = {2: "two", 3: "three"}
 _Names = tuple[str | None, ...]
@@ -718,10 +736,7 @@ def _gen(kind: PoolKind, n: int) -> Callable[[random.Random], tuple[Pool, Shape]
 
 
 def window(spec: Pool, shape: Shape, output: Shape, n: int) -> list[Window] | None:
-    kernel = spec.kernel_size
-    stride = spec.stride or kernel
-    dilation = spec.dilation if spec.kind == "max" else (1,) * n
-    padding = spec.padding if spec.kind != "lp" else (0,) * n  # LP pooling pads nothing
+    kernel, stride, padding, dilation = spec.window_args
     return [
         sliding_window(dilation[i] * (kernel[i] - 1) + 1, stride[i], padding[i]) for i in range(n)
     ]

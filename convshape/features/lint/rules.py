@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeGuard, cast
 
 from convshape.core import errors as E
 from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, Site, Tensor
-from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold, pool
 
 if TYPE_CHECKING:
     from convshape.features.lint.extract import Interp
@@ -835,12 +835,10 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
     per_axis = {k: _axis_values(v, dims) for k, v in window.items()}
     for i, size in enumerate(spatial_in):
         k, s, pad, d = (_nth(per_axis[n], i) for n in window)
-        if family in ("max", "avg", "lp") and p.get("stride") is None:
-            s = k
-        if family == "lp":
-            pad, d = 0, 1
-        if family in ("avg",):
-            d = 1
+        if family in ("max", "avg", "lp"):
+            s = k if p.get("stride") is None else s
+            pad = pad if pool.pads(family) else 0
+            d = d if pool.dilates(family) else 1
         ok = size is not None and all(_is_int(v) for v in (k, s, pad, d)) and s and s > 0
         if not ok or size is None:
             sizes.append(None)
@@ -890,10 +888,7 @@ def _dropped(spec: Spec, shape: tuple[int, ...], out: tuple[int, ...]) -> list[d
         pads = spec.padding
         stride, kernel, dilation = spec.stride, spec.kernel_size, spec.dilation
     elif isinstance(spec, Pool) and not spec.ceil_mode:
-        pads = spec.padding if spec.kind != "lp" else (0,) * spec.dims
-        stride = spec.stride or spec.kernel_size
-        kernel = spec.kernel_size
-        dilation = spec.dilation if spec.kind == "max" else (1,) * spec.dims
+        kernel, stride, pads, dilation = spec.window_args
     else:
         return []
     dims = spec.dims

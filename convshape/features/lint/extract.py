@@ -947,7 +947,7 @@ class Interp:
         args, kwargs = self._args(node, frame)
         return self.call(f, args, kwargs, node)
 
-    def _forget(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+    def forget(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         """A call the interpreter does not follow: whatever it was given may change."""
         for value in (args or []) + list((kwargs or {}).values()):
             self.taint(value)
@@ -966,7 +966,7 @@ class Interp:
             return self.instantiate(f, args, kwargs, node)
         if isinstance(f, ModuleVal):
             return self.apply(f, args, kwargs)
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def call_method(
         self,
@@ -1004,7 +1004,7 @@ class Interp:
             return obj
         if isinstance(obj, (Instance, ClassInfo, LayerVal, SeqVal)):
             return self.call(self.getattr(obj, attr), args, kwargs, node)
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def _list_method(
         self, obj: ListVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
@@ -1012,7 +1012,7 @@ class Interp:
         if obj.items is None or args is None or kwargs:
             if attr in _MUTATORS:
                 obj.items = None
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         if attr == "append" and len(args) == 1:
             obj.items.append(args[0])
             return None
@@ -1036,7 +1036,7 @@ class Interp:
             return UNKNOWN
         if attr in _MUTATORS:
             obj.items = None
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def _dict_method(
         self, obj: DictVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
@@ -1053,7 +1053,7 @@ class Interp:
                 return items.get(args[0], args[1] if len(args) == 2 else None)
         if attr in _MUTATORS:
             obj.items = None
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def _module_method(
         self,
@@ -1122,7 +1122,7 @@ class Interp:
             return None
         if attr == "forward" and isinstance(inst, Instance) and inst.children is not None:
             return self._chain(inst.children, args, kwargs)
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def call_ref(
         self, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
@@ -1157,11 +1157,11 @@ class Interp:
             return rules.call_function(self, short, args, kwargs, node)
         if short.startswith("math.") and args is not None and not kwargs:
             return _math(short[5:], args)
-        return self._forget(args, kwargs)
+        return self.forget(args, kwargs)
 
     def _ordered_dict(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         if args is None or kwargs is None or len(args) > 1:
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         items: dict[Any, Any] = {}
         if args:
             if isinstance(args[0], DictVal):
@@ -1191,7 +1191,7 @@ class Interp:
 
     def call_builtin(self, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         if args is None or kwargs is None:
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         try:
             return _builtin(self, name, args, kwargs)
         except (TypeError, ValueError, ArithmeticError, IndexError, KeyError):
@@ -1200,7 +1200,7 @@ class Interp:
     def call_func(self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         node = fn.node
         if self.depth >= MAX_DEPTH or node in self.active:
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         if isinstance(node, ast.Lambda):
             frame = Frame({}, fn.globals, fn.owner)
             self._bind(node.args, frame, fn.bound, args, kwargs)
@@ -1210,7 +1210,7 @@ class Interp:
             finally:
                 self.depth -= 1
         if isinstance(node, ast.AsyncFunctionDef):
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         frame = Frame({}, fn.globals, fn.owner)
         self._bind(node.args, frame, fn.bound, args, kwargs)
         self.depth += 1
@@ -1274,7 +1274,7 @@ class Interp:
         self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None, node: Any
     ) -> Any:
         if cls.kind not in ("module", "sequential"):
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         self.counts[id(cls)] = self.counts.get(id(cls), 0) + 1
         key = _construct_key(cls, node, args, kwargs, self.epoch)
         built = self.built.get(key) if key is not None else None
@@ -1304,7 +1304,7 @@ class Interp:
     def apply(self, module: Any, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         """``module(*args, **kwargs)``: the forward pass on abstract tensors."""
         if not isinstance(module, ModuleVal):
-            return self._forget(args, kwargs)
+            return self.forget(args, kwargs)
         module.applied = True
         if isinstance(module, LayerVal):
             return rules.apply_layer(self, module, args, kwargs)

@@ -198,7 +198,7 @@ def make_layer(
     """``nn.X(...)``: a :class:`LayerVal` with its arguments bound; argument rules run."""
     sig = _signature(name)
     if sig is None:
-        interp._forget(args, kwargs)
+        interp.forget(args, kwargs)
         return LayerVal(None, name, None, node, interp.ctx)
     params = _bind(name, sig, args, kwargs)
     if params is None:
@@ -1065,7 +1065,7 @@ def tensor_method(
     node: ast.Call,
 ) -> Any:
     if args is None or kwargs is None:
-        return interp._forget(args, kwargs)
+        return interp.forget(args, kwargs)
     if attr in _ELEMENTWISE:
         return t
     if attr in ("add", "sub", "mul", "div", "add_", "mul_", "sub_", "div_") and len(args) == 1:
@@ -1299,7 +1299,7 @@ def call_function(
     """``F.x(...)`` / ``torch.x(...)`` in forward (or a tensor factory anywhere)."""
     short = name.partition(".")[2]
     if args is None or kwargs is None:
-        return interp._forget(args, kwargs)
+        return interp.forget(args, kwargs)
     if name.startswith("torch.") and short in _FACTORIES:
         flat = _int_args(args[:1] if short == "full" else args)
         if flat is not None and flat and all(_is_int(v) and v >= 0 for v in flat):
@@ -1339,7 +1339,7 @@ def call_function(
         dim = args[1] if len(args) > 1 else kwargs.get("dim", None)
         keep = args[2] if len(args) > 2 else kwargs.get("keepdim", False)
         return _reduce(x, dim, keep)
-    interp._forget(args, kwargs)
+    interp.forget(args, kwargs)
     return Tensor.unknown() if any(isinstance(a, Tensor) for a in args) else UNKNOWN
 
 

@@ -28,7 +28,9 @@ from convshape.core.signature import Signature
 from convshape.core.trace import Env, Trace
 
 __all__ = [
+    "CONV",
     "FAMILIES_PACKAGE",
+    "LAYERS",
     "OpFamily",
     "TorchCall",
     "Window",
@@ -42,6 +44,13 @@ __all__ = [
 ]
 
 FAMILIES_PACKAGE: Final = "convshape.ops"
+
+CONV: Final = "conv"
+"""The group of the convolution family: layers ``calc`` reads on their own (pasted code,
+flags) and works the arithmetic of, axis by axis."""
+LAYERS: Final = "layers"
+"""The group of the layers between convolutions (norms, activations, Linear ...): read in
+stacks (:func:`convshape.features.network.parse_stack`)."""
 
 Window = tuple[Fraction, Fraction, Fraction]
 """How one spatial axis maps through a layer: (added extent, jump factor, start shift)."""
@@ -96,7 +105,8 @@ class OpFamily:
 
     Optional: ``fast`` (the output of a valid common case, or None for the full rules),
     ``window`` (per spatial axis, how the layer maps positions; None when it mixes them),
-    ``spatial_rank`` (the number of spatial axes a stack starting with it has), ``params``
+    ``spatial_rank`` (the number of spatial axes a stack starting with it has; None: it
+    does not say, the next layer does), ``params``
     and ``macs`` (what the module holds and computes), ``construct_error`` (what the
     constructor raises before anything runs).
     """
@@ -110,12 +120,14 @@ class OpFamily:
     fuzz: Mapping[str, Gen]
     fast: Callable[[Any, Shape], Shape | None] | None = None
     window: Callable[[Any, Shape, Shape, int], list[Window] | None] = _no_window
-    spatial_rank: Callable[[Any], int] = lambda spec: int(getattr(spec, "dims", 0))
+    spatial_rank: Callable[[Any], int | None] = lambda spec: int(getattr(spec, "dims", 0))
     params: Callable[[Any, Shape | None], int] = _no_params
     macs: Callable[[Any, Shape, Shape], int] = _no_macs
     construct_error: Callable[[Any], ShapeError | None] = _no_error
     rank: int = 100
     """Where the family comes in listings (op lists, fuzz cycles): lower first."""
+    group: str = CONV
+    """:data:`CONV` or :data:`LAYERS`: which readers take the family's signatures."""
 
 
 _BY_SPEC: dict[type, OpFamily] = {}
@@ -182,19 +194,24 @@ def families() -> tuple[OpFamily, ...]:
     return tuple(sorted(_FAMILIES.values(), key=lambda f: (f.rank, f.name)))
 
 
-def signatures() -> Mapping[str, Signature]:
-    """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``)."""
+def signatures(group: str | None = None) -> Mapping[str, Signature]:
+    """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``);
+    only those of the families of ``group`` (:data:`CONV`, :data:`LAYERS`) when given."""
     _load_all()
-    return _SIGNATURES
+    if group is None:
+        return _SIGNATURES
+    return {s.name: s for f in families() if f.group == group for s in f.signatures}
 
 
 def signature(name: str) -> Signature | None:
     return signatures().get(name)
 
 
-def fuzz_ops() -> Mapping[str, Gen]:
-    """Every fuzzable op by name (``conv2d``, ``max_pool2d``, ``unfold``)."""
+def fuzz_ops(group: str | None = None) -> Mapping[str, Gen]:
+    """Every fuzzable op by name (``conv2d``, ``max_pool2d``, ``unfold``, ``relu``); only
+    those of ``group``'s families when given."""
     ops: dict[str, Gen] = {}
     for family in families():
-        ops.update(family.fuzz)
+        if group is None or family.group == group:
+            ops.update(family.fuzz)
     return ops

@@ -41,8 +41,10 @@ from convshape.ops import Spec
 
 __all__ = [
     "LAYERS",
+    "MODULES",
     "Layer",
     "lookup",
+    "module_signature",
     "parse_ints",
     "parse_layer",
     "parse_shape",
@@ -52,8 +54,13 @@ __all__ = [
 Layer = Signature
 """One supported layer spelling (``nn.Conv2d``, ``F.conv2d``): see :class:`Signature`."""
 
-LAYERS: Final[Mapping[str, Signature]] = registry.signatures()
+LAYERS: Final[Mapping[str, Signature]] = registry.signatures(registry.CONV)
 """Every layer :func:`parse_layer` understands, by canonical name (``nn.Conv2d``)."""
+
+MODULES: Final[Mapping[str, Signature]] = registry.signatures(registry.LAYERS)
+"""The modules between convolutions (``nn.BatchNorm2d``), read in stacks."""
+
+_MODULE_PREFIXES: Final = ((), ("nn",), ("torch", "nn"), ("torch", "nn", "modules"))
 
 # How a written prefix maps to the signatures' namespaces, in order of preference.
 _PREFIXES: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = {
@@ -277,6 +284,14 @@ def lookup(parts: list[str] | tuple[str, ...]) -> Signature | None:
         if layer is not None:
             return layer
     return None
+
+
+def module_signature(parts: list[str] | tuple[str, ...]) -> Signature | None:
+    """The module between convolutions a dotted name as written refers to (``nn.ReLU``,
+    ``torch.nn.ReLU``, ``ReLU``), or None."""
+    if not parts or tuple(parts[:-1]) not in _MODULE_PREFIXES:
+        return None
+    return MODULES.get(f"nn.{parts[-1]}")
 
 
 def _canonical(short: str) -> str | None:

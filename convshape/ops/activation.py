@@ -291,6 +291,8 @@ def code(spec: Elementwise) -> str:
             args = kwarg("dim", spec.dim, None)
         elif spec.name == "GELU":
             args = kwarg("approximate", spec.approximate, "none")
+        elif spec.name == "Threshold":
+            args = ["0.0", "0.0"]  # required, and they do not change shapes
     elif isinstance(spec, Dropout):
         args = kwarg("p", spec.p, 0.5)
     return module_code(spec.cls, args)

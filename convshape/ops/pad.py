@@ -174,7 +174,8 @@ def _pad_row(kind: str, dims: int) -> Signature:
 
 def code(spec: Pad) -> str:
     pad = spec.padding
-    args = [str(pad[0]) if len(set(pad)) == 1 else repr(tuple(pad))]
+    whole = len(pad) == 2 * spec.dims and len(set(pad)) == 1  # an int fills every side
+    args = [str(pad[0]) if whole else repr(tuple(pad))]
     if spec.kind == "constant":
         args.append(repr(spec.value))
     return module_code(spec.cls, args)

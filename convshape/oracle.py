@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from convshape.core.registry import TorchCall, family_of, is_spec
+from convshape.core.registry import TorchCall, family_of
 from convshape.core.shapes import Shape
-from convshape.ops import Spec
-from convshape.ops import layers as L
+from convshape.ops import AnySpec
 
 __all__ = [
     "Outcome",
@@ -97,7 +96,7 @@ def num_threads() -> int:
     return int(_torch().get_num_threads())
 
 
-def run(spec: Spec, shape: Shape, device: str = "cpu") -> Outcome:
+def run(spec: AnySpec, shape: Shape, device: str = "cpu") -> Outcome:
     """Apply ``spec`` to an uninitialised float32 tensor of ``shape`` on ``device``."""
     torch = _torch()
     with warnings.catch_warnings(record=True) as caught:
@@ -115,7 +114,7 @@ def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
     return tuple(str(w.message) for w in caught if issubclass(w.category, UserWarning))
 
 
-def _call(torch: Any, spec: Spec, shape: Shape, device: str) -> Any:
+def _call(torch: Any, spec: AnySpec, shape: Shape, device: str) -> Any:
     """Run ``spec`` on an uninitialised tensor: the nn module the user wrote, or the F. call,
     as the spec's family describes it (:class:`~convshape.core.registry.TorchCall`)."""
     x = torch.empty(shape, device=device)
@@ -133,7 +132,7 @@ def _built(torch: Any, call: TorchCall) -> Any:
 
 
 def run_stack(
-    specs: Sequence[Spec | L.LayerSpec], shape: Shape, device: str = "cpu", training: bool = True
+    specs: Sequence[AnySpec], shape: Shape, device: str = "cpu", training: bool = True
 ) -> StackOutcome:
     """Build ``specs`` as an nn.Sequential on ``device`` (from the parsed values, never from
     text) and run it on an uninitialised float32 tensor of ``shape``; a forward hook on
@@ -168,69 +167,12 @@ def run_stack(
     return StackOutcome(tuple(shapes), warnings=_texts(caught))
 
 
-def _module(torch: Any, spec: Spec | L.LayerSpec) -> Any:
+def _module(torch: Any, spec: AnySpec) -> Any:
     """The nn module ``spec`` describes (arguments that do not affect shapes at defaults)."""
-    nn = torch.nn
-    if is_spec(spec):
-        call = family_of(spec).torch(spec)
-        if not call.module:
-            raise TypeError(f"no torch module for {spec!r}")
-        return _built(torch, call)
-    if isinstance(spec, L.BatchNorm | L.InstanceNorm):
-        cls = getattr(nn, spec.cls)
-        kw: dict[str, Any] = dict(affine=spec.affine, track_running_stats=spec.track_running_stats)
-        if not spec.bias:
-            kw["bias"] = False
-        return cls(spec.num_features, **kw)
-    if isinstance(spec, L.GroupNorm):
-        return nn.GroupNorm(spec.num_groups, spec.num_channels, affine=spec.affine, bias=spec.bias)
-    if isinstance(spec, L.LayerNorm):
-        return nn.LayerNorm(
-            list(spec.normalized_shape), elementwise_affine=spec.elementwise_affine, bias=spec.bias
-        )
-    if isinstance(spec, L.Activation):
-        return _activation(nn, spec)
-    if isinstance(spec, L.Dropout):
-        return getattr(nn, spec.name)(spec.p)
-    if isinstance(spec, L.Identity):
-        return nn.Identity()
-    if isinstance(spec, L.Flatten):
-        return nn.Flatten(spec.start_dim, spec.end_dim)
-    if isinstance(spec, L.Unflatten):
-        return nn.Unflatten(spec.dim, tuple(spec.unflattened_size))
-    if isinstance(spec, L.Linear):
-        if spec.in_features is None:
-            return nn.LazyLinear(spec.out_features, bias=spec.bias)
-        return nn.Linear(spec.in_features, spec.out_features, bias=spec.bias)
-    if isinstance(spec, L.Upsample):
-        size = list(spec.size) if isinstance(spec.size, tuple) else spec.size
-        if spec.name != "Upsample":
-            return getattr(nn, spec.name)(size, spec.scale_factor)
-        return nn.Upsample(
-            size, spec.scale_factor, spec.mode, spec.align_corners, spec.recompute_scale_factor
-        )
-    if isinstance(spec, L.PixelShuffle):
-        return (nn.PixelUnshuffle if spec.inverse else nn.PixelShuffle)(spec.factor)
-    if isinstance(spec, L.Pad):
-        cls = getattr(nn, spec.cls)
-        padding = tuple(spec.padding)
-        return cls(padding, spec.value) if spec.kind == "constant" else cls(padding)
-    raise TypeError(f"no torch module for {spec!r}")
-
-
-def _activation(nn: Any, spec: L.Activation) -> Any:
-    cls = getattr(nn, spec.name)
-    if spec.name == "PReLU":
-        return cls(spec.num_parameters)
-    if spec.name == "GELU":
-        return cls(approximate=spec.approximate)
-    if spec.name == "GLU":
-        return cls(-1 if spec.dim is None else spec.dim)
-    if spec.name in ("Softmax", "LogSoftmax", "Softmin"):
-        return cls(spec.dim)
-    if spec.name == "Threshold":
-        return cls(0.0, 0.0)
-    return cls()
+    call = family_of(spec).torch(spec)
+    if not call.module:
+        raise TypeError(f"no torch module for {spec!r}")
+    return _built(torch, call)
 
 
 def device_available(device: str) -> bool:

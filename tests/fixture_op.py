@@ -57,8 +57,10 @@ class ChannelShuffle:
         return "channel_shuffle"
 
 
-# 3. The rules, in torch's check order (aten/src/ATen/native/ChanelShuffle.cpp).
+# 3. The rules, in torch's check order (aten/src/ATen/native/ChanelShuffle.cpp); the
+#    input tensor must exist first (torch.empty of a negative size raises).
 def infer(spec: ChannelShuffle, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
     if len(shape) <= 2:
         raise RANK.error(shape=sizes(shape))
     if spec.groups <= 0:

@@ -337,6 +337,7 @@ LAYER_CASES: list[tuple[str, str]] = [
     ("CS842", "F.interpolate(torch.zeros(1, 0, 4, 4), size=(8, 8), mode='bilinear')"),
     ("CS843", "F.interpolate(torch.zeros(1, 1, 4, 4), size=(8, 8), mode='lanczos')"),
     ("CS844", "nn.Upsample(scale_factor=1e20)(torch.zeros(1, 1, 5))"),
+    ("CS845", "nn.InstanceNorm1d(2, track_running_stats=True)(torch.zeros(1, 3, 0))"),
 ]
 
 _LAYER_HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"

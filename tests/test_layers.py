@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 import warnings
 
+import layers_compat as L
 import pytest
 
 from convshape.features.network import parse_stack
-from convshape.ops import layers as L
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -405,7 +405,7 @@ def test_stacks_never_import_torch() -> None:
         "sys.argv = ['convshape', 'calc', 'nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8, 2)',"
         " '-i', '1,3,3,3', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "import convshape.features.solve, convshape.features.network, convshape.ops.layers\n"
+        "import convshape.features.solve, convshape.features.network, convshape.ops.norm\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

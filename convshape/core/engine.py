@@ -2,7 +2,9 @@
 
 Pure functions over immutable data: no I/O, no torch. Each family's rules live in its op
 module (:mod:`convshape.ops`); this module asks the registry for the spec's family, tries
-the family's fast path, else runs its rules, and packages what they found.
+the family's fast path, else runs its rules, and packages what they found. Each family's
+rules check the input itself (:func:`~convshape.core.errors.check_input`), where torch's
+order puts that check (after a module constructor's own checks).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from convshape.core.arithmetic import Axis
-from convshape.core.errors import NEGATIVE_DIMENSION, ShapeError, sizes
+from convshape.core.errors import ShapeError
 from convshape.core.registry import family_of
 from convshape.core.shapes import Shape
 
 if TYPE_CHECKING:
-    from convshape.ops import Spec
+    from convshape.ops import AnySpec
 from convshape.core.trace import Env, Trace
 
 __all__ = ["Env", "Result", "Trace", "infer_spec"]
@@ -30,7 +32,7 @@ class Result(NamedTuple):
     out on first use.
     """
 
-    spec: Spec
+    spec: AnySpec
     input: Shape
     output: Shape | None
     error: ShapeError | None = None
@@ -49,14 +51,7 @@ class Result(NamedTuple):
         return _traced(self.spec, self.input, Env()).traced_axes or ()
 
 
-def _check_input(shape: Shape) -> None:
-    """The input tensor must exist: ``torch.empty`` of a negative size raises."""
-    if shape and min(shape) < 0:
-        value = next(v for v in shape if v < 0)
-        raise NEGATIVE_DIMENSION.error(value=value, shape=sizes(shape))
-
-
-def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
+def infer_spec(spec: AnySpec, shape: Shape, env: Env | None = None) -> Result:
     """Predict what torch does when ``spec`` is applied to a tensor of ``shape``."""
     shape = tuple(shape)
     fast = family_of(spec).fast
@@ -67,13 +62,12 @@ def infer_spec(spec: Spec, shape: Shape, env: Env | None = None) -> Result:
     return _traced(spec, shape, env or Env())
 
 
-def _traced(spec: Spec, shape: Shape, env: Env) -> Result:
+def _traced(spec: AnySpec, shape: Shape, env: Env) -> Result:
     """The full path: every check in torch's order, recording the worked arithmetic."""
     trace = Trace()
     output: Shape | None = None
     error: ShapeError | None = None
     try:
-        _check_input(shape)
         output = family_of(spec).infer(spec, shape, trace, env)
     except ShapeError as exc:
         error = exc

@@ -11,7 +11,7 @@ Templates use ``{name}`` fields; every value is pre-formatted text (see :func:`s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,6 +21,7 @@ __all__ = [
     "ShapeError",
     "UsageError",
     "Variant",
+    "check_input",
     "define",
     "kind",
     "py_list",
@@ -1296,6 +1297,13 @@ INTERPOLATE_INT64_OVERFLOW = _k(
     LAYERS,
     "value cannot be converted to type int64_t without overflow",
 )
+INSTANCENORM_STATS_VIEW = _k(
+    "CS845",
+    "instancenorm-stats-view",
+    RT,
+    LAYERS,
+    "shape '[{b}, {c}]' is invalid for input of size {size}",
+)
 
 # ---------------------------------------------------------------------------------------
 # Lint-only findings (``convshape lint``): not torch errors, so their templates are
@@ -1329,3 +1337,11 @@ LINT_LOCK_CHANGED = _k(
     "{layer} ({cls}): locked shape {locked}, now {now}",
 )
 LINT_MODEL_RAISED = _k("CS905", "model-raised", "Lint", LINT, "{where} raised {exc}: {message}")
+
+
+def check_input(shape: Sequence[int]) -> None:
+    """The input tensor must exist: ``torch.empty`` of a negative size raises. Each
+    family's rules call this where torch's order puts it (after a constructor's checks)."""
+    for value in shape:
+        if value < 0:
+            raise NEGATIVE_DIMENSION.error(value=value, shape=sizes(shape))

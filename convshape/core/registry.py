@@ -29,7 +29,9 @@ from convshape.core.signature import Signature
 from convshape.core.trace import Env, Trace
 
 __all__ = [
+    "CONV",
     "FAMILIES_PACKAGE",
+    "LAYERS",
     "OpFamily",
     "TorchCall",
     "Window",
@@ -43,6 +45,13 @@ __all__ = [
 ]
 
 FAMILIES_PACKAGE: Final = "convshape.ops"
+
+CONV: Final = "conv"
+"""The group of the convolution family: layers ``calc`` reads on their own (pasted code,
+flags) and works the arithmetic of, axis by axis."""
+LAYERS: Final = "layers"
+"""The group of the layers between convolutions (norms, activations, Linear ...): read in
+stacks (:func:`convshape.features.network.parse_stack`)."""
 
 Window = tuple[Fraction, Fraction, Fraction]
 """How one spatial axis maps through a layer: (added extent, jump factor, start shift)."""
@@ -88,8 +97,14 @@ def _elements(spec: Any, shape: Shape, output: Shape) -> int:
     return numel(shape) + numel(output)
 
 
-def _same_size(spec: Any, shape: Shape) -> int:
-    return 2 * numel(shape)
+def _output_bound(spec: Any, shape: Shape) -> int:
+    """Element visits of input and output, the output's size from the engine (where it
+    raises, torch stops before making one)."""
+    from convshape.core.engine import infer_spec
+
+    output = infer_spec(spec, shape).output
+    n_in = numel(shape)
+    return n_in + max(n_in, numel(output) if output is not None else 0)
 
 
 def _no_twin(spec: Any, axis: int) -> int | None:
@@ -110,7 +125,8 @@ class OpFamily:
 
     Optional: ``fast`` (the output of a valid common case, or None for the full rules),
     ``window`` (per spatial axis, how the layer maps positions; None when it mixes them),
-    ``spatial_rank`` (the number of spatial axes a stack starting with it has), ``params``
+    ``spatial_rank`` (the number of spatial axes a stack starting with it has; None: it
+    does not say, the next layer does), ``params``
     and ``macs`` (what the module holds and computes), ``construct_error`` (what the
     constructor raises before anything runs).
     """
@@ -124,21 +140,24 @@ class OpFamily:
     fuzz: Mapping[str, Gen]
     fast: Callable[[Any, Shape], Shape | None] | None = None
     window: Callable[[Any, Shape, Shape, int], list[Window] | None] = _no_window
-    spatial_rank: Callable[[Any], int] = lambda spec: int(getattr(spec, "dims", 0))
+    spatial_rank: Callable[[Any], int | None] = lambda spec: int(getattr(spec, "dims", 0))
     params: Callable[[Any, Shape | None], int] = _no_params
     macs: Callable[[Any, Shape, Shape], int] = _no_macs
     construct_error: Callable[[Any], ShapeError | None] = _no_error
     work: Callable[[Any, Shape, Shape], int] = _elements
-    work_bound: Callable[[Any, Shape], int] = _same_size
+    work_bound: Callable[[Any, Shape], int] = _output_bound
     reach: Callable[[Any, int], int | None] = _no_twin
     rank: int = 100
     """Where the family comes in listings (op lists, fuzz cycles): lower first."""
+    group: str = CONV
+    """:data:`CONV` or :data:`LAYERS`: which readers take the family's signatures."""
 
 
 _BY_SPEC: dict[type, OpFamily] = {}
 _FAMILIES: dict[str, OpFamily] = {}
 _SIGNATURES: dict[str, Signature] = {}
 _FUZZ: dict[str, Gen] = {}
+_BY_GROUP: dict[str, dict[str, Signature]] = {}
 _LOADED: list[bool] = [False]
 
 
@@ -167,10 +186,14 @@ def unregister(family: OpFamily) -> None:
 
 
 def _reorder() -> None:
+    """Rebuild the live views in the families' order."""
     ordered = sorted(_FAMILIES.values(), key=lambda f: (f.rank, f.name))
     _FUZZ.clear()
+    for group in _BY_GROUP.values():
+        group.clear()
     for family in ordered:
         _FUZZ.update(family.fuzz)
+        _BY_GROUP.setdefault(family.group, {}).update({s.name: s for s in family.signatures})
 
 
 def _load_all() -> None:
@@ -212,18 +235,28 @@ def families() -> tuple[OpFamily, ...]:
     return tuple(sorted(_FAMILIES.values(), key=lambda f: (f.rank, f.name)))
 
 
-def signatures() -> Mapping[str, Signature]:
-    """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``)."""
+def signatures(group: str | None = None) -> Mapping[str, Signature]:
+    """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``);
+    only those of the families of ``group`` (:data:`CONV`, :data:`LAYERS`) when given."""
     _load_all()
-    return _SIGNATURES
+    if group is None:
+        return _SIGNATURES
+    return _BY_GROUP.setdefault(group, {})
 
 
 def signature(name: str) -> Signature | None:
     return signatures().get(name)
 
 
-def fuzz_ops() -> Mapping[str, Gen]:
-    """Every op by name (``conv2d``, ``max_pool2d``, ``unfold``), with its fuzz generator,
-    in the families' order: the op names of the flag form and of ``verify --fuzz``."""
+def fuzz_ops(group: str | None = None) -> Mapping[str, Gen]:
+    """Every op by name (``conv2d``, ``max_pool2d``, ``unfold``, ``relu``), with its fuzz
+    generator, in the families' order; only those of ``group``'s families when given.
+    Without a group the mapping is live: a family registered later is in it."""
     _load_all()
-    return _FUZZ
+    if group is None:
+        return _FUZZ
+    ops: dict[str, Gen] = {}
+    for family in families():
+        if family.group == group:
+            ops.update(family.fuzz)
+    return ops

@@ -98,7 +98,8 @@ class Signature:
     ``fixed`` holds values the call implies without a parameter
     (``torch.adaptive_max_pool1d`` returns indices); ``varargs``: the class takes and
     ignores any arguments (``nn.Identity``); ``dims`` is the number of spatial axes (0 when
-    the layer has none of its own); ``what`` says what the layer does, for help texts.
+    the layer has none of its own); ``what`` says what the layer does, for help texts;
+    ``check`` refuses values before they are built.
     """
 
     name: str
@@ -110,6 +111,9 @@ class Signature:
     what: str = ""
     fixed: tuple[tuple[str, object], ...] = ()
     varargs: bool = False
+    check: Callable[[Mapping[str, object]], None] | None = None
+    """Refuses (:class:`UsageError`) bound values torch fails to build from in ways that
+    are not shape errors (an internal error): pasted code is checked before ``build``."""
 
     @property
     def namespace(self) -> str:

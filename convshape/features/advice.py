@@ -3,7 +3,7 @@
 ``advise(error, spec, shape, lang=...)`` reads the values in the error (the same fields torch
 prints, see :mod:`convshape.core.errors`) together with the layer and the input when they
 are known, and returns an :class:`Advice`. It serves every command: ``calc`` (one layer or
-a stack, conv family and the layers of :mod:`convshape.ops.layers` alike), ``lint`` and
+a stack, conv family and the layers of :mod:`convshape.ops` alike), ``lint`` and
 ``explain`` (which has only the values parsed out of torch's message; ``spec`` is then a
 layer rebuilt from those numbers, or None). Errors with computed advice (channel counts,
 sizes, factorisations, the layer's code) have a rule here; every other code has the fixed
@@ -27,7 +27,7 @@ from convshape.ops import Conv, ConvCall, Pool, Spec
 from convshape.text import LANGS, Lang, has, text
 
 if TYPE_CHECKING:
-    from convshape.ops.layers import LayerSpec
+    from convshape.ops import LayerSpec
 
 __all__ = ["LANGS", "Advice", "Lang", "advise", "factorisations"]
 
@@ -320,7 +320,7 @@ def _pool_small(
 
 
 # ---------------------------------------------------------------------------------------
-# The layers between convolutions (convshape.ops.layers), imported only when needed
+# The layers between convolutions (convshape.ops), imported only when needed
 # ---------------------------------------------------------------------------------------
 
 
@@ -328,8 +328,7 @@ def _pool_small(
 def _linear(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import Linear
-    from convshape.ops.layers import layer_code as code_of
+    from convshape.ops import Linear
 
     v = err.values
     rows, got, expected, out = (_int(v[k]) for k in ("rows", "got", "expected", "out"))
@@ -342,11 +341,11 @@ def _linear(
         said += text("advice.linear.built", lang, expected=expected, factors=built)
     taking = f"nn.Linear({got}, {out})"
     if isinstance(spec, Linear):
-        taking = code_of(replace(spec, in_features=got))
+        taking = layer_code(replace(spec, in_features=got))
     fixes = [text("advice.linear.fix_features", lang, got=got, code=taking)]
     if isinstance(spec, Linear) and shape is not None and len(shape) > 2:
         flat = math.prod(shape[1:])
-        flattened = code_of(replace(spec, in_features=flat))
+        flattened = layer_code(replace(spec, in_features=flat))
         fixes.append(
             text("advice.linear.fix_flatten", lang, ndim=len(shape) - 1, flat=flat, code=flattened)
         )
@@ -359,7 +358,7 @@ def _linear(
 def _batchnorm(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import BatchNorm, InstanceNorm
+    from convshape.ops import BatchNorm, InstanceNorm
 
     got, expected, name = _int(err.values["got"]), _int(err.values["expected"]), "BatchNorm"
     fix = text("advice.batchnorm.fix", lang, got=got)
@@ -372,7 +371,7 @@ def _batchnorm(
 
 def _norm_channels(spec: LayerSpec, shape: Shape | None, got: int) -> int:
     """The input's channel count: dimension 1, or 0 for an unbatched InstanceNorm input."""
-    from convshape.ops.layers import InstanceNorm
+    from convshape.ops import InstanceNorm
 
     if isinstance(spec, InstanceNorm) and shape and len(shape) == spec.dims + 1:
         return shape[0]
@@ -380,7 +379,7 @@ def _norm_channels(spec: LayerSpec, shape: Shape | None, got: int) -> int:
 
 
 def _norm_code(spec: LayerSpec, channels: int) -> str:
-    from convshape.ops.layers import BatchNorm, InstanceNorm, layer_code
+    from convshape.ops import BatchNorm, InstanceNorm
 
     if not isinstance(spec, BatchNorm | InstanceNorm):
         raise ValueError("not a norm with num_features")
@@ -391,7 +390,7 @@ def _norm_code(spec: LayerSpec, channels: int) -> str:
 def _norm_features(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import BatchNorm, InstanceNorm
+    from convshape.ops import BatchNorm, InstanceNorm
 
     if not isinstance(spec, BatchNorm | InstanceNorm):
         raise ValueError("the fixed text applies")
@@ -409,7 +408,7 @@ def _norm_rank(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
     """BatchNorm, InstanceNorm and the padding modules take inputs of some ranks only."""
-    from convshape.ops.layers import BatchNorm, InstanceNorm, Pad, layer_code
+    from convshape.ops import BatchNorm, InstanceNorm, Pad
 
     if not isinstance(spec, BatchNorm | InstanceNorm | Pad):
         raise ValueError("the fixed text applies")
@@ -456,7 +455,7 @@ def _groupnorm_input_groups(
 def _groupnorm(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import GroupNorm, layer_code
+    from convshape.ops import GroupNorm
 
     weight = _ints(err.values["weight"])
     given = _ints(err.values["input"])
@@ -480,7 +479,7 @@ def _groupnorm(
 def _layernorm(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import LayerNorm, layer_code
+    from convshape.ops import LayerNorm
 
     if not isinstance(spec, LayerNorm) or shape is None:
         raise ValueError("the fixed text applies")
@@ -494,7 +493,7 @@ def _layernorm(
 def _pixel_shuffle(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import PixelShuffle
+    from convshape.ops import PixelShuffle
 
     if not isinstance(spec, PixelShuffle):
         raise ValueError("the fixed text applies")
@@ -506,9 +505,9 @@ def _pixel_shuffle(
 
 @_rule(E.DIM_OUT_OF_RANGE)
 def _dim(err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang) -> Advice:
-    from convshape.ops.layers import LAYER_SPECS
+    from convshape.core.registry import LAYERS, family_of
 
-    if not isinstance(spec, LAYER_SPECS):
+    if spec is None or family_of(spec).group != LAYERS:
         raise ValueError("the fixed text applies")  # the conv family's own dim checks
     v = err.values
     return Advice(
@@ -521,7 +520,7 @@ def _dim(err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, la
 def _crop(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    from convshape.ops.layers import Pad
+    from convshape.ops import Pad
 
     if not isinstance(spec, Pad):
         raise ValueError("the fixed text applies")  # padding='same' of the conv family

@@ -13,20 +13,20 @@ from typing import Final, cast
 
 from convshape.core import registry
 from convshape.core.shapes import Shape
-from convshape.ops import Spec
+from convshape.ops import AnySpec
 
 __all__ = ["OPS", "generate"]
 
 OPS: Final[Mapping[str, registry.Gen]] = registry.fuzz_ops()
-"""Every fuzzable op, by name (``conv2d``, ``max_pool2d``, ``unfold``)."""
+"""Every fuzzable op, by name (``conv2d``, ``max_pool2d``, ``unfold``, ``relu``)."""
 
 
 def generate(
     count: int, seed: int, ops: Sequence[str] | None = None
-) -> Iterator[tuple[Spec, Shape]]:
+) -> Iterator[tuple[AnySpec, Shape]]:
     """``count`` configurations, cycling through ``ops`` (default: every op)."""
     names = list(ops) if ops else list(OPS)
     r = random.Random(seed)
     for i in range(count):
         spec, shape = OPS[names[i % len(names)]](r)
-        yield cast(Spec, spec), shape
+        yield cast(AnySpec, spec), shape

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import ast
 import difflib
-import math
 import textwrap
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
-from convshape.core.arithmetic import axis_names, identity_window, sliding_window
+from convshape.core.arithmetic import axis_names
 from convshape.core.errors import ShapeError, UsageError
-from convshape.core.registry import Window, family_of, is_spec
+from convshape.core.registry import family_of
 from convshape.core.shapes import Shape
 from convshape.core.signature import dotted
-from convshape.ops import Spec
-from convshape.ops.layers import LayerSpec
+from convshape.core.trace import Env
+from convshape.ops import AnySpec
 
 if TYPE_CHECKING:
     from convshape.features.advice import Advice
@@ -45,9 +44,6 @@ __all__ = [
     "parse_stack",
     "spatial_rank",
 ]
-
-AnySpec = Spec | LayerSpec
-"""A conv-family spec (:mod:`convshape.specs`) or a layer spec (:mod:`convshape.layers`)."""
 
 
 @dataclass(frozen=True)
@@ -341,14 +337,13 @@ class _Reader:
         return [StackLayer(name, self.quote(node, 200), self.spec(node), node.lineno)]
 
     def spec(self, call: ast.Call) -> AnySpec:
-        from convshape.ops import layers as L
-        from convshape.readers.parse import lookup, read_call
+        from convshape.readers.parse import lookup, module_signature, read_call
 
         parts = dotted(call.func)
         where = f"line {call.lineno}"
         if parts is None:
             raise UsageError(f"{where}: expected a layer call, not {self.quote(call)!r}")
-        sig = L.lookup(parts) or lookup(parts)
+        sig = module_signature(parts) or lookup(parts)
         try:
             if sig is not None:
                 return cast(AnySpec, sig.build(read_call(sig, call, self.text)))
@@ -383,11 +378,10 @@ class _Reader:
 
 
 def _unknown(parts: list[str]) -> str:
-    from convshape.ops import layers as L
-    from convshape.readers.parse import LAYERS
+    from convshape.readers.parse import LAYERS, MODULES
 
     written = ".".join(parts)
-    shorts = sorted({n.rpartition(".")[2] for n in (*LAYERS, *L.LAYER_TABLE)})
+    shorts = sorted({n.rpartition(".")[2] for n in (*LAYERS, *MODULES)})
     close = difflib.get_close_matches(parts[-1], shorts, n=3, cutoff=0.6)
     by_lower = {s.lower(): s for s in shorts}
     if parts[-1].lower() in by_lower and by_lower[parts[-1].lower()] not in close:
@@ -432,8 +426,6 @@ def infer_stack(
             continue
         output, err, warns, notes = _apply(spec, shape, training)
         fields = tracker.step(spec, shape, output) if err is None else ()
-        if isinstance(spec, _layers().Linear) and spec.in_features is None and err is None:
-            notes = (*notes, f"LazyLinear takes in_features={shape[-1]} from this input")
         rows.append(
             StackRow(
                 i,
@@ -453,33 +445,18 @@ def infer_stack(
     return StackResult(tuple(input_shape), tuple(rows))
 
 
-def _layers() -> Any:
-    from convshape.ops import layers
-
-    return layers
-
-
 def _construct_error(spec: AnySpec) -> ShapeError | None:
     """The error the layer's constructor raises, before anything runs."""
-    if is_spec(spec):
-        return family_of(spec).construct_error(spec)
-    from convshape.ops.layers import construct_error
-
-    return construct_error(cast("LayerSpec", spec))
+    return family_of(spec).construct_error(spec)
 
 
 def _apply(
     spec: AnySpec, shape: Shape, training: bool
 ) -> tuple[Shape | None, ShapeError | None, tuple[str, ...], tuple[str, ...]]:
-    if is_spec(spec):
-        from convshape.core.engine import infer_spec
+    from convshape.core.engine import infer_spec
 
-        r = infer_spec(cast(Spec, spec), shape)
-        return r.output, r.error, r.warnings, r.notes
-    from convshape.ops.layers import infer_layer
-
-    lr = infer_layer(cast("LayerSpec", spec), shape, training=training)
-    return lr.output, lr.error, lr.warnings, lr.notes
+    r = infer_spec(spec, shape, Env(training=training))
+    return r.output, r.error, r.warnings, r.notes
 
 
 def _advise(err: ShapeError, spec: AnySpec, shape: Shape | None) -> Advice:
@@ -490,30 +467,19 @@ def _advise(err: ShapeError, spec: AnySpec, shape: Shape | None) -> Advice:
 
 def _params(spec: AnySpec, shape: Shape | None) -> int:
     """``sum(p.numel() for p in module.parameters())``."""
-    if is_spec(spec):
-        return family_of(spec).params(spec, shape)
-    from convshape.ops.layers import params
-
-    return max(params(cast("LayerSpec", spec), shape), 0)
+    return family_of(spec).params(spec, shape)
 
 
 def _macs(spec: AnySpec, shape: Shape, output: Shape | None) -> int:
     """Multiply-accumulates of the layer's weights (what FLOP counters halve)."""
     if output is None:
         return 0
-    if is_spec(spec):
-        return family_of(spec).macs(spec, shape, output)
-    L = _layers()
-    if isinstance(spec, L.Linear):
-        return math.prod(output) * shape[-1] if shape else 0
-    return 0
+    return family_of(spec).macs(spec, shape, output)
 
 
 # ---------------------------------------------------------------------------------------
 # Receptive fields
 # ---------------------------------------------------------------------------------------
-
-_Window = Window  # (added extent, jump factor, start shift)
 
 
 class _Fields:
@@ -535,7 +501,7 @@ class _Fields:
         if len(output) != self.rank or len(shape) != self.rank:
             self.fields = None
             return ()
-        windows = _windows(spec, shape[-self.n :], output[-self.n :], self.n)
+        windows = family_of(spec).window(spec, shape[-self.n :], output[-self.n :], self.n)
         if windows is None:
             self.fields = None
             return ()
@@ -554,56 +520,10 @@ class _Fields:
 
 
 def spatial_rank(layers: list[StackLayer]) -> int:
-    L = _layers()
+    """The number of spatial axes of the stack: the first layer that says (a convolution,
+    a BatchNorm2d, a padding module ...) decides."""
     for layer in layers:
-        spec = layer.spec
-        if is_spec(spec):
-            return family_of(spec).spatial_rank(spec)
-        if isinstance(spec, L.Pad | L.BatchNorm | L.InstanceNorm):
-            return int(spec.dims)
-        if isinstance(spec, L.PixelShuffle):
-            return 2
+        rank = family_of(layer.spec).spatial_rank(layer.spec)
+        if rank is not None:
+            return rank
     return 0
-
-
-def _windows(spec: AnySpec, shape: Shape, output: Shape, n: int) -> list[_Window] | None:
-    """How each of the last ``n`` axes maps through the layer, or None when it is not a
-    sliding window any more."""
-    L = _layers()
-    size, out = shape[len(shape) - n :], output[len(output) - n :]
-    if is_spec(spec):
-        return family_of(spec).window(spec, shape, output, n)
-    if isinstance(spec, L.Pad):
-        pad = spec.padding
-        result = [identity_window()] * n
-        for j in range(len(pad) // 2):  # F.pad order: last axis first
-            if j < n:
-                result[n - 1 - j] = (Fraction(0), Fraction(1), Fraction(-pad[2 * j]))
-        return result
-    if isinstance(spec, L.Upsample):
-        if spec.mode != "nearest":
-            return None
-        result = []
-        for i in range(n):
-            if size[i] <= 0 or out[i] % size[i]:
-                return None
-            result.append((Fraction(0), Fraction(1, out[i] // size[i]), Fraction(0)))
-        return result
-    if isinstance(spec, L.PixelShuffle):
-        r = spec.factor
-        if spec.inverse:
-            return [sliding_window(r, r, 0)] * n
-        return [(Fraction(0), Fraction(1, r), Fraction(0))] * n
-    if isinstance(spec, L.Activation):
-        if spec.name in ("GLU", "Softmax", "Softmin", "LogSoftmax"):
-            rank = len(shape)
-            dim = spec.dim
-            if dim is None:
-                dim = -1 if spec.name == "GLU" else (0 if rank in (0, 1, 3) else 1)
-            if rank and dim % rank >= rank - n:
-                return None  # it mixes the positions along a spatial axis
-        return [identity_window()] * n
-    pointwise = (L.BatchNorm, L.InstanceNorm, L.GroupNorm, L.LayerNorm, L.Dropout, L.Identity)
-    if isinstance(spec, pointwise):
-        return [identity_window()] * n
-    return None

@@ -227,6 +227,7 @@ def fast(spec: AdaptivePool, shape: Shape) -> Shape | None:
 
 
 def infer(spec: AdaptivePool, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
     return infer_adaptive(spec, shape, trace)
 
 

@@ -792,6 +792,7 @@ def fast(spec: Conv | ConvCall, shape: Shape) -> Shape | None:
 
 
 def infer(spec: Conv | ConvCall, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
     if isinstance(spec, Conv):
         return infer_module(spec, shape, trace, env)
     for tensor in (spec.weight, spec.bias):  # the caller's tensors must exist

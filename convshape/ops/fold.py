@@ -241,6 +241,7 @@ def _fold_axis(spec: Fold, i: int, blocks: int) -> Axis:
 
 
 def infer(spec: Unfold | Fold, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
     if isinstance(spec, Unfold):
         return infer_unfold(spec, shape, trace)
     return infer_fold(spec, shape, trace)

@@ -1,18 +1,30 @@
-"""F.pad with a non-constant mode, as nn.ConvNd applies it for ``padding_mode``.
+"""Padding: F.pad's shape rule (:func:`pad_shape`, shared with nn.ConvNd's
+``padding_mode``) and the padding modules ``nn.{Zero,Constant,Reflection,Replication,
+Circular}Pad{1,2,3}d``.
 
-Mirrors ``PadNd.cpp`` (``_pad_enum``), ``ReflectionPad.cpp``, ``ReplicationPadding.cpp`` and
-``_pad_circular`` on CPU. ``pad`` is in F.pad order: last axis first, (left, right) pairs.
+Mirrors ``PadNd.cpp`` (``_pad_enum``, ``constant_pad_nd``), ``ReflectionPad.cpp``,
+``ReplicationPadding.cpp`` and ``_pad_circular`` on CPU. ``pad`` is in F.pad order: last
+axis first, (left, right) pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final, cast
 
 from convshape.core import errors as E
-from convshape.core.errors import sizes
-from convshape.core.shapes import Shape
+from convshape.core.arithmetic import identity_window
+from convshape.core.errors import UsageError, sizes
+from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
+from convshape.core.shapes import Ints, Shape
+from convshape.core.signature import Param, Signature
+from convshape.core.trace import Env, Trace
+from convshape.ops.common import arg, feature_shape, module_code, rank_text, row
 
-__all__ = ["pad_shape"]
+__all__ = ["FAMILY", "Pad", "pad_shape"]
 
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -71,3 +83,157 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
         calc = " ".join(f"{a}: {o}" for a, o in zip(letters, out, strict=True))
         raise E.PAD_OUTPUT_TOO_SMALL.error(input=given, output=calc)
     return full
+
+
+# ---------------------------------------------------------------------------------------
+# The padding modules
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pad:
+    """``nn.{Zero,Constant,Reflection,Replication,Circular}Pad{1,2,3}d``.
+
+    ``padding`` is in F.pad order (last axis first, ``(left, right)`` pairs), expanded
+    from an int the way the module's constructor does.
+    """
+
+    kind: str  # 'zero' | 'constant' | 'reflection' | 'replication' | 'circular'
+    dims: int
+    padding: Ints
+    value: float = 0.0
+
+    @property
+    def cls(self) -> str:
+        return f"{self.kind.capitalize()}Pad{self.dims}d"
+
+    @property
+    def op(self) -> str:
+        return "pad"
+
+
+_KINDS: Final = ("zero", "constant", "reflection", "replication", "circular")
+_PAD_MODES: Final[Mapping[str, str]] = {
+    "reflection": "reflect",
+    "replication": "replicate",
+    "circular": "circular",
+}
+
+
+def infer(spec: Pad, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
+    rank = len(shape)
+    if spec.kind == "circular" and rank not in (spec.dims + 1, spec.dims + 2):
+        ranks = (spec.dims + 1, spec.dims + 2)
+        raise E.BATCHNORM_RANK.error(expected=rank_text(ranks), got=rank)
+    pad = spec.padding
+    if spec.kind in _PAD_MODES:
+        return pad_shape(shape, pad, _PAD_MODES[spec.kind])
+    if len(pad) > 2 * rank:
+        raise E.PAD_LENGTH.error(pad=len(pad), idim=rank)
+    n = len(pad) // 2
+    out = list(shape)
+    for i in range(rank - n, rank):
+        left, right = pad[2 * (rank - i - 1)], pad[2 * (rank - i - 1) + 1]
+        size = out[i]
+        if left < 0:
+            size += left
+            if size < 0:
+                raise E.NARROW_NEGATIVE.error()
+        if right < 0:
+            size += right
+            if size < 0:
+                raise E.NARROW_NEGATIVE.error()
+        out[i] = size + max(left, 0) + max(right, 0)
+    return tuple(out)
+
+
+def _check_pairs(name: str) -> Callable[[Mapping[str, object]], None]:
+    def check(v: Mapping[str, object]) -> None:
+        pad = v["padding"]
+        if isinstance(pad, tuple) and len(pad) % 2:
+            raise UsageError(f"{name}: padding={pad!r} needs (left, right) pairs")
+
+    return check
+
+
+def _pad_row(kind: str, dims: int) -> Signature:
+    params: tuple[Param, ...] = (arg("padding", "ints"),)
+    if kind == "constant":
+        params += (arg("value", "number"),)
+
+    def build(v: Mapping[str, object]) -> Pad:
+        pad = cast("int | tuple[int, ...]", v["padding"])
+        padding = (pad,) * (2 * dims) if isinstance(pad, int) else tuple(pad)
+        return Pad(kind, dims, padding, float(cast(float, v.get("value", 0.0))))
+
+    name = f"nn.{kind.capitalize()}Pad{dims}d"
+    what = f"{kind} padding"
+    return row(name, params, build, Pad, "pad", what=what, dims=dims, check=_check_pairs(name))
+
+
+def code(spec: Pad) -> str:
+    pad = spec.padding
+    whole = len(pad) == 2 * spec.dims and len(set(pad)) == 1  # an int fills every side
+    args = [str(pad[0]) if whole else repr(tuple(pad))]
+    if spec.kind == "constant":
+        args.append(repr(spec.value))
+    return module_code(spec.cls, args)
+
+
+def torch_call(spec: Pad) -> TorchCall:
+    padding = tuple(spec.padding)
+    args: tuple[object, ...] = (padding, spec.value) if spec.kind == "constant" else (padding,)
+    return TorchCall(spec.cls, args)
+
+
+def window(spec: Pad, shape: Shape, output: Shape, n: int) -> list[Window] | None:
+    """Padding shifts each padded axis by its left padding."""
+    pad = spec.padding
+    result = [identity_window()] * n
+    for j in range(len(pad) // 2):  # F.pad order: last axis first
+        if j < n:
+            result[n - 1 - j] = (Fraction(0), Fraction(1), Fraction(-pad[2 * j]))
+    return result
+
+
+def _spatial_rank(spec: Pad) -> int:
+    return spec.dims
+
+
+def _gen(kind: str) -> Callable[[random.Random], tuple[Pad, Shape]]:
+    def gen(r: random.Random) -> tuple[Pad, Shape]:
+        d = r.randint(1, 3)
+        shape = feature_shape(r, r.randint(1, 3), d)
+        # Not negative circular padding: next to positive padding it can trip
+        # _pad_circular's memory-overlap check, which depends on how its copies alias.
+        low = -2 if kind in ("zero", "constant") else 0
+        if r.random() < 0.04 and kind != "circular":
+            low = -3
+        if r.random() < 0.4:
+            padding: Ints = (r.randint(low, 3),) * (2 * d)
+        else:
+            padding = tuple(r.randint(low, 3) for _ in range(2 * d))
+        if r.random() < 0.04:
+            padding = padding[: 2 * r.randint(0, d)] + (padding[:2] if r.random() < 0.5 else ())
+        value = r.choice([0.0, 1.5]) if kind == "constant" else 0.0
+        return Pad(kind, d, padding, value), shape
+
+    return gen
+
+
+FAMILY = register(
+    OpFamily(
+        name="pad",
+        rank=15,
+        group=LAYERS,
+        specs=(Pad,),
+        signatures=tuple(_pad_row(kind, d) for kind in _KINDS for d in (1, 2, 3)),
+        infer=infer,
+        code=code,
+        torch=torch_call,
+        fuzz={f"{kind}_pad": _gen(kind) for kind in _KINDS},
+        window=window,
+        spatial_rank=_spatial_rank,
+    )
+)

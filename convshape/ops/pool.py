@@ -557,6 +557,7 @@ def fast(spec: Pool, shape: Shape) -> Shape | None:
 
 
 def infer(spec: Pool, shape: Shape, trace: Trace, env: Env) -> Shape:
+    E.check_input(shape)
     return infer_pool(spec, shape, trace)
 
 

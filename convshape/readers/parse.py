@@ -41,8 +41,10 @@ from convshape.ops import Spec
 
 __all__ = [
     "LAYERS",
+    "MODULES",
     "Layer",
     "lookup",
+    "module_signature",
     "parse_ints",
     "parse_layer",
     "parse_shape",
@@ -52,8 +54,13 @@ __all__ = [
 Layer = Signature
 """One supported layer spelling (``nn.Conv2d``, ``F.conv2d``): see :class:`Signature`."""
 
-LAYERS: Final[Mapping[str, Signature]] = registry.signatures()
+LAYERS: Final[Mapping[str, Signature]] = registry.signatures(registry.CONV)
 """Every layer :func:`parse_layer` understands, by canonical name (``nn.Conv2d``)."""
+
+MODULES: Final[Mapping[str, Signature]] = registry.signatures(registry.LAYERS)
+"""The modules between convolutions (``nn.BatchNorm2d``), read in stacks."""
+
+_MODULE_PREFIXES: Final = ((), ("nn",), ("torch", "nn"), ("torch", "nn", "modules"))
 
 # How a written prefix maps to the signatures' namespaces, in order of preference.
 _PREFIXES: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = {
@@ -213,8 +220,8 @@ def read_call(
     """Bind ``call`` (a node of the parsed ``text``) to ``layer``'s signature and read
     each argument: literal values checked against their parameter, tensor arguments as
     shapes (from ``torch.randn(...)``-style literals or ``tensors``, the shapes given
-    separately). Every parameter not passed gets its default. Raises
-    :class:`UsageError` naming a bad value."""
+    separately). Every parameter not passed gets its default, and the signature's own
+    ``check`` runs. Raises :class:`UsageError` naming a bad value."""
 
     def show(node: ast.AST) -> str:
         return quote(text, node)
@@ -233,6 +240,8 @@ def read_call(
             values[param.name] = _tensor_shape(
                 layer, param, values.get(param.name), given and tuple(given)
             )
+    if layer.check is not None:  # values torch cannot build the module from
+        layer.check(values)
     return values
 
 
@@ -279,6 +288,14 @@ def lookup(parts: list[str] | tuple[str, ...]) -> Signature | None:
         if layer is not None:
             return layer
     return None
+
+
+def module_signature(parts: list[str] | tuple[str, ...]) -> Signature | None:
+    """The module between convolutions a dotted name as written refers to (``nn.ReLU``,
+    ``torch.nn.ReLU``, ``ReLU``), or None."""
+    if not parts or tuple(parts[:-1]) not in _MODULE_PREFIXES:
+        return None
+    return MODULES.get(f"nn.{parts[-1]}")
 
 
 def _canonical(short: str) -> str | None:

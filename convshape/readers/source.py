@@ -29,7 +29,7 @@ def is_stack(text: str) -> bool:
     """Whether a layer's text is a stack rather than one conv-family layer: an
     nn.Sequential, several layers, or one layer of the non-conv kinds (nn.Linear ...)."""
     from convshape.core.signature import dotted
-    from convshape.readers.parse import lookup
+    from convshape.readers.parse import lookup, module_signature
 
     try:
         with warnings.catch_warnings():
@@ -51,7 +51,5 @@ def is_stack(text: str) -> bool:
     if parts[-1] == "Sequential":
         return True
     if lookup(parts) is not None:
-        return False  # a conv-family layer: the single-layer path, no layers import
-    from convshape.ops import layers as L
-
-    return L.lookup(parts) is not None
+        return False  # a conv-family layer: the single-layer path
+    return module_signature(parts) is not None

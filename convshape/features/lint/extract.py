@@ -1561,10 +1561,9 @@ def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
 def _layer_words() -> frozenset[str]:
     global _LAYER_WORDS
     if _LAYER_WORDS is None:
-        from convshape.ops.layers import LAYER_TABLE
-        from convshape.readers.parse import LAYERS
+        from convshape.readers.parse import LAYERS, MODULES
 
-        names = {n.rpartition(".")[2] for n in (*LAYERS, *LAYER_TABLE)}
+        names = {n.rpartition(".")[2] for n in (*LAYERS, *MODULES)}
         _LAYER_WORDS = frozenset(names | {"Sequential", "ModuleList", "ModuleDict"})
     return _LAYER_WORDS
 

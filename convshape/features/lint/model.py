@@ -442,14 +442,10 @@ def _predict(module: Any, shapes: tuple[Shape, ...]) -> tuple[E.ShapeError, Any]
     if spec is None or len(shapes) != 1:
         return None
     try:
-        if _is_layer_spec(spec):
-            from convshape.ops.layers import infer_layer
+        from convshape.core.engine import infer_spec
+        from convshape.core.trace import Env
 
-            found = infer_layer(spec, shapes[0], training=bool(module.training)).error
-        else:
-            from convshape.core.engine import infer_spec
-
-            found = infer_spec(spec, shapes[0]).error
+        found = infer_spec(spec, shapes[0], Env(training=bool(module.training))).error
     except Exception:  # the engine does not model this case: fall back to torch's text
         return None
     return (found, spec) if isinstance(found, E.ShapeError) else None
@@ -464,12 +460,6 @@ def _advice(err: E.ShapeError, spec: Any, shapes: tuple[Shape, ...]) -> tuple[st
     except Exception:  # advice is a courtesy; the finding stands without it
         return "", ()
     return advice.explanation, advice.fixes
-
-
-def _is_layer_spec(spec: Any) -> bool:
-    from convshape.ops.layers import LAYER_SPECS
-
-    return isinstance(spec, LAYER_SPECS)
 
 
 def _spec_of(module: Any) -> Any:
@@ -510,7 +500,7 @@ def _spec_of(module: Any) -> Any:
             return AdaptivePool.make(
                 "avg" if "Avg" in cls else "max", int(cls[-2]), module.output_size
             )
-        from convshape.ops.layers import BatchNorm, Linear
+        from convshape.ops import BatchNorm, Linear
 
         if cls == "Linear":
             return Linear(module.in_features, module.out_features, module.bias is not None)

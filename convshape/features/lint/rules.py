@@ -24,12 +24,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeGuard, cast
 
 from convshape.core import errors as E
+from convshape.core.registry import LAYERS, family_of
+from convshape.core.trace import Env
 from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, Site, Tensor
-from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold, pool
+from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold, pool
 
 if TYPE_CHECKING:
+    from convshape.core.signature import Signature
     from convshape.features.lint.extract import Interp
-    from convshape.ops.layers import LayerSpec
+    from convshape.ops import LayerSpec
 
 __all__ = [
     "ARGUMENT_CODES",
@@ -78,15 +81,11 @@ def _family(name: str) -> str:
     return _CONV_FAMILY[name]
 
 
-_ROWS: dict[str, Any] = {}
+def _row(name: str) -> Signature | None:
+    """The signature of a module between convolutions (``nn.BatchNorm2d``), or None."""
+    from convshape.readers.parse import MODULES
 
-
-def _row(name: str) -> Any:
-    if not _ROWS:
-        from convshape.ops.layers import LAYER_TABLE
-
-        _ROWS.update(LAYER_TABLE)
-    return _ROWS.get(name)
+    return MODULES.get(name)
 
 
 _SIGNATURES: dict[str, _Sig | None] = {}
@@ -229,6 +228,8 @@ def _conv_spec(name: str, values: Mapping[str, Any]) -> Spec | None:
 
 
 def _layer_spec(name: str, values: Mapping[str, Any]) -> LayerSpec | None:
+    """A module's spec from known values, built by its signature (None where a value does
+    not fit)."""
     row = _row(name)
     if row is None:
         return None
@@ -415,9 +416,7 @@ def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError,
         spec = _layer_spec(name, params) if all(_known(v) for v in params.values()) else None
         if spec is None:
             return None
-        from convshape.ops.layers import construct_error
-
-        err = construct_error(spec)
+        err = family_of(spec).construct_error(spec)
         return None if err is None else (err, spec)
     family = _family(name)
     if family in ("unfold", "fold"):
@@ -540,22 +539,21 @@ def apply_layer(
         return UNKNOWN
     spec = spec_of(layer)
     shape = x.shape
-    window = (Conv, ConvCall, Pool, AdaptivePool, Unfold, Fold)
-    if spec is not None and shape is not None and not isinstance(spec, window):
-        return _exact_layer(interp, layer, spec, x, shape)
+    if spec is not None and shape is not None and family_of(spec).group == LAYERS:
+        return _exact_layer(interp, layer, cast("LayerSpec", spec), x, shape)
     return _partial_layer(interp, layer, short, x)
 
 
 def _exact_layer(
     interp: Interp, layer: LayerVal, spec: LayerSpec, x: Tensor, shape: tuple[int, ...]
 ) -> Any:
-    from convshape.ops.layers import infer_layer
+    from convshape.core.engine import infer_spec
 
     key = (spec, shape)
     result = _RESULTS.get(key)
     if result is None:
         try:
-            result = infer_layer(spec, shape, training=False)
+            result = infer_spec(spec, shape, Env(training=False))
         except Exception:  # a rule the layers module does not cover: stay silent
             return UNKNOWN
         _remember(_RESULTS, key, result)

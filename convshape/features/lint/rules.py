@@ -21,10 +21,12 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from convshape.core import errors as E
+from convshape.core import registry
 from convshape.core.registry import LAYERS, family_of
+from convshape.core.signature import bind, fits, is_int, is_number
 from convshape.core.trace import Env
 from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, Site, Tensor
 from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold, pool
@@ -49,133 +51,32 @@ __all__ = [
 # Signatures
 # ---------------------------------------------------------------------------------------
 
-_Sig = tuple[tuple[str, str, object], ...]  # (name, kind, default); _REQ: required
-_REQ: Final = object()
+
+def _signature(name: str) -> Signature | None:
+    """torch's signature of a layer convshape knows (any family), or None."""
+    return registry.signature(name)
 
 
-_CONV_SIGS: dict[str, _Sig] = {}
-_CONV_FAMILY: dict[str, str] = {}
-
-
-def _load_tables() -> None:
-    from convshape.core.signature import REQUIRED
-    from convshape.readers.parse import LAYERS
-
-    for name, layer in LAYERS.items():
-        _CONV_SIGS[name] = tuple(
-            (p.name, p.kind, _REQ if p.default is REQUIRED else p.default) for p in layer.params
-        )
-        _CONV_FAMILY[name] = layer.family
-
-
-def _conv_signature(name: str) -> _Sig | None:
-    """torch's signature of a conv-family layer (parse.LAYERS), or None."""
-    if not _CONV_SIGS:
-        _load_tables()
-    return _CONV_SIGS.get(name)
-
-
-def _family(name: str) -> str:
-    if not _CONV_FAMILY:
-        _load_tables()
-    return _CONV_FAMILY[name]
-
-
-def _row(name: str) -> Signature | None:
-    """The signature of a module between convolutions (``nn.BatchNorm2d``), or None."""
-    from convshape.readers.parse import MODULES
-
-    return MODULES.get(name)
-
-
-_SIGNATURES: dict[str, _Sig | None] = {}
-
-
-def _signature(name: str) -> _Sig | None:
-    if name in _SIGNATURES:
-        return _SIGNATURES[name]
-    sig = _conv_signature(name)
-    if sig is None:
-        row = _row(name)
-        if row is not None and not row.varargs:
-            sig = tuple(
-                (a.name, a.kind, _REQ if a.required else a.default)
-                for a in row.params
-                if not a.keyword_only
-            ) + tuple((a.name, a.kind, a.default) for a in row.params if a.keyword_only)
-        elif row is not None:
-            sig = ()
-    _SIGNATURES[name] = sig
-    return sig
+def _windowed(name: str) -> bool:
+    """Whether ``name`` is a layer of the convolution family (a sliding window)."""
+    return name in registry.signatures(registry.CONV)
 
 
 def _bind(
-    name: str, sig: _Sig, args: list[Any] | None, kwargs: dict[str, Any] | None
+    sig: Signature, args: list[Any] | None, kwargs: dict[str, Any] | None
 ) -> dict[str, Any] | None:
-    """Arguments to torch's parameter names; every one UNKNOWN when the call unpacks
-    something unknown; None when the call does not fit the signature (a TypeError in
-    torch, not a shape error)."""
-    names = [n for n, _k, _d in sig]
+    """Arguments to torch's parameter names, by the one binder, then the defaults; every one
+    UNKNOWN when the call unpacks something unknown; None when the call does not fit the
+    signature (a TypeError in torch, not a shape error)."""
     if args is None or kwargs is None:
-        return {n: UNKNOWN for n in names}
-    if len(args) > len(sig):
+        return {p.name: UNKNOWN for p in sig.params}
+    try:
+        bound = bind(sig, args, list(kwargs.items()), lambda _value: "")
+    except E.UsageError:
         return None
-    bound: dict[str, Any] = {}
-    for (n, _k, _d), value in zip(sig, args, strict=False):
-        bound[n] = value
-    for k, value in kwargs.items():
-        if k not in names or k in bound:
-            return None
-        bound[k] = value
-    for n, _k, default in sig:
-        if n not in bound:
-            if default is _REQ:
-                return None
-            bound[n] = default
-    return bound
-
-
-def _is_int(v: object) -> TypeGuard[int]:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v: object) -> TypeGuard[int | float]:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _fits(kind: str, v: object) -> bool:
-    """Does a known value fit a parameter kind of the parse / layers tables?"""
-    if kind in ("any", "tensor"):
-        return True
-    if kind == "int":
-        return _is_int(v)
-    if kind == "opt_int":
-        return v is None or _is_int(v)
-    if kind in ("ints", "opt_ints", "padding", "sizes", "size"):
-        if kind == "opt_ints" and v is None:
-            return True
-        if kind == "padding" and isinstance(v, str):
-            return True
-        if _is_int(v) and kind != "sizes":
-            return True
-        if isinstance(v, tuple):
-            return all(_is_int(x) or (kind == "size" and x is None) for x in v)
-        return False
-    if kind == "bool":
-        return isinstance(v, bool)
-    if kind in ("flag", "opt_bool"):
-        return v is None or isinstance(v, bool)
-    if kind == "str":
-        return isinstance(v, str)
-    if kind in ("float", "number"):
-        return _is_number(v)
-    if kind == "opt_number":
-        return v is None or _is_number(v)
-    if kind == "numbers":
-        return (
-            v is None or _is_number(v) or (isinstance(v, tuple) and all(_is_number(x) for x in v))
-        )
-    return False
+    values: dict[str, Any] = sig.defaults()
+    values.update(bound)
+    return values
 
 
 def _known(value: object) -> bool:
@@ -199,7 +100,7 @@ def make_layer(
     if sig is None:
         interp.forget(args, kwargs)
         return LayerVal(None, name, None, node, interp.ctx)
-    params = _bind(name, sig, args, kwargs)
+    params = _bind(sig, args, kwargs)
     if params is None:
         return LayerVal(None, name, None, node, interp.ctx)
     layer = LayerVal(None, name, params, node, interp.ctx)
@@ -211,13 +112,11 @@ def _conv_spec(name: str, values: Mapping[str, Any]) -> Spec | None:
     """A conv-family spec from known values, built by the layer's own signature (None when
     a value does not fit torch's signature, which is a TypeError in torch and not this
     tool's business, or when the call takes tensors whose shapes are not known here)."""
-    from convshape.readers.parse import LAYERS
-
-    layer = LAYERS[name]
+    layer = registry.signatures(registry.CONV)[name]
     for p in layer.params:
         if p.kind == "tensor" and p.name != "input":
             return None
-        if p.name in values and not _fits(p.kind, values[p.name]):
+        if p.name in values and not fits(p.kind, values[p.name]):
             return None
     v = layer.defaults()
     v.update(values)
@@ -230,11 +129,11 @@ def _conv_spec(name: str, values: Mapping[str, Any]) -> Spec | None:
 def _layer_spec(name: str, values: Mapping[str, Any]) -> LayerSpec | None:
     """A module's spec from known values, built by its signature (None where a value does
     not fit)."""
-    row = _row(name)
+    row = _signature(name)
     if row is None:
         return None
     for a in row.params:
-        if a.name in values and not _fits(a.kind, values[a.name]):
+        if a.name in values and not fits(a.kind, values[a.name]):
             return None
     try:
         spec: LayerSpec = row.build(values)
@@ -313,7 +212,7 @@ def spec_of(layer: LayerVal) -> Spec | LayerSpec | None:
         if key is not None and key in _SPECS:
             spec = _SPECS[key]
         else:
-            if _conv_signature(layer.name) is not None:
+            if _windowed(layer.name):
                 spec = _conv_spec(layer.name, params)
             else:
                 spec = _layer_spec(layer.name, params)
@@ -412,13 +311,13 @@ def _check_arguments(interp: Interp, layer: LayerVal) -> None:
 
 
 def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError, Any] | None:
-    if _conv_signature(name) is None:
+    if not _windowed(name):
         spec = _layer_spec(name, params) if all(_known(v) for v in params.values()) else None
         if spec is None:
             return None
         err = family_of(spec).construct_error(spec)
         return None if err is None else (err, spec)
-    family = _family(name)
+    family = registry.signatures()[name].family
     if family in ("unfold", "fold"):
         return None
     unknown = {n for n, v in params.items() if not _known(v)}
@@ -427,7 +326,7 @@ def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError,
         values[n] = _NEUTRAL.get(n, UNKNOWN)
     if family in ("conv", "conv_transpose"):
         groups = values.get("groups")
-        fill = groups if _is_int(groups) and groups > 0 else 1
+        fill = groups if is_int(groups) and groups > 0 else 1
         for n in ("in_channels", "out_channels"):
             if n in unknown:
                 values[n] = fill
@@ -531,7 +430,7 @@ def apply_layer(
     if layer.params is None:
         return UNKNOWN
     short = layer.name.rpartition(".")[2]
-    if _conv_signature(layer.name) is not None:
+    if _windowed(layer.name):
         if short.startswith("ConvTranspose") and kwargs:
             return UNKNOWN  # forward(x, output_size=...)
         return _apply_window(interp, layer, x)
@@ -577,7 +476,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
     if short == "Linear":
         features = x.at(-1)
         n_in, n_out = p.get("in_features"), p.get("out_features")
-        if _is_int(n_in) and features is not None and features != n_in:
+        if is_int(n_in) and features is not None and features != n_in:
             site = _site(layer)
             interp.ctx.report(
                 site,
@@ -587,7 +486,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
                 fixes=(f"use in_features={features}",),
             )
             return UNKNOWN
-        out = n_out if _is_int(n_out) else None
+        out = n_out if is_int(n_out) else None
         return _with_last(x, out, _label(layer))
     if short.startswith("BatchNorm"):
         dims = int(short[9])
@@ -595,7 +494,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         channels = x.at(1) if x.exact else _channels(x, dims) if dims > 1 else None
         n = p.get("num_features")
         tracked = p.get("track_running_stats") is True
-        if _is_int(n) and channels is not None and channels != n and tracked:
+        if is_int(n) and channels is not None and channels != n and tracked:
             site = _site(layer)
             interp.ctx.report(
                 site,
@@ -609,7 +508,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
     if short == "GroupNorm":
         channels = x.at(1) if x.exact else None
         n = p.get("num_channels")
-        if _is_int(n) and channels is not None and channels != n and p.get("affine") is True:
+        if is_int(n) and channels is not None and channels != n and p.get("affine") is True:
             site = _site(layer)
             interp.ctx.report(
                 site,
@@ -621,8 +520,8 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         return x
     if short == "LayerNorm":
         norm = p.get("normalized_shape")
-        norm_t = (norm,) if _is_int(norm) else norm
-        if isinstance(norm_t, tuple) and norm_t and all(_is_int(v) for v in norm_t):
+        norm_t = (norm,) if is_int(norm) else norm
+        if isinstance(norm_t, tuple) and norm_t and all(is_int(v) for v in norm_t):
             tail = [x.at(-len(norm_t) + i) for i in range(len(norm_t))]
             if all(t is not None for t in tail) and tuple(tail) != norm_t:
                 site = _site(layer)
@@ -642,7 +541,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         r = p.get("upscale_factor", p.get("downscale_factor"))
         c = _channels(x, 2)
         shuffle = short == "PixelShuffle" and x.exact
-        if shuffle and _is_int(r) and r > 0 and c is not None and c % (r * r):
+        if shuffle and is_int(r) and r > 0 and c is not None and c % (r * r):
             site = _site(layer)
             err = E.PIXEL_SHUFFLE_CHANNELS.error(channels=c, square=r * r)
             interp.ctx.report(
@@ -682,7 +581,7 @@ def _with_last(x: Tensor, last: int | None, origin: object) -> Tensor:
 
 
 def _flatten(x: Tensor, start: Any, end: Any, origin: object) -> Any:
-    if not (_is_int(start) and _is_int(end)):
+    if not (is_int(start) and is_int(end)):
         return UNKNOWN
     if not x.exact:
         return Tensor.unknown()
@@ -702,9 +601,9 @@ def _flatten(x: Tensor, start: Any, end: Any, origin: object) -> Any:
 
 
 def _unflatten(x: Tensor, dim: Any, sizes: Any, origin: object) -> Any:
-    if not (x.exact and _is_int(dim) and isinstance(sizes, tuple)):
+    if not (x.exact and is_int(dim) and isinstance(sizes, tuple)):
         return Tensor.unknown()
-    if not all(_is_int(s) and s >= 0 for s in sizes):
+    if not all(is_int(s) and s >= 0 for s in sizes):
         return Tensor.unknown()
     n = len(x.dims)
     if not -n <= dim < n:
@@ -737,11 +636,11 @@ def _upsample(x: Tensor, size: Any, scale: Any, origin: object) -> Any:
     out: list[int | None]
     if size is not None and _known(size):
         out = list(size) if isinstance(size, tuple) else [size] * dims
-        if len(out) != dims or not all(_is_int(v) for v in out):
+        if len(out) != dims or not all(is_int(v) for v in out):
             return UNKNOWN
     elif scale is not None and _known(scale):
         scales = list(scale) if isinstance(scale, tuple) else [scale] * dims
-        if len(scales) != dims or not all(_is_number(s) for s in scales):
+        if len(scales) != dims or not all(is_number(s) for s in scales):
             return UNKNOWN
         out = [None if d is None else int(d * s) for d, s in zip(x.dims[2:], scales, strict=True)]
     else:
@@ -803,13 +702,13 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
     out_channels = channels
     if family in ("conv", "conv_transpose"):
         n_in, n_out, groups = p.get("in_channels"), p.get("out_channels"), p.get("groups")
-        if _is_int(n_in) and channels is not None and channels != n_in:
+        if is_int(n_in) and channels is not None and channels != n_in:
             site = _site(where)
             code = (
                 E.TRANSPOSED_CHANNEL_MISMATCH if family == "conv_transpose" else E.CHANNEL_MISMATCH
             )
             fix = f"use in_channels={channels}"
-            if _is_int(groups) and groups > 0 and channels % groups:
+            if is_int(groups) and groups > 0 and channels % groups:
                 fix = f"give it {n_in} channels"
             interp.ctx.report(
                 site,
@@ -818,7 +717,7 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
                 fixes=(fix,),
             )
             return UNKNOWN
-        out_channels = n_out if _is_int(n_out) else None
+        out_channels = n_out if is_int(n_out) else None
     sizes: list[int | None] = []
     window = {k: p.get(k) for k in ("kernel_size", "stride", "padding", "dilation")}
     spatial_in = [x.at(i - dims) if (x.exact or len(x.dims) >= dims) else None for i in range(dims)]
@@ -828,7 +727,7 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
         if len(wanted) != dims:
             return UNKNOWN
         for w, s in zip(wanted, spatial_in, strict=True):
-            sizes.append(w if _is_int(w) else s if w is None else None)
+            sizes.append(w if is_int(w) else s if w is None else None)
         return _spatial(x, dims, out_channels, sizes, origin)
     per_axis = {k: _axis_values(v, dims) for k, v in window.items()}
     for i, size in enumerate(spatial_in):
@@ -837,7 +736,7 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
             s = k if p.get("stride") is None else s
             pad = pad if pool.pads(family) else 0
             d = d if pool.dilates(family) else 1
-        ok = size is not None and all(_is_int(v) for v in (k, s, pad, d)) and s and s > 0
+        ok = size is not None and all(is_int(v) for v in (k, s, pad, d)) and s and s > 0
         if not ok or size is None:
             sizes.append(None)
             continue
@@ -867,10 +766,10 @@ def _nth(values: list[int | None] | None, i: int) -> int | None:
 
 
 def _axis_values(value: Any, dims: int) -> list[int | None] | None:
-    if _is_int(value):
+    if is_int(value):
         return [value] * dims
     if isinstance(value, tuple) and len(value) == dims:
-        return [v if _is_int(v) else None for v in value]
+        return [v if is_int(v) else None for v in value]
     if value is None:
         return [None] * dims
     return None
@@ -932,9 +831,9 @@ def _rows_fix(size: int, k: int, s: int, p: int, d: int) -> str:
 
 
 def _one(value: Any, dims: int) -> list[int] | None:
-    if isinstance(value, tuple) and len(value) == dims and all(_is_int(v) for v in value):
+    if isinstance(value, tuple) and len(value) == dims and all(is_int(v) for v in value):
         return list(value)
-    if isinstance(value, tuple) and len(value) == 1 and _is_int(value[0]):
+    if isinstance(value, tuple) and len(value) == 1 and is_int(value[0]):
         return [value[0]] * dims
     return None
 
@@ -1072,7 +971,7 @@ def tensor_method(
         if not args and not kwargs:
             return _shape_value(t)
         dim = args[0] if args else kwargs.get("dim")
-        if _is_int(dim) and t.exact:
+        if is_int(dim) and t.exact:
             n = len(t.dims)
             if -n <= dim < n:
                 size = t.dims[dim]
@@ -1147,7 +1046,7 @@ def _reshape(t: Tensor, sizes: list[Any]) -> Any:
         if isinstance(s, DimRef) and s.tensor.dims == t.dims and s.index == i:
             out.append(None)
             continue
-        if not _is_int(s) or s < -1:
+        if not is_int(s) or s < -1:
             return Tensor.unknown()
         if s == -1:
             if infer is not None:
@@ -1177,7 +1076,7 @@ def _reshape(t: Tensor, sizes: list[Any]) -> Any:
 
 
 def _unsqueeze(t: Tensor, dim: Any) -> Any:
-    if not (t.exact and _is_int(dim)):
+    if not (t.exact and is_int(dim)):
         return Tensor.unknown()
     n = len(t.dims) + 1
     if not -n <= dim < n:
@@ -1193,7 +1092,7 @@ def _squeeze(t: Tensor, dim: Any) -> Any:
         if None in t.dims:
             return Tensor.unknown()
         return Tensor(tuple(d for d in t.dims if d != 1), True, t.origin)
-    if not _is_int(dim):
+    if not is_int(dim):
         return Tensor.unknown()
     n = len(t.dims)
     if not -n <= dim < n:
@@ -1210,7 +1109,7 @@ def _permute(t: Tensor, order: list[Any] | None) -> Any:
     if not t.exact or order is None or len(order) != len(t.dims):
         return Tensor.unknown()
     n = len(t.dims)
-    if not all(_is_int(o) and -n <= o < n for o in order):
+    if not all(is_int(o) and -n <= o < n for o in order):
         return Tensor.unknown()
     idx = [o % n for o in order]
     if sorted(idx) != list(range(n)):
@@ -1219,7 +1118,7 @@ def _permute(t: Tensor, order: list[Any] | None) -> Any:
 
 
 def _transpose(t: Tensor, a: Any, b: Any) -> Any:
-    if not (t.exact and _is_int(a) and _is_int(b)):
+    if not (t.exact and is_int(a) and is_int(b)):
         return Tensor.unknown()
     n = len(t.dims)
     if not (-n <= a < n and -n <= b < n):
@@ -1236,7 +1135,7 @@ def _reduce(t: Tensor, dim: Any, keep: Any) -> Any:
     if dim is None:
         return Tensor((1,) * n if keep else (), True, t.origin)
     dims = _int_args([dim]) if isinstance(dim, tuple) else [dim]
-    if dims is None or not all(_is_int(d) and -n <= d < n for d in dims):
+    if dims is None or not all(is_int(d) and -n <= d < n for d in dims):
         return Tensor.unknown()
     drop = {d % n for d in dims}
     out = tuple((1 if keep else None) if i in drop else size for i, size in enumerate(t.dims))
@@ -1256,7 +1155,7 @@ def tensor_binop(interp: Interp, op: ast.operator, a: Any, b: Any) -> Any:
     if not isinstance(a, Tensor):
         a, b = b, a
     if not isinstance(b, Tensor):
-        if _is_number(b):
+        if is_number(b):
             return a
         return Tensor.unknown() if b is UNKNOWN else a
     assert isinstance(a, Tensor)
@@ -1300,7 +1199,7 @@ def call_function(
         return interp.forget(args, kwargs)
     if name.startswith("torch.") and short in _FACTORIES:
         flat = _int_args(args[:1] if short == "full" else args)
-        if flat is not None and flat and all(_is_int(v) and v >= 0 for v in flat):
+        if flat is not None and flat and all(is_int(v) and v >= 0 for v in flat):
             return Tensor(tuple(flat), True, f"torch.{short}(...)")
         return Tensor.unknown()
     from convshape.readers.parse import LAYERS
@@ -1343,7 +1242,7 @@ def call_function(
 
 def _cat(interp: Interp, tensors: Any, dim: Any, origin: object) -> Any:
     items = interp.iterate(tensors)
-    if not items or not all(isinstance(t, Tensor) for t in items) or not _is_int(dim):
+    if not items or not all(isinstance(t, Tensor) for t in items) or not is_int(dim):
         return Tensor.unknown()
     ts: list[Tensor] = [t for t in items if isinstance(t, Tensor)]
     if not all(t.exact for t in ts) or len({len(t.dims) for t in ts}) != 1:
@@ -1369,9 +1268,9 @@ def _window_function(
     interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call
 ) -> Any:
     """``F.max_pool2d(x, 2)`` and friends: a layer built and applied at once."""
-    sig = _conv_signature(name)
+    sig = _signature(name)
     assert sig is not None
-    params = _bind(name, sig, args, kwargs)
+    params = _bind(sig, args, kwargs)
     if params is None:
         return UNKNOWN
     x = params.pop("input", UNKNOWN)

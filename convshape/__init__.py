@@ -9,11 +9,15 @@ Importing convshape never imports torch; only :mod:`convshape.oracle` does, lazi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from convshape.core.arithmetic import Axis
 from convshape.core.engine import Env, Result
 from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError, Variant
 from convshape.core.shapes import Shape
-from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
+
+if TYPE_CHECKING:
+    from convshape.ops import AdaptivePool, Conv, ConvCall, Fold, Pool, Spec, Unfold
 
 __all__ = [
     "KINDS",
@@ -40,11 +44,19 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+_SPECS = ("AdaptivePool", "Conv", "ConvCall", "Fold", "Pool", "Spec", "Unfold")
+
+
 def __getattr__(name: str) -> object:
-    if name in ("Advice", "advise"):  # imported on first use: calc's start-up skips it
+    """Names imported on first use: a command loads only what it needs."""
+    if name in ("Advice", "advise"):
         from convshape.features import advice
 
         return getattr(advice, name)
+    if name in _SPECS:
+        from convshape import ops
+
+        return getattr(ops, name)
     raise AttributeError(f"module 'convshape' has no attribute {name!r}")
 
 

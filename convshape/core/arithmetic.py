@@ -6,9 +6,13 @@ numbers substituted, and short plain-language readings of what each term does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 
 __all__ = [
@@ -212,18 +216,24 @@ _DESCRIBE: dict[str, Callable[[Axis], tuple[str, tuple[str, ...]]]] = {
 
 def identity_window() -> tuple[Fraction, Fraction, Fraction]:
     """A layer that keeps every position where it is."""
+    from fractions import Fraction
+
     return (Fraction(0), Fraction(1), Fraction(0))
 
 
 def sliding_window(k: int, s: int, p: int) -> tuple[Fraction, Fraction, Fraction]:
     """A window of span ``k`` every ``s`` positions, ``p`` positions of left padding:
     (added extent, jump factor, start shift)."""
+    from fractions import Fraction
+
     return (Fraction(k - 1), Fraction(s), Fraction(k - 1, 2) - p)
 
 
 def transposed_window(k: int, s: int, p: int, d: int) -> tuple[Fraction, Fraction, Fraction]:
     """A transposed convolution: output ``o`` sums inputs ``(o + p - t*d) / s`` over the
     taps ``t`` that divide evenly; the extent is the widest such set, in input steps."""
+    from fractions import Fraction
+
     span = d * (k - 1)
     extent = Fraction(0)
     if k * s <= 1 << 16:

@@ -14,13 +14,14 @@ imports only the family it needs (``calc`` start-up stays small).
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import random
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 from convshape.core.arithmetic import numel
 from convshape.core.errors import ShapeError
@@ -53,7 +54,7 @@ LAYERS: Final = "layers"
 """The group of the layers between convolutions (norms, activations, Linear ...): read in
 stacks (:func:`convshape.features.network.parse_stack`)."""
 
-Window = tuple[Fraction, Fraction, Fraction]
+Window = tuple["Fraction", "Fraction", "Fraction"]
 """How one spatial axis maps through a layer: (added extent, jump factor, start shift)."""
 
 Rule = Callable[[Any, Shape, Trace, Env], Shape]
@@ -199,11 +200,30 @@ def _reorder() -> None:
 def _load_all() -> None:
     if _LOADED[0]:
         return
+    import pkgutil
+
     package = importlib.import_module(FAMILIES_PACKAGE)
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{FAMILIES_PACKAGE}.{info.name}")
     _LOADED[0] = True
+
+
+def _load_for(name: str) -> None:
+    """Import the op modules whose name occurs in ``name`` (``nn.MaxPool2d``: ``pool``)
+    until one registers it, then, if none did, every module: looking up one layer loads
+    only its family in the common case."""
+    import pkgutil
+
+    if not _LOADED[0]:
+        package = importlib.import_module(FAMILIES_PACKAGE)
+        lowered = name.lower()
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_") and info.name in lowered:
+                importlib.import_module(f"{FAMILIES_PACKAGE}.{info.name}")
+                if name in _SIGNATURES:
+                    return
+    _load_all()
 
 
 def family_of(spec: object) -> OpFamily:
@@ -229,6 +249,34 @@ def is_spec(value: object) -> bool:
     return True
 
 
+class _Signatures(Mapping[str, Signature]):
+    """A live view of the signatures (of one group, or all): looking up a name imports no
+    more families when the name's family is already loaded; listing loads every family."""
+
+    def __init__(self, group: str | None) -> None:
+        self.group = group
+
+    def _names(self) -> dict[str, Signature]:
+        return _SIGNATURES if self.group is None else _BY_GROUP.setdefault(self.group, {})
+
+    def __getitem__(self, name: str) -> Signature:
+        names = self._names()
+        if name not in names:
+            _load_for(name)
+        return names[name]
+
+    def __iter__(self) -> Iterator[str]:
+        _load_all()
+        return iter(list(self._names()))
+
+    def __len__(self) -> int:
+        _load_all()
+        return len(self._names())
+
+
+_VIEWS: dict[str | None, _Signatures] = {}
+
+
 def families() -> tuple[OpFamily, ...]:
     """Every registered family (the op modules are imported on the first call)."""
     _load_all()
@@ -238,10 +286,10 @@ def families() -> tuple[OpFamily, ...]:
 def signatures(group: str | None = None) -> Mapping[str, Signature]:
     """Every signature, by canonical name (``nn.Conv2d``, ``F.conv2d``, ``torch.conv2d``);
     only those of the families of ``group`` (:data:`CONV`, :data:`LAYERS`) when given."""
-    _load_all()
-    if group is None:
-        return _SIGNATURES
-    return _BY_GROUP.setdefault(group, {})
+    view = _VIEWS.get(group)
+    if view is None:
+        view = _VIEWS[group] = _Signatures(group)
+    return view
 
 
 def signature(name: str) -> Signature | None:

@@ -16,7 +16,6 @@ import ast
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Final, Literal, TypeGuard, TypeVar
 
 from convshape.core.errors import UsageError
@@ -61,11 +60,14 @@ Kind = Literal[
 ]
 
 
-class _Missing(Enum):
-    REQUIRED = "required"
+class _Required:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
 
 
-REQUIRED: Final = _Missing.REQUIRED
+REQUIRED: Final = _Required()
 """The default of a parameter the caller must pass."""
 
 

@@ -6,9 +6,13 @@ Not a family itself: it registers nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
 import random
 from collections.abc import Callable, Mapping
-from fractions import Fraction
 from typing import Any, Final
 
 from convshape.core import errors as E
@@ -105,6 +109,8 @@ def pointwise(spec: Any, shape: Shape, output: Shape, n: int) -> list[Window] | 
 
 
 def shift_window(shift: int) -> Window:
+    from fractions import Fraction
+
     return (Fraction(0), Fraction(1), Fraction(shift))
 
 

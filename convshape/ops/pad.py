@@ -9,10 +9,14 @@ axis first, (left, right) pairs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Final, cast
 
 from convshape.core import errors as E
@@ -189,6 +193,8 @@ def torch_call(spec: Pad) -> TorchCall:
 
 def window(spec: Pad, shape: Shape, output: Shape, n: int) -> list[Window] | None:
     """Padding shifts each padded axis by its left padding."""
+    from fractions import Fraction
+
     pad = spec.padding
     result = [identity_window()] * n
     for j in range(len(pad) // 2):  # F.pad order: last axis first

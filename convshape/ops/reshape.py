@@ -7,11 +7,15 @@ Mirrors torch 2.13 on CPU: ``flatten`` (``maybe_wrap_dim``, start after end),
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
 import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Final, cast
 
 from convshape.core import errors as E
@@ -235,6 +239,8 @@ def torch_call(spec: Reshape) -> TorchCall:
 
 def window(spec: Reshape, shape: Shape, output: Shape, n: int) -> list[Window] | None:
     """Pixel (un)shuffle regroups each axis by its factor; flattening ends the windows."""
+    from fractions import Fraction
+
     if not isinstance(spec, PixelShuffle):
         return None
     r = spec.factor

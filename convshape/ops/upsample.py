@@ -8,11 +8,15 @@ Mirrors torch 2.13 on CPU: ``F.interpolate``'s argument checks and output size
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
 import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Final, cast
 
 from convshape.core import errors as E
@@ -226,6 +230,8 @@ def torch_call(spec: Upsample) -> TorchCall:
 
 def window(spec: Upsample, shape: Shape, output: Shape, n: int) -> list[Window] | None:
     """Nearest upsampling by a whole factor repeats each position; other modes blend."""
+    from fractions import Fraction
+
     if spec.mode != "nearest":
         return None
     size, out = shape[len(shape) - n :], output[len(output) - n :]

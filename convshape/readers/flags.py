@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from convshape.core import registry
 from convshape.core.errors import UsageError
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
-from convshape.ops import Spec
 from convshape.readers.parse import parse_ints
+
+if TYPE_CHECKING:
+    from convshape.ops import Spec
 
 __all__ = ["FLAG_KEYS", "layer_from_flags", "ops", "spec_from_args"]
 
@@ -188,4 +190,4 @@ def layer_from_flags(
             flag = next((f for f, n in _PARAM_OF.items() if n == param.name), param.name)
             hint = " (or --weight for the functional form)" if param.name == "out_channels" else ""
             raise UsageError(f"{op} needs --{flag.replace('_', '-')}{hint}")
-    return cast(Spec, sig.build(values))
+    return cast("Spec", sig.build(values))

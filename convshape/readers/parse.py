@@ -19,7 +19,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from convshape.core import registry
 from convshape.core.errors import UsageError
@@ -37,7 +37,9 @@ from convshape.core.signature import (
     quote,
     refusal,
 )
-from convshape.ops import Spec
+
+if TYPE_CHECKING:
+    from convshape.ops import Spec
 
 __all__ = [
     "LAYERS",
@@ -208,7 +210,7 @@ def parse_layer(
     values = read_call(layer, call, text, extras)
     if output_size is not None:
         values["output_size"] = output_size
-    return cast(Spec, layer.build(values))
+    return cast("Spec", layer.build(values))
 
 
 def read_call(

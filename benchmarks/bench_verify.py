@@ -4,7 +4,9 @@
    it makes (``oracle.run`` on CPU), on the same fuzz configurations, interleaved so that
    machine noise hits both alike (goal: <= 1.5x). A third line times the engine plus that
    call and nothing else: the floor no verify can go below.
-2. Fuzz throughput: configurations per second of ``verify --fuzz`` on cpu and on meta.
+2. Fuzz cost and throughput (configurations per second of ``verify --fuzz`` on cpu and on
+   meta), for the convolution family (the mix of earlier figures) and for the layers
+   between convolutions apart.
 3. A large input: verify of nn.Conv2d(3, 16, 3) on 1x3x4096x4096 (a twin run, see
    docs/verify.md) against the real CPU call it avoids.
 """
@@ -15,14 +17,19 @@ import time
 from collections.abc import Callable
 
 from convshape import oracle
+from convshape.core import registry
 from convshape.core.engine import infer_spec
 from convshape.core.shapes import Shape
 from convshape.features import fuzz
 from convshape.features import verify as V
-from convshape.ops import Conv, Spec
+from convshape.ops import AnySpec, Conv
 
 COUNT = 2000
 SEED = 0
+# The convolution family's ops, the mix earlier figures were measured on; the layers
+# between convolutions joined the fuzzer later and are measured apart.
+CONV_OPS = list(registry.fuzz_ops(registry.CONV))
+LAYER_OPS = list(registry.fuzz_ops(registry.LAYERS))
 
 
 def timed(fn: Callable[..., object], *args: object) -> float:
@@ -32,19 +39,19 @@ def timed(fn: Callable[..., object], *args: object) -> float:
 
 
 def per_configuration(rounds: int = 7, chunk: int = 100) -> None:
-    configs = list(fuzz.generate(COUNT, SEED))
+    configs = list(fuzz.generate(COUNT, SEED, CONV_OPS))
     chunks = [configs[i : i + chunk] for i in range(0, COUNT, chunk)]
     env = V.default_env()
 
-    def bare(part: list[tuple[Spec, Shape]]) -> None:
+    def bare(part: list[tuple[AnySpec, Shape]]) -> None:
         for spec, shape in part:
             oracle.run(spec, shape, "cpu")
 
-    def verify(part: list[tuple[Spec, Shape]]) -> None:
+    def verify(part: list[tuple[AnySpec, Shape]]) -> None:
         for spec, shape in part:
             V.verify(spec, shape, env=env)
 
-    def floor(part: list[tuple[Spec, Shape]]) -> None:  # what verify cannot avoid
+    def floor(part: list[tuple[AnySpec, Shape]]) -> None:  # what verify cannot avoid
         for spec, shape in part:
             infer_spec(spec, shape, env)
             oracle.run(spec, shape, "cpu")
@@ -69,10 +76,10 @@ def per_configuration(rounds: int = 7, chunk: int = 100) -> None:
     print(f"ratio verify / bare               {tv / tb:9.2f}x  (one call at a time)")
 
 
-def fuzz_per_configuration(rounds: int = 5) -> None:
+def fuzz_per_configuration(ops: list[str], label: str, rounds: int = 5) -> None:
     """verify --fuzz's cost per configuration (``verify_many``, without generating the
     configurations) against the bare torch calls it makes."""
-    configs = list(fuzz.generate(COUNT, SEED))
+    configs = list(fuzz.generate(COUNT, SEED, ops))
 
     def bare() -> None:
         for spec, shape in configs:
@@ -88,20 +95,21 @@ def fuzz_per_configuration(rounds: int = 5) -> None:
         b.append(timed(bare))
         v.append(timed(verify_all))
     tb, tv = min(b) / COUNT, min(v) / COUNT
-    print(f"bare torch calls of a fuzz run    {tb * 1e6:9.1f} us / configuration")
-    print(f"verify_many (same configs)        {tv * 1e6:9.1f} us / configuration")
-    print(f"ratio verify --fuzz / bare        {tv / tb:9.2f}x  (goal <= 1.5x)")
+    print(f"{label}:")
+    print(f"  bare torch calls of a fuzz run  {tb * 1e6:9.1f} us / configuration")
+    print(f"  verify_many (same configs)      {tv * 1e6:9.1f} us / configuration")
+    print(f"  ratio verify --fuzz / bare      {tv / tb:9.2f}x  (goal <= 1.5x)")
 
 
-def throughput() -> None:
+def throughput(ops: list[str], label: str) -> None:
     for device in ("cpu", "meta"):
-        V.run_fuzz(200, SEED, device=device)  # warm-up
+        V.run_fuzz(200, SEED, ops, device=device)  # warm-up
         rates = []
         for _ in range(3):
-            report = V.run_fuzz(COUNT, SEED + 1, device=device)
+            report = V.run_fuzz(COUNT, SEED + 1, ops, device=device)
             rates.append(COUNT / report.seconds)
         rate = max(rates)
-        print(f"verify --fuzz on {device:4s}             {rate:9.0f} configurations/s")
+        print(f"verify --fuzz on {device:4s}, {label:13s} {rate:7.0f} configurations/s")
 
 
 def large_input() -> None:
@@ -120,5 +128,7 @@ if __name__ == "__main__":
 
     large_input()
     per_configuration()
-    fuzz_per_configuration()
-    throughput()
+    fuzz_per_configuration(CONV_OPS, "convolution family (the mix of earlier figures)")
+    fuzz_per_configuration(LAYER_OPS, "layers between convolutions")
+    throughput(CONV_OPS, "conv family")
+    throughput(LAYER_OPS, "layers")

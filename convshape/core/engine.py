@@ -9,7 +9,8 @@ order puts that check (after a module constructor's own checks).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from convshape.core.arithmetic import Axis
 from convshape.core.errors import ShapeError
@@ -51,10 +52,16 @@ class Result(NamedTuple):
         return _traced(self.spec, self.input, Env()).traced_axes or ()
 
 
+_FAST: dict[type, Callable[[Any, Shape], Shape | None] | None] = {}
+
+
 def infer_spec(spec: AnySpec, shape: Shape, env: Env | None = None) -> Result:
     """Predict what torch does when ``spec`` is applied to a tensor of ``shape``."""
     shape = tuple(shape)
-    fast = family_of(spec).fast
+    try:
+        fast = _FAST[type(spec)]
+    except KeyError:  # the first spec of its type: ask the registry once
+        fast = _FAST[type(spec)] = family_of(spec).fast
     if fast is not None:
         output = fast(spec, shape)
         if output is not None:

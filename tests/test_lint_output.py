@@ -55,7 +55,8 @@ def test_text_output_and_exit_codes(project: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("pkg/model.py:5:5: CS802 nn.BatchNorm2d(8) normalises 8 channels")
     assert lines[1].startswith("pkg/model.py:7:41: CS801 nn.Linear(30, 5) expects 30 input")
-    assert lines[2] == "Found 2 findings (2 errors) in 2 files."
+    assert lines[2].startswith("Explain a code: convshape rule CS801 (all codes: https://")
+    assert lines[3] == "Found 2 findings (2 errors) in 2 files."
     assert lint("pkg", "--exit-zero")[0] == 0
     assert lint("pkg/clean.py") == (0, "All checks passed (1 file).\n")
 
@@ -170,7 +171,9 @@ def test_json_document(project: Path) -> None:
         "severity",
         "message",
         "fixes",
+        "url",
     }
+    assert first["url"].endswith(f"docs/errors.md#{first['code'].lower()}")
     assert (first["path"], first["line"], first["column"], first["code"]) == (
         "pkg/model.py",
         5,

@@ -15,7 +15,9 @@ _SOURCE = "\n".join(
     p.read_text("utf-8") for p in sorted(Path(convshape.__file__).parent.rglob("*.py"))
 )
 # Keys the code names literally; CSnnn.* and family.* are built from the error's code and family
-_NAMED = re.compile(r"[\"']((?:advice|repro|label)\.[\w.]+)[\"']")
+_NAMED = re.compile(r"[\"']((?:advice|repro|label|rule)\.[\w.]+)[\"']")
+# rule.lint.CSnnn.*: the page text of a finding of lint's own (it has no torch message)
+_LINT_KEY = re.compile(r"rule\.lint\.(CS\d{3})\.(what|cause)")
 _CODE_KEY = re.compile(r"(CS\d{3})\.(what|cause|fix\.(\d+))")
 
 
@@ -39,6 +41,8 @@ def test_every_code_and_family_has_its_texts() -> None:
         assert f"family.{kind.family}.what" in keys and f"family.{kind.family}.cause" in keys
         if kind.family != "lint":  # a lint finding carries its own words
             assert f"{code}.what" in keys, code
+        else:  # and its rule page has its own texts
+            assert f"rule.lint.{code}.what" in keys and f"rule.lint.{code}.cause" in keys
         for key in (k for k in keys if k.startswith(f"{code}.")):  # fields of torch's message
             assert _fields(keys[key]) <= _fields(kind.template), key
         fixes = sorted(
@@ -53,6 +57,8 @@ def test_no_unused_and_no_missing_keys() -> None:
     for key in keys:
         if (m := _CODE_KEY.fullmatch(key)) is not None:
             assert m[1] in KINDS, key
+        elif (m := _LINT_KEY.fullmatch(key)) is not None:
+            assert KINDS[m[1]].family == "lint", key
         elif key.startswith("family."):
             assert key.split(".")[1] in families, key
         else:

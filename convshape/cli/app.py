@@ -237,6 +237,49 @@ def explain(text: str, lang: str | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("code", required=False, metavar="CODE")
+@click.option("--all", "show_all", is_flag=True, help="Every code's page, in code order.")
+@lang_option
+@json_option("Print the page as JSON (--all: a list of pages).")
+def rule(code: str | None, show_all: bool, lang: str | None, as_json: bool) -> None:
+    """Explain an error code: torch's exception and message, what it means, the usual
+    cause, the fixes, a calc command that prints it and related codes (docs/errors.md).
+
+    CODE is a code (CS112, 112) or its name (channel-mismatch). Exit 0, or 2 for an
+    unknown code (the nearest codes are named).
+
+    \b
+    Examples:
+      convshape rule CS112
+      convshape rule channel-mismatch --lang ja
+      convshape rule --all --json
+    """
+    from convshape.features.advice import Lang
+    from convshape.features.explain import default_lang
+    from convshape.features.rules import all_pages, find_code, nearest_codes, rule_page
+
+    chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
+    if show_all == (code is not None):
+        fail("give one CODE, or --all")
+    if code is None:
+        pages = all_pages(chosen)
+    else:
+        found = find_code(code)
+        if found is None:
+            fail(f"unknown code {code!r}; the nearest codes are {', '.join(nearest_codes(code))}")
+        pages = [rule_page(found, chosen)]
+    if as_json:
+        from convshape.cli.views.rule import rules_json
+
+        echo_json(rules_json(pages, many=show_all), ensure_ascii=False)
+    else:
+        from convshape.cli.views.rule import show_rules
+
+        show_rules(make_console(), pages)
+    finish(True)
+
+
+@cli.command()
 @click.argument("size", required=False, type=int)
 @click.argument("target", required=False, type=int)
 @click.option(

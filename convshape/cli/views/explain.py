@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from convshape.features.explain import Explanation
+from convshape.features.rules import rule_url
 from convshape.text import text
 
 __all__ = ["EXPLAIN_SCHEMA", "explanation_json", "show_explanation"]
@@ -45,6 +46,7 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
         "fixes": list(ex.advice.fixes),
         "reproduce": {"command": ex.command, "note": ex.note},
         "generic": ex.generic,
+        "url": rule_url(m.kind.code),
     }
 
 
@@ -81,3 +83,12 @@ def show_explanation(console: Console, ex: Explanation) -> None:
             Text.assemble((text("label.repro", lang) + ": ", "bold"), ex.command), soft_wrap=True
         )
     console.print(Text(ex.note, style="dim"))
+    url = rule_url(m.kind.code)
+    console.print(
+        Text.assemble(
+            (text("rule.docs", lang) + ": ", "bold"),
+            (url, f"link {url}"),
+            f"  (convshape rule {m.kind.code})",
+        ),
+        soft_wrap=True,
+    )

@@ -60,13 +60,29 @@ def show_text(
         _show_model(console, report)
     for f in findings:
         style = "bold yellow" if f.severity == "warning" else "bold red"
+        url = _url(f.code)
+        code_style = f"{style} link {url}" if url else style
         console.print(
-            Text.assemble((f.path, "bold"), f":{f.line}:{f.col}: ", (f.code, style), " ", f.message)
+            Text.assemble(
+                (f.path, "bold"), f":{f.line}:{f.col}: ", (f.code, code_style), " ", f.message
+            )
         )
         if show_fixes:
             for fix in f.fixes:
                 console.print(Text.assemble(("    fix: ", "green"), fix))
+    if findings:
+        console.print(Text(rules_hint(findings), style="dim"))
     console.print(Text(summary(findings, files, len(reports)), style="dim" if findings else ""))
+
+
+def rules_hint(findings: Sequence[Finding]) -> str:
+    """Where the codes found are explained: ``convshape rule CODE`` and docs/errors.md."""
+    codes = sorted({f.code for f in findings if f.code in KINDS})
+    if not codes:
+        return ""
+    from convshape.features.rules import DOCS_URL
+
+    return f"Explain a code: convshape rule {codes[0]} (all codes: {DOCS_URL})."
 
 
 def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
@@ -145,7 +161,15 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "message": f.message,
         "fixes": list(f.fixes),
+        "url": _url(f.code),
     }
+
+
+def _url(code: str) -> str | None:
+    """The code's page in docs/errors.md (None for a code outside the taxonomy)."""
+    from convshape.features.rules import rule_url
+
+    return rule_url(code) if code in KINDS else None
 
 
 def json_document(
@@ -200,24 +224,39 @@ def github(findings: Sequence[Finding]) -> list[str]:
 
 
 def _rule(code: str) -> dict[str, Any]:
+    """A SARIF rule: its description and help are the code's page (``convshape rule``,
+    docs/errors.md), its ``helpUri`` that page's anchor."""
+    from convshape.features.rules import page_markdown, rule_page, rule_url
+
     kind = KINDS.get(code)
-    name = kind.name if kind is not None else code
     level = "warning" if code in WARNING_CODES else "error"
-    if kind is not None and kind.family != "lint":
-        short = f"torch raises {kind.exc}: {name}"
-        full = f"torch 2.13 raises {kind.exc}: {kind.template}"
+    if kind is None:  # not a code of the taxonomy: nothing more to say than its name
+        return {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": code},
+            "defaultConfiguration": {"level": level},
+        }
+    page = rule_page(code)
+    if kind.family != "lint":
+        short = f"torch raises {kind.exc}: {kind.name}"
     else:
-        short = name.replace("-", " ")
-        full = kind.template if kind is not None else name
+        short = kind.name.replace("-", " ")
+    help_text = [page.what, page.cause]
+    if page.example is not None:
+        help_text += [f"Example: {page.example.command}", *page.fixes]
     return {
         "id": code,
-        "name": "".join(part.capitalize() for part in name.split("-")),
+        "name": "".join(part.capitalize() for part in kind.name.split("-")),
         "shortDescription": {"text": short},
-        "fullDescription": {"text": full},
-        "helpUri": f"{DOCS}#rules",
-        "help": {"text": f"convshape {code} {name}: see docs/lint.md"},
+        "fullDescription": {"text": page.what},
+        "helpUri": rule_url(code),
+        "help": {
+            "text": "\n".join(t for t in help_text if t),
+            "markdown": "\n".join(page_markdown(page)).strip(),
+        },
         "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["shape", "pytorch", kind.family if kind else "lint"]},
+        "properties": {"tags": ["shape", "pytorch", kind.family]},
     }
 
 

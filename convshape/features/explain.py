@@ -11,6 +11,7 @@ that reproduces the same message (:mod:`convshape._repro`).
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import string
@@ -31,6 +32,7 @@ __all__ = [
     "explain",
     "explain_text",
     "find_error",
+    "find_errors",
 ]
 
 
@@ -211,23 +213,15 @@ def _clean(text: str) -> list[str]:
     return text.split("\n")
 
 
-def _messages(lines: list[str], start: int, first: str) -> list[str]:
-    """``first`` alone, then with each following line (multi-line messages), up to 8."""
-    found = [first]
-    current = first
-    for raw in lines[start + 1 : start + 9]:
-        current += "\n" + _PYTEST_PREFIX.sub("", raw)
-        found.append(current)
-    return found
-
-
-def _frames(lines: list[str], end: int) -> list[Frame]:
-    """The frames of the traceback whose exception line is ``lines[end]``."""
-    begin = 0
-    for i in range(end - 1, -1, -1):
-        if _HEADER in lines[i]:
-            begin = i
-            break
+def _frames(lines: list[str], end: int, begin: int | None = None) -> list[Frame]:
+    """The frames of the traceback whose exception line is ``lines[end]``: from its
+    ``Traceback`` header (or ``begin``) up to that line."""
+    if begin is None:
+        begin = 0
+        for i in range(end - 1, -1, -1):
+            if _HEADER in lines[i]:
+                begin = i
+                break
     frames: list[Frame] = []
     i = begin
     while i < end:
@@ -272,46 +266,310 @@ def _user_frame(frames: list[Frame]) -> Frame | None:
     return None
 
 
-def _block(lines: list[str], i: int, exc: str | None, first: str) -> Match | None:
-    for message in _messages(lines, i, first):
-        found = match_message(message, exc)
-        if found is None:
+# ---------------------------------------------------------------------------------------
+# Finding torch's messages wherever they are in pasted text.
+#
+# The text is read with its whitespace squeezed out (a "squeezed" copy that remembers where
+# each character came from), so a message soft-wrapped over lines, even inside a shape, and
+# spaces typed differently still match a template's words. A template is found by its first
+# words anywhere, whatever stands before it on the line (prose in any language, quotes, a
+# log prefix); each field takes the shortest text up to the template's next words, and a
+# field at the very end takes one value (a bracketed shape, a number, a name), never the
+# prose that follows. The message is then written with torch's own words from the template
+# and the values as printed. Every step is a bounded number of ``str.find`` calls, so the
+# time is linear in the size of the text.
+# ---------------------------------------------------------------------------------------
+_LINE_PREFIX = re.compile(r"^(?:E {1,7}|\[rank\d+\]:\s?|>+\s?|\*\*\*\s?|#+\s?)")
+_SAME = str.maketrans({"\u00d7": "x", "\uff1a": ":", "\uff08": "(", "\uff09": ")", "\uff0c": ","})
+_DIGIT_STAR = re.compile(r"(?<=\d)\*(?=\d)")
+_EXC_BEFORE = re.compile(r"([A-Za-z_]\w*(?:Error|Exception))(?:\([^()]*\))?:$")
+_PLACEHOLDER = re.compile(r"\{(?:[A-Za-z_][^{}]*)?\}")
+_RESHAPE_CALL = re.compile(r"\.(?:view|reshape)\(|\bview\b|reshape")
+_MAX_ANCHORS = 100_000  # occurrences of a template's first words tried per text
+_MAX_VALUE = 400
+_MAX_TEXT = 2_000_000
+
+
+@dataclass(frozen=True)
+class _Squeezed:
+    text: str  # the text without whitespace, with x for the multiplication sign
+    where: list[int]  # where each of its characters is in ``source``
+    source: str  # the text the characters come from (lines joined, prefixes removed)
+
+
+def _squeeze(source: str) -> _Squeezed:
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(source):
+        if not ch.isspace():
+            chars.append(ch)
+            where.append(i)
+    text = "".join(chars).translate(_SAME)
+    return _Squeezed(text, where, source)
+
+
+def _squeezed_pieces(kind: ErrorKind) -> list[tuple[str, str | None]]:
+    return [("".join(lit.split()).translate(_SAME), name) for lit, name in _pieces(kind)]
+
+
+_SQ_ORDER: dict[tuple[int, str], list[tuple[ErrorKind, list[tuple[str, str | None]]]]] = {}
+
+
+def _sq_order() -> list[tuple[ErrorKind, list[tuple[str, str | None]]]]:
+    key = (len(KINDS), next(reversed(KINDS)))
+    order = _SQ_ORDER.get(key)
+    if order is None:
+        order = [(k, _squeezed_pieces(k)) for k, _ in _order()]
+        _SQ_ORDER.clear()
+        _SQ_ORDER[key] = order
+    return order
+
+
+def _value_end(text: str, pos: int) -> int:
+    """Where a value that ends a message stops: one bracketed group, ``torch.Size(...)``,
+    a quoted string, a number or a name (``-1`` when there is none)."""
+    if pos >= len(text):
+        return -1
+    if text.startswith("torch.Size(", pos):
+        return _balanced(text, pos + len("torch.Size"))
+    ch = text[pos]
+    if ch in "[({":
+        return _balanced(text, pos)
+    if ch == "'":
+        close = text.find("'", pos + 1)
+        return close + 1 if close > 0 else -1
+    found = re.compile(r"-?\d+(?:\.\d+)?|[A-Za-z_][\w.]*").match(text, pos)
+    return found.end() if found else -1
+
+
+# What may follow a value that ends a message and still be part of it: more numbers, or
+# ``name: number`` pairs (``dilation_height: 0, dilation_width: 1``), never prose.
+_MORE = re.compile(r"(?::[ ]?-?\d+|,[ ]?[A-Za-z_]\w*:[ ]?-?\d+|[ ][A-Za-z_]\w*:[ ]?-?\d+)(?![\w.])")
+
+
+def _line_end(sq: _Squeezed, pos: int) -> int:
+    """The squeezed index where the source line holding ``pos`` ends."""
+    newline = sq.source.find("\n", sq.where[pos] if pos < len(sq.where) else len(sq.source))
+    if newline < 0:
+        return len(sq.text)
+    return _squeezed_index(sq, newline)
+
+
+def _balanced(text: str, pos: int) -> int:
+    depth = 0
+    for i in range(pos, min(len(text), pos + _MAX_VALUE)):
+        if text[i] in "[({":
+            depth += 1
+        elif text[i] in "])}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def _value(sq: _Squeezed, start: int, end: int) -> str:
+    """A field's value as printed: its text in the source with a line break inside a
+    number or word joined and other runs of whitespace made one space."""
+    raw = sq.source[sq.where[start] : sq.where[end - 1] + 1].translate(_SAME)
+    raw = re.sub(r"(?<=\w)\s*\n\s*(?=\w)", "", raw)
+    raw = re.sub(r"\s+", " ", raw)
+    return _DIGIT_STAR.sub("x", raw)
+
+
+def _parse_at(
+    sq: _Squeezed,
+    pieces: list[tuple[str, str | None]],
+    start: int,
+    raw: list[str] | None = None,
+) -> tuple[int, dict[str, str]] | None:
+    """The template read from ``start`` in the squeezed text: its end and the values."""
+    text = sq.text
+    pos = start
+    values: dict[str, str] = {}
+    raw_literals = raw or [lit for lit, _ in pieces]
+    for i, (literal, name) in enumerate(pieces):
+        if not text.startswith(literal, pos):
+            return None
+        pos += len(literal)
+        if name is None:
             continue
-        kind, values = found
-        frames = _frames(lines, i) if exc is not None else []
+        following = next((lit for lit, _ in pieces[i + 1 :] if lit), "")
+        if i + 1 == len(pieces) or not pieces[i + 1][0]:
+            if following:
+                end = text.find(following, pos + 1, pos + _MAX_VALUE + len(following))
+            elif literal.endswith(":") and "\n" in raw_literals[i]:  # a C++ trace follows
+                end = _line_end(sq, pos)
+            else:
+                end = _value_end(text, pos)
+                if end > pos:
+                    after = sq.where[end - 1] + 1
+                    while (more := _MORE.match(sq.source, after)) is not None:
+                        after = more.end()
+                    end = _squeezed_index(sq, after)
+        else:
+            end = -1
+            if text.startswith(("[", "(", "{", "torch.Size("), pos):  # one whole bracket
+                end = _value_end(text, pos)
+                if end < 0 or not text.startswith(pieces[i + 1][0], end):
+                    return None
+            else:
+                nxt = pieces[i + 1][0]
+                end = text.find(nxt, pos + 1, pos + _MAX_VALUE + len(nxt))
+        if end <= pos or end - pos > _MAX_VALUE:
+            return None
+        value = _value(sq, pos, end)
+        if _PLACEHOLDER.search(value):  # a raise statement's own source line, not a message
+            return None
+        if values.setdefault(name, value) != value:
+            return None
+        pos = end
+    return pos, values
+
+
+@dataclass(frozen=True)
+class _Found:
+    kind: ErrorKind
+    start: int  # in the source text
+    end: int
+    values: dict[str, str]
+    exc: str | None
+
+
+def _find_all(sq: _Squeezed) -> list[_Found]:
+    text = sq.text
+    found: list[tuple[int, int, tuple[bool, bool, int], _Found]] = []
+    for rank, (kind, pieces) in enumerate(_sq_order()):
+        literals = [lit for lit, _ in pieces if lit]
+        if not literals or any(lit not in text for lit in literals):
+            continue
+        lead = not pieces[0][0] and pieces[0][1] is not None
+        anchor = literals[0]
+        at = text.find(anchor)
+        tries = 0
+        while at >= 0 and tries < _MAX_ANCHORS:
+            tries += 1
+            start = at
+            if lead:  # a field before the first words: the name just before them
+                head = re.search(r"[A-Za-z_][\w.]*(?:\(\))?$", sq.source[: sq.where[at]].rstrip())
+                start = -1
+                if head is not None:
+                    start = _squeezed_index(sq, head.start())
+            raw = [lit for lit, _ in _pieces(kind)]
+            parsed = _parse_at(sq, pieces, start, raw) if start >= 0 else None
+            if parsed is not None:
+                end, values = parsed
+                before = text[max(0, start - 60) : start]
+                exc = _EXC_BEFORE.search(before)
+                item = _Found(
+                    kind,
+                    sq.where[start],
+                    sq.where[end - 1] + 1,
+                    values,
+                    exc.group(1) if exc else None,
+                )
+                span = " ".join(sq.source[item.start : item.end].split())
+                exact = kind.pattern.fullmatch(span) is not None
+                other = item.exc is not None and item.exc != kind.exc
+                found.append((start, -(end - start), (not exact, other, rank), item))
+            at = text.find(anchor, at + 1)
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    chosen: list[_Found] = []
+    last_end = -1
+    for start, negative_length, _, item in found:
+        if start < last_end:
+            continue
+        chosen.append(item)
+        last_end = start - negative_length  # the end in the squeezed text
+    return chosen
+
+
+def _squeezed_index(sq: _Squeezed, source_pos: int) -> int:
+    return bisect.bisect_left(sq.where, source_pos)
+
+
+def _line_of(sq: _Squeezed, source_pos: int) -> int:
+    return sq.source.count("\n", 0, source_pos)
+
+
+def _acceptable(
+    kind: ErrorKind, values: Mapping[str, str], exc: str | None, whole: bool, text: str
+) -> bool:
+    """Whether a template found in the text is that error and not look-alike prose."""
+    if kind.code in GENERIC and exc is None and not whole:
+        return False
+    if kind is E.INSTANCENORM_STATS_VIEW and not re.search(r"instance_?norm", text, re.I):
+        # the same words as any view() or reshape() in the user's code: only InstanceNorm's
+        # own view of its statistics (two positive sizes) is ours
+        sizes_ = (values.get("b", ""), values.get("c", ""))
+        if not all(v.isdigit() and int(v) > 0 for v in sizes_) or _RESHAPE_CALL.search(text):
+            return False
+    return all(v and len(v) <= _MAX_VALUE for v in values.values())
+
+
+def find_errors(text: str) -> list[Match]:
+    """Every recognised torch error in ``text``, the first printed (the root cause of a
+    chained traceback) first; a message repeated in the text counts once."""
+    if len(text) > _MAX_TEXT:
+        text = text[-_MAX_TEXT:]
+    lines = [_LINE_PREFIX.sub("", line) for line in _clean(text)]
+    source = "\n".join(lines)
+    sq = _squeeze(source)
+    has_header = _HEADER in source
+    matches: list[Match] = []
+    seen: dict[tuple[str, str], int] = {}
+    for f in _find_all(sq):
+        message, values = _format(f.kind, f.values), f.values
+        exact = f.kind.pattern.fullmatch(source[f.start : f.end])
+        if exact is not None and all("\n" not in v for v in exact.groupdict().values()):
+            message, values = exact.group(0), exact.groupdict()
+        whole = not source[: f.start].strip() and not source[f.end :].strip()
+        if not _acceptable(f.kind, values, f.exc, whole, source):
+            continue
+        line = _line_of(sq, f.start)
+        frames = _frames(lines, line)
+        user = _user_frame(frames)
+        if not frames and not has_header:  # innermost-first (VS Code): frames follow
+            after = _frames(lines, len(lines), begin=line + 1)
+            frames = list(reversed(after))
+            user = _user_frame(frames)
         inner = (frames[-1].source or "") if frames else ""
-        from_torch = any(_TORCH.search(f.file) for f in frames) or bool(_CONV_CALL.search(inner))
-        return Match(kind, message, values, exc, _user_frame(frames), len(frames), from_torch)
-    return None
+        from_torch = any(_TORCH.search(fr.file) for fr in frames) or bool(_CONV_CALL.search(inner))
+        match = Match(f.kind, message, values, f.exc, user, len(frames), from_torch)
+        if _foreign(match):
+            continue
+        key = (f.kind.code, message)
+        if key in seen:
+            old = matches[seen[key]]
+            if (old.exc is None and match.exc is not None) or (old.frame is None and user):
+                matches[seen[key]] = Match(
+                    f.kind,
+                    message,
+                    values,
+                    old.exc or match.exc,
+                    old.frame or user,
+                    max(old.frames, match.frames),
+                    old.from_torch or from_torch,
+                )
+            continue
+        seen[key] = len(matches)
+        matches.append(match)
+    return matches
+
+
+def _format(kind: ErrorKind, values: Mapping[str, str]) -> str:
+    return kind.template.format_map(dict(values))
 
 
 def find_error(text: str) -> Match | None:
-    """The last recognised torch error in ``text`` (a message or a traceback), or None.
+    """The first recognised torch error in ``text`` (a message or a traceback), or None:
+    the root cause when the text holds several (:func:`find_errors`).
 
     A message that Python or torch also raises outside the convolution family (``GENERIC``)
-    is only recognised in a traceback when the traceback passes through torch's code.
+    is only recognised on an exception line, and in a traceback only when the traceback
+    passes through torch's code.
     """
-    lines = _clean(text)
-    found: Match | None = None
-    for i, line in enumerate(lines):
-        head = _EXC_LINE.match(line.strip())
-        if head is None:
-            continue
-        match = _block(lines, i, head["exc"], head["msg"])
-        if match is not None and not _foreign(match):
-            found = match
-    if found is not None:
-        return found
-    whole = "\n".join(lines).strip()
-    match = _block([whole], 0, None, whole)
-    if match is not None:
-        return match
-    for i, line in enumerate(lines):  # a message pasted with other text: its first line
-        body = _PYTEST_PREFIX.sub("", line).strip()
-        match = _block(lines, i, None, body) if body else None
-        if match is not None:
-            return match
-    return None
+    found = find_errors(text)
+    return found[0] if found else None
 
 
 def _foreign(match: Match) -> bool:

@@ -11,6 +11,7 @@ import click
 from convshape.cli import args
 from convshape.cli.common import echo_json, fail, finish, make_console
 from convshape.cli.options import (
+    dtype_option,
     file_option,
     input_option,
     json_option,
@@ -40,13 +41,22 @@ def cli() -> None:
 @cli.command()
 @stack_options
 @layer_options
+@dtype_option
 @json_option()
-def calc(as_json: bool, file: str | None, variable: str | None, eval_mode: bool, **kw: Any) -> None:
+def calc(
+    as_json: bool,
+    file: str | None,
+    variable: str | None,
+    eval_mode: bool,
+    dtype: str,
+    **kw: Any,
+) -> None:
     """Output shape of LAYER for an input, with the arithmetic and torch's error if any.
 
     LAYER is an op name with flags (conv2d --kernel 3 ...), pasted code
     ("nn.Conv2d(16, 32, 3)", "F.conv2d(x, w, padding=1)" with --weight) or a whole stack:
     an nn.Sequential(...) or several layers ('-' or --file PATH reads it; docs/network.md).
+    A stack's table also gives each output's size and the memory estimate (--dtype).
 
     \b
     Examples:
@@ -67,12 +77,14 @@ def calc(as_json: bool, file: str | None, variable: str | None, eval_mode: bool,
         except UsageError as exc:
             fail(str(exc))
         if as_json:
-            echo_json(stack_json(stack))
+            echo_json(stack_json(stack, dtype))
         else:
-            show_stack(make_console(), stack)
+            show_stack(make_console(), stack, dtype)
         finish(stack.ok)
     if eval_mode:
         fail("--eval applies to stacks (nn.Sequential or several layers)")
+    if dtype != "float32":
+        fail("--dtype applies to stacks (nn.Sequential or several layers) and --model")
     if layer is None:
         fail("missing LAYER (or --file PATH)")
     from convshape.core.engine import infer_spec

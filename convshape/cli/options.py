@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 __all__ = [
+    "dtype_option",
     "file_option",
     "input_option",
     "json_option",
@@ -83,6 +84,17 @@ def file_option(help: str) -> Callable[[F], F]:
 def variable_option(help: str) -> Callable[[F], F]:
     """``--variable NAME``: which nn.Sequential of the code."""
     return click.option("--variable", metavar="NAME", help=help)
+
+
+def dtype_option(fn: F) -> F:
+    """``--dtype``: the element type of the memory estimate (stacks, models)."""
+    return click.option(
+        "--dtype",
+        default="float32",
+        show_default=True,
+        type=click.Choice(["float32", "float16", "bfloat16", "float64", "int8"]),
+        help="Element type for the memory estimate of a stack or model (MB = 10**6 bytes).",
+    )(fn)
 
 
 def lang_option(fn: F) -> F:

@@ -33,6 +33,7 @@ from convshape.ops import AnySpec
 
 if TYPE_CHECKING:
     from convshape.features.advice import Advice
+    from convshape.features.memory import Memory
 
 __all__ = [
     "AnySpec",
@@ -116,6 +117,20 @@ class StackRow:
     def ok(self) -> bool:
         return self.error is None and self.output is not None
 
+    def output_bytes(self, dtype: str = "float32") -> int:
+        """The output activation's size in bytes as a forward hook sees it (0 when there is
+        no output); a max pool's int64 indices count too (features/memory.py)."""
+        import math
+
+        from convshape.features.memory import INDEX_BYTES, tensor_bytes
+
+        if self.output is None:
+            return 0
+        size = tensor_bytes(self.output, dtype)
+        if getattr(self.spec, "return_indices", False):
+            size += math.prod(self.output) * INDEX_BYTES
+        return size
+
 
 @dataclass(frozen=True)
 class StackResult:
@@ -146,6 +161,18 @@ class StackResult:
     @property
     def macs(self) -> int:
         return sum(r.macs for r in self.rows)
+
+    def memory(self, dtype: str = "float32") -> Memory:
+        """Parameters, forward activations (up to the first failing layer), input and the
+        estimated total, in bytes, every tensor of ``dtype`` (features/memory.py)."""
+        from convshape.features.memory import Memory, element_size, tensor_bytes
+
+        return Memory(
+            dtype,
+            self.params * element_size(dtype),
+            sum(r.output_bytes(dtype) for r in self.rows),
+            tensor_bytes(self.input, dtype),
+        )
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from convshape.core.shapes import shape_text as _shape_text
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from convshape.features.memory import Memory
     from convshape.features.network import Field, StackLayer, StackResult, StackRow
 
 __all__ = [
     "STACK_SCHEMA",
     "number",
+    "show_memory",
     "show_stack",
     "stack_json",
 ]
@@ -54,7 +56,7 @@ def _layer_json(layer: StackLayer) -> dict[str, Any]:
     return {"name": layer.name, "code": layer.code, "line": layer.line, "type": kind}
 
 
-def stack_json(result: StackResult) -> dict[str, Any]:
+def stack_json(result: StackResult, dtype: str = "float32") -> dict[str, Any]:
     """The documented ``calc --json`` document for a stack (docs/network.md)."""
     from convshape.cli.views.render import error_json
 
@@ -66,6 +68,7 @@ def stack_json(result: StackResult) -> dict[str, Any]:
         "ok": result.ok,
         "params": result.params,
         "macs": result.macs,
+        "memory": result.memory(dtype).to_json(),
         "failed": None if failed is None else failed.index,
         "layers": [
             {
@@ -75,6 +78,7 @@ def stack_json(result: StackResult) -> dict[str, Any]:
                 "output": None if row.output is None else list(row.output),
                 "params": row.params,
                 "macs": row.macs,
+                "output_bytes": row.output_bytes(dtype),
                 "fields": [_field_json(f) for f in row.fields],
                 "warnings": list(row.warnings),
                 "notes": list(row.notes),
@@ -99,24 +103,36 @@ def _axis_names(result: StackResult) -> list[str]:
     return []
 
 
-def show_stack(console: Console, result: StackResult) -> None:
-    """One row per layer: output, parameters, MACs, receptive field / jump / start per
-    spatial axis; the totals; the first failing layer with its explanation and fixes."""
+def _mb(n: int) -> str:
+    from convshape.features.memory import MB
+
+    return f"{n / MB:.2f}" if n else ""
+
+
+def show_stack(console: Console, result: StackResult, dtype: str = "float32") -> None:
+    """One row per layer: output, its size in MB, parameters, MACs, receptive field / jump /
+    start per spatial axis; the totals and the memory estimate; the first failing layer
+    with its explanation and fixes."""
     from rich.table import Table
     from rich.text import Text
 
     axes = _axis_names(result)
     merged = _same_fields(result, axes)
     columns = ["=".join(axes)] if merged and len(axes) > 1 else axes
-    rows = [_cells(row, axes[:1] if merged else axes) for row in result.rows]
-    total = ["", "total", _shape_text(result.output), f"{result.params:,}", _count(result.macs)]
+    rows = [_cells(row, axes[:1] if merged else axes, dtype) for row in result.rows]
+    memory = result.memory(dtype)
+    total = ["", "total", _shape_text(result.output), _mb(memory.activations)]
+    total += [f"{result.params:,}", _count(result.macs)]
     total += [""] * len(columns)
-    headers = ["#", "layer", "output", "params", "MACs"] + [f"{c}\nrf/jump/start" for c in columns]
+    headers = ["#", "layer", "output", "MB", "params", "MACs"]
+    headers += [f"{c}\nrf/jump/start" for c in columns]
     widths = [
         max(len(line) for cells in [*rows, total, headers] for line in str(cells[i]).split("\n"))
         for i in range(len(headers))
     ]
-    table = Table(show_lines=False, header_style="bold", pad_edge=False, box=None)
+    table = Table(
+        show_lines=False, header_style="bold", pad_edge=False, box=None, collapse_padding=True
+    )
     for i, header in enumerate(headers):
         if header == "layer":
             table.add_column(header, overflow="fold", min_width=12)
@@ -129,6 +145,7 @@ def show_stack(console: Console, result: StackResult) -> None:
     table.add_row(*total, style="bold")
     console.print(Text.assemble(("input ", "dim"), (_shape_text(result.input), "cyan")))
     console.print(table)
+    show_memory(console, memory)
     for row in result.rows:
         for note in row.notes:
             console.print(Text(f"note ({row.name}): {note}", style="dim"))
@@ -165,6 +182,30 @@ def show_stack(console: Console, result: StackResult) -> None:
             console.print(Text.assemble(("  fix: ", "green"), fix))
 
 
+def show_memory(console: Console, memory: Memory) -> None:
+    """The estimate under a stack's or a model's table: four lines, MB = 10**6 bytes."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"memory, {memory.dtype} (MB)",
+        title_justify="left",
+        title_style="bold",
+        show_header=False,
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("what")
+    table.add_column("MB", justify="right")
+    for what, size in (
+        ("parameters", memory.params),
+        ("forward activations", memory.activations),
+        ("input", memory.input),
+    ):
+        table.add_row(what, f"{size / 10**6:,.2f}")
+    table.add_row("estimated total", f"{memory.total / 10**6:,.2f}", style="bold")
+    console.print(table)
+
+
 def _same_fields(result: StackResult, axes: list[str]) -> bool:
     """Whether every row's fields are the same on every axis (square kernels, square input)."""
     for row in result.rows:
@@ -174,7 +215,7 @@ def _same_fields(result: StackResult, axes: list[str]) -> bool:
     return bool(axes)
 
 
-def _cells(row: StackRow, axes: list[str]) -> list[Any]:
+def _cells(row: StackRow, axes: list[str], dtype: str) -> list[Any]:
     from rich.text import Text
 
     if row.error is not None:
@@ -188,6 +229,7 @@ def _cells(row: StackRow, axes: list[str]) -> list[Any]:
         row.name,
         row.code,
         output,
+        _mb(row.output_bytes(dtype)),
         f"{row.params:,}" if row.params else "",
         _count(row.macs) if row.macs else "",
     ]

@@ -97,6 +97,22 @@ def two_inputs():
 
 def not_a_module():
     return 42
+
+
+class Indices(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.pool = nn.MaxPool2d(2, return_indices=True)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(4 * 7 * 7, 5))
+
+    def forward(self, x):
+        y, _ = self.pool(self.conv(x))
+        return self.head(y)
+
+
+def indices():
+    return Indices()
 """
 
 
@@ -297,3 +313,57 @@ def test_configured_models_and_the_shape_lock(project: Path) -> None:
     assert ("CS904", 9) in codes  # at nn.Conv2d(3, width, 3, padding=1)
     assert lint("--update-lock")[0] == 0
     assert lint("--models")[0] == 0
+
+
+def _torch_memory(factory: Any, shape: tuple[int, ...], dtype: str) -> tuple[int, int, int]:
+    """(parameter bytes, leaf modules' output bytes, input bytes) in torch, the model in
+    ``dtype`` (int8 modules cannot be built: measured in float32, floating tensors then
+    taken at int8's element size)."""
+    floating = getattr(torch, dtype if dtype != "int8" else "float32")
+    scale = torch.empty(0, dtype=getattr(torch, dtype)).element_size()
+
+    def size(t: Any) -> int:
+        return int(t.numel() * (scale if t.is_floating_point() else t.element_size()))
+
+    def tensors(value: Any) -> list[Any]:
+        if isinstance(value, torch.Tensor):
+            return [value]
+        return [t for item in value for t in tensors(item)] if isinstance(value, tuple) else []
+
+    with torch.device("meta"):
+        model = factory().to(floating)
+    outputs: list[int] = []
+    for m in model.modules():
+        if not list(m.children()):
+            m.register_forward_hook(lambda m, a, out: outputs.append(sum(map(size, tensors(out)))))
+    x = torch.empty(shape, device="meta", dtype=floating)
+    with torch.no_grad():
+        model(x)
+    return sum(size(p) for p in model.parameters()), sum(outputs), size(x)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "float64", "int8"])
+@pytest.mark.parametrize("name", ["good", "indices"])
+def test_memory_matches_torch(project: Path, name: str, dtype: str) -> None:
+    import zoo.models  # type: ignore[import-not-found]
+
+    shape = (2, 3, 16, 16)
+    code, doc = lint_json("--model", f"zoo.models:{name}", "--input", "2,3,16,16", "--dtype", dtype)
+    assert code == 0
+    (report,) = doc["models"]
+    params, activations, input_bytes = _torch_memory(getattr(zoo.models, name), shape, dtype)
+    memory = report["memory"]
+    assert memory["dtype"] == dtype
+    assert (memory["params_bytes"], memory["activations_bytes"], memory["input_bytes"]) == (
+        params,
+        activations,
+        input_bytes,
+    )
+    assert memory["total_bytes"] == params + activations + input_bytes
+    assert sum(r["output_bytes"] for r in report["layers"] if r["leaf"]) == activations
+
+
+def test_text_report_shows_the_memory(project: Path) -> None:
+    code, out = lint("--model", "zoo.models:good", "--input", "2,3,16,16", "--dtype", "float16")
+    assert code == 0
+    assert "memory, float16 (MB)" in out and "estimated total" in out

@@ -403,6 +403,7 @@ def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
     "--update-lock", is_flag=True, help="Write every layer's shape of the models to the lock."
 )
 @click.option("--lock", "lock_file", metavar="FILE", help="Shape lock file (convshape.lock.json).")
+@dtype_option
 @click.option(
     "--jobs",
     "-j",
@@ -425,6 +426,7 @@ def lint(
     config_models: bool,
     update_lock: bool,
     lock_file: str | None,
+    dtype: str,
     jobs: str | None,
 ) -> None:
     """Find shape errors in PyTorch models, for CI (as flake8 and ruff do for style).
@@ -438,7 +440,8 @@ def lint(
       # convshape: input=1,3,224,224
 
     Model mode (--model pkg.mod:factory --input 1,3,224,224, or --models for the
-    configured ones) builds the model on torch's meta device and runs it.
+    configured ones) builds the model on torch's meta device and runs it; its table
+    gives each layer's output size and the memory estimate (--dtype).
 
     \b
     Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
@@ -461,7 +464,7 @@ def lint(
         fail(str(exc))
     from convshape.cli.views.lint import write_report
 
-    write_report(output_format, output_file, findings, files, reports, show_fixes)
+    write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)
     finish(exit_zero or not findings)
 
 

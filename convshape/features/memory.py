@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from convshape.core.errors import UsageError
 
@@ -28,6 +28,8 @@ __all__ = [
     "Memory",
     "element_size",
     "megabytes",
+    "memory_table",
+    "summary_rows",
     "tensor_bytes",
 ]
 
@@ -80,3 +82,34 @@ class Memory:
             "input_mb": megabytes(self.input),
             "total_mb": megabytes(self.total),
         }
+
+
+def summary_rows(memory: Memory) -> list[tuple[str, str]]:
+    """The estimate as (label, MB) rows, the way the stack and model tables end."""
+    return [
+        ("parameters", f"{memory.params / MB:,.2f}"),
+        ("forward activations", f"{memory.activations / MB:,.2f}"),
+        ("input", f"{memory.input / MB:,.2f}"),
+        ("estimated total", f"{memory.total / MB:,.2f}"),
+    ]
+
+
+def memory_table(memory: Memory) -> Any:
+    """The estimate as the rich table that ends a stack's or a model's table."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"memory, {memory.dtype} (MB)",
+        title_justify="left",
+        title_style="bold",
+        show_header=False,
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("what")
+    table.add_column("MB", justify="right")
+    rows = summary_rows(memory)
+    for what, mb in rows[:-1]:
+        table.add_row(what, mb)
+    table.add_row(*rows[-1], style="bold")
+    return table

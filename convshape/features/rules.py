@@ -132,7 +132,7 @@ def find_code(query: str) -> str | None:
     """``CS112``, ``cs112``, ``112`` or the name ``channel-mismatch`` -> ``CS112``."""
     q = query.strip()
     upper = q.upper()
-    if upper.isdigit():
+    if re.fullmatch(r"[0-9]+", upper):
         upper = "CS" + upper
     if upper in KINDS:
         return upper
@@ -143,7 +143,7 @@ def find_code(query: str) -> str | None:
 def nearest_codes(query: str, n: int = 3) -> list[str]:
     """The codes nearest to an unknown one: by number for a code, by spelling for a name."""
     q = query.strip().upper().removeprefix("CS")
-    if q.isdigit():
+    if re.fullmatch(r"[0-9]+", q):
         number = int(q)
         return sorted(KINDS, key=lambda c: (abs(int(c[2:]) - number), c))[:n]
     names = {k.name: c for c, k in KINDS.items()}

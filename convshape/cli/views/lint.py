@@ -24,6 +24,7 @@ def write_report(
     files: int,
     reports: list[ModelReport],
     show_fixes: bool,
+    dtype: str = "float32",
 ) -> None:
     """Print the report (``fmt``: text, json, github or sarif), or write it to ``output_file``."""
     from convshape.features.lint import output
@@ -32,13 +33,15 @@ def write_report(
         if output_file:
             with open(output_file, "w", encoding="utf-8") as handle:
                 console = make_console(file=handle, soft_wrap=True, no_color=True)
-                output.show_text(console, findings, files, reports, show_fixes=show_fixes)
+                output.show_text(
+                    console, findings, files, reports, show_fixes=show_fixes, dtype=dtype
+                )
             return
         console = make_console(soft_wrap=True)
-        output.show_text(console, findings, files, reports, show_fixes=show_fixes)
+        output.show_text(console, findings, files, reports, show_fixes=show_fixes, dtype=dtype)
         return
     root_uri = Path.cwd().as_uri() + "/" if fmt == "sarif" else None
-    text = output.render(fmt, findings, files, reports, root_uri)
+    text = output.render(fmt, findings, files, reports, root_uri, dtype)
     if output_file:
         Path(output_file).write_text(text + ("\n" if text else ""), encoding="utf-8")
     elif text:

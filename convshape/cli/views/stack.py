@@ -184,26 +184,9 @@ def show_stack(console: Console, result: StackResult, dtype: str = "float32") ->
 
 def show_memory(console: Console, memory: Memory) -> None:
     """The estimate under a stack's or a model's table: four lines, MB = 10**6 bytes."""
-    from rich.table import Table
+    from convshape.features.memory import memory_table
 
-    table = Table(
-        title=f"memory, {memory.dtype} (MB)",
-        title_justify="left",
-        title_style="bold",
-        show_header=False,
-        box=None,
-        pad_edge=False,
-    )
-    table.add_column("what")
-    table.add_column("MB", justify="right")
-    for what, size in (
-        ("parameters", memory.params),
-        ("forward activations", memory.activations),
-        ("input", memory.input),
-    ):
-        table.add_row(what, f"{size / 10**6:,.2f}")
-    table.add_row("estimated total", f"{memory.total / 10**6:,.2f}", style="bold")
-    console.print(table)
+    console.print(memory_table(memory))
 
 
 def _same_fields(result: StackResult, axes: list[str]) -> bool:

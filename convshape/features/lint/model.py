@@ -20,14 +20,17 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from convshape.core import errors as E
 from convshape.core.errors import UsageError
 from convshape.features.lint.config import ModelSpec, relative
 from convshape.features.lint.values import Finding
+
+if TYPE_CHECKING:
+    from convshape.features.memory import Memory
 
 __all__ = ["LOCK_SCHEMA", "LayerRow", "ModelReport", "check_lock", "run_model", "write_lock"]
 
@@ -55,6 +58,23 @@ class LayerRow:
     outputs: tuple[Shape, ...]
     location: str
     call: int = 0  # the how-manieth call of this module (shared modules run more than once)
+    leaf: bool = True  # a module without children (its outputs are the activations counted)
+    # per output: 0 for a floating-point tensor (sized by the chosen dtype), else its
+    # element size (int64 indices: 8)
+    sizes: tuple[int, ...] = ()
+
+    def output_bytes(self, dtype: str = "float32") -> int:
+        """The outputs' ``numel() * element_size()``, floating tensors of ``dtype``."""
+        import math
+
+        from convshape.features.memory import element_size
+
+        floating = element_size(dtype)
+        sizes = self.sizes or (0,) * len(self.outputs)
+        return sum(
+            math.prod(shape) * (size or floating)
+            for shape, size in zip(self.outputs, sizes, strict=False)
+        )
 
     @property
     def key(self) -> str:
@@ -70,13 +90,28 @@ class ModelReport:
     findings: list[Finding] = field(default_factory=list)
     lock_diff: list[tuple[str, str, str, str]] = field(default_factory=list)
     analysed: bool = True
+    params: int = 0  # sum(p.numel() for p in model.parameters())
 
-    def to_json(self) -> dict[str, Any]:
+    def memory(self, dtype: str = "float32") -> Memory:
+        """Parameters, the leaf modules' output activations, the inputs and the total, in
+        bytes, floating tensors of ``dtype`` (features/memory.py)."""
+        from convshape.features.memory import Memory, element_size, tensor_bytes
+
+        return Memory(
+            dtype,
+            self.params * element_size(dtype),
+            sum(r.output_bytes(dtype) for r in self.layers if r.leaf),
+            sum(tensor_bytes(s, dtype) for s in self.inputs),
+        )
+
+    def to_json(self, dtype: str = "float32") -> dict[str, Any]:
         return {
             "factory": self.factory,
             "input": [list(s) for s in self.inputs],
             "output": None if self.output is None else [list(s) for s in self.output],
             "analysed": self.analysed,
+            "params": self.params,
+            "memory": self.memory(dtype).to_json(),
             "layers": [
                 {
                     "path": r.path,
@@ -85,6 +120,8 @@ class ModelReport:
                     "output": [list(s) for s in r.outputs],
                     "location": r.location,
                     "call": r.call,
+                    "leaf": r.leaf,
+                    "output_bytes": r.output_bytes(dtype),
                 }
                 for r in self.layers
             ],
@@ -238,6 +275,20 @@ def _shapes(value: Any, torch: Any) -> tuple[Shape, ...]:
     return ()
 
 
+def _sizes(value: Any, torch: Any) -> tuple[int, ...]:
+    """Per tensor of ``value`` (in :func:`_shapes`' order): 0 when floating point, else
+    its element size."""
+    if isinstance(value, torch.Tensor):
+        return (0 if value.is_floating_point() else int(value.element_size()),)
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, (tuple, list, dict)):
+        out: tuple[int, ...] = ()
+        for item in items:
+            out += _sizes(item, torch)
+        return out
+    return ()
+
+
 def _meta_failure(exc: BaseException) -> bool:
     text = str(exc).lower()
     return isinstance(exc, NotImplementedError) or any(m in text for m in _META_MARKERS)
@@ -283,6 +334,8 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
     if any(t.device.type != "meta" for t in [*model.parameters(), *model.buffers()]):
         model = model.to("meta")
     names = {id(m): name for name, m in model.named_modules()}
+    leaves = {id(m) for m in model.modules() if not list(m.children())}
+    report.params = sum(int(p.numel()) for p in model.parameters())
     stack: list[tuple[Any, tuple[Shape, ...], str]] = []
     calls: dict[str, int] = {}
     pending: list[int] = []
@@ -294,7 +347,9 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         n = calls.get(path, 0)
         calls[path] = n + 1
         report.layers.append(
-            LayerRow(path, type(module).__name__, shapes, (), sites.text(module), n)
+            LayerRow(
+                path, type(module).__name__, shapes, (), sites.text(module), n, id(module) in leaves
+            )
         )
         pending.append(len(report.layers) - 1)
 
@@ -304,8 +359,8 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         index = pending.pop() if pending else None
         if index is not None:
             row = report.layers[index]
-            report.layers[index] = LayerRow(
-                row.path, row.cls, row.inputs, _shapes(output, torch), row.location, row.call
+            report.layers[index] = replace(
+                row, outputs=_shapes(output, torch), sizes=_sizes(output, torch)
             )
 
     handles = []
@@ -322,9 +377,7 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         report.analysed = not _meta_failure(exc)
         for index in pending:
             row = report.layers[index]
-            report.layers[index] = LayerRow(
-                row.path, row.cls, row.inputs, (), row.location, row.call
-            )
+            report.layers[index] = replace(row, outputs=(), sizes=())
         return report
     finally:
         for handle in handles:

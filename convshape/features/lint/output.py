@@ -53,11 +53,12 @@ def show_text(
     reports: Sequence[ModelReport] = (),
     *,
     show_fixes: bool = False,
+    dtype: str = "float32",
 ) -> None:
     from rich.text import Text
 
     for report in reports:
-        _show_model(console, report)
+        _show_model(console, report, dtype)
     for f in findings:
         style = "bold yellow" if f.severity == "warning" else "bold red"
         url = _url(f.code)
@@ -105,8 +106,10 @@ def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
     return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {what}."
 
 
-def _show_model(console: Console, report: ModelReport) -> None:
+def _show_model(console: Console, report: ModelReport, dtype: str = "float32") -> None:
     from rich.table import Table
+
+    from convshape.features.memory import MB, memory_table
 
     title = f"{report.factory}  input {' '.join(_shape(s) for s in report.inputs)}"
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
@@ -114,18 +117,22 @@ def _show_model(console: Console, report: ModelReport) -> None:
     table.add_column("class")
     table.add_column("input")
     table.add_column("output")
+    table.add_column("MB", justify="right")
     table.add_column("built at", style="dim")
     for row in report.layers:
+        size = row.output_bytes(dtype) if row.leaf else 0
         table.add_row(
             row.path or "(model)",
             row.cls,
             " ".join(_shape(s) for s in row.inputs) or "-",
             " ".join(_shape(s) for s in row.outputs) or "-",
+            f"{size / MB:.2f}" if size else "",
             row.location,
         )
     console.print(table)
     if report.output is not None:
         console.print(f"output {' '.join(_shape(s) for s in report.output)}")
+    console.print(memory_table(report.memory(dtype)))
     if report.lock_diff:
         _show_diff(console, report)
 
@@ -173,14 +180,17 @@ def _url(code: str) -> str | None:
 
 
 def json_document(
-    findings: Sequence[Finding], files: int, reports: Sequence[ModelReport] = ()
+    findings: Sequence[Finding],
+    files: int,
+    reports: Sequence[ModelReport] = (),
+    dtype: str = "float32",
 ) -> dict[str, Any]:
     """The documented ``--output-format json`` document (docs/lint.md)."""
     return {
         "schema": LINT_SCHEMA,
         "files": files,
         "findings": [finding_json(f) for f in findings],
-        "models": [r.to_json() for r in reports],
+        "models": [r.to_json(dtype) for r in reports],
         "summary": {
             "findings": len(findings),
             "errors": sum(1 for f in findings if f.severity == "error"),
@@ -322,10 +332,11 @@ def render(
     files: int,
     reports: Sequence[ModelReport] = (),
     root_uri: str | None = None,
+    dtype: str = "float32",
 ) -> str:
     """The whole report as text in a machine format (not ``text``, which is rich)."""
     if fmt == "json":
-        return json.dumps(json_document(findings, files, reports), indent=2)
+        return json.dumps(json_document(findings, files, reports, dtype), indent=2)
     if fmt == "github":
         return "\n".join(github(findings))
     if fmt == "sarif":

@@ -17,13 +17,16 @@ from functools import cached_property
 
 __all__ = [
     "KINDS",
+    "LEGACY",
     "ErrorKind",
+    "Legacy",
     "ShapeError",
     "UsageError",
     "Variant",
     "check_input",
     "define",
     "kind",
+    "legacy",
     "py_list",
     "py_tuple",
     "sizes",
@@ -1303,6 +1306,143 @@ INSTANCENORM_STATS_VIEW = _k(
     RT,
     LAYERS,
     "shape '[{b}, {c}]' is invalid for input of size {size}",
+)
+
+# ---------------------------------------------------------------------------------------
+# Older torch's wordings (family ``legacy``): messages torch printed before 2.13 for faults
+# that today's torch words differently, or that only a CUDA build prints. explain recognises
+# them, says which torch versions printed them and, when the text has the numbers, what
+# torch 2.13 prints instead (``today``) with a calc command that prints it. Each wording is
+# quoted from torch's source; tests/test_explain_legacy.py cites the file and commit.
+# ---------------------------------------------------------------------------------------
+LEGACY_FAMILY = "legacy"
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """An older torch's wording: the versions that printed it, where in torch's source it is
+    and the code torch 2.13 prints for the same fault (None: no CPU equivalent)."""
+
+    versions: str
+    source: str
+    today: str | None
+
+
+LEGACY: dict[str, Legacy] = {}
+
+
+def legacy(
+    code: str, name: str, exc: str, template: str, *, versions: str, source: str, today: str | None
+) -> ErrorKind:
+    """Add an older torch's wording to the taxonomy (family ``legacy``)."""
+    k = define(code, name, exc, LEGACY_FAMILY, template)
+    LEGACY[code] = Legacy(versions, source, today)
+    return k
+
+
+LEGACY_ADDMM = legacy(
+    "CS860",
+    "legacy-addmm-size-mismatch",
+    RT,
+    "size mismatch, m1: [{rows} x {got}], m2: [{expected} x {out}]",
+    versions="0.2-1.4",
+    source="TH/THC addmm (THTensorMath, THCTensorMathBlas.cu)",
+    today="CS801",
+)
+LEGACY_KERNEL_TOO_BIG = legacy(
+    "CS861",
+    "legacy-kernel-too-big",
+    RT,
+    "Calculated input size: ({padded}). Kernel size: ({kernel}). Kernel size can't greater "
+    "than actual input size",
+    versions="0.4",
+    source="THNN SpatialConvolutionMM.c",
+    today="CS115",
+)
+LEGACY_INPUT_RANK = legacy(
+    "CS862",
+    "legacy-input-rank",
+    RT,
+    "3D or 4D input tensor expected but got: {input}",
+    versions="0.4",
+    source="THNN SpatialConvolutionMM.c (and THNN/THCUNN 2-d pooling)",
+    today="CS101",
+)
+LEGACY_WEIGHT_RANK = legacy(
+    "CS863",
+    "legacy-weight-rank",
+    RT,
+    "2D or 4D weight tensor expected, but got: {weight}",
+    versions="0.1-0.4",
+    source="THNN SpatialConvolutionMM.c",
+    today="CS109",
+)
+LEGACY_POOL_PAD_HALF = legacy(
+    "CS864",
+    "legacy-pool-pad-half",
+    RT,
+    "pad should be smaller than half of kernel size, but got padW = {padW}, padH = {padH}, "
+    "kW = {kW}, kH = {kH}",
+    versions="0.3-1.x",
+    source="THNN/THCUNN SpatialDilatedMaxPooling, then ATen DilatedMaxPool2d.cpp",
+    today="CS331",
+)
+LEGACY_GROUPNORM = legacy(
+    "CS865",
+    "legacy-groupnorm-groups",
+    VE,
+    "num_channels must be divisible by num_groups",
+    versions="1.12-2.9",
+    source="torch/nn/modules/normalization.py (GroupNorm.__init__)",
+    today="CS806",
+)
+CUDNN_BAD_PARAM = legacy(
+    "CS866",
+    "cudnn-bad-param",
+    RT,
+    "CUDNN_STATUS_BAD_PARAM",
+    versions="CUDA",
+    source="cuDNN's status code",
+    today=None,
+)
+LEGACY_WEIGHT_INPUT_RANK = legacy(
+    "CS867",
+    "legacy-weight-input-rank",
+    RT,
+    "Expected {wdim}-dimensional input for {wdim}-dimensional weight {weight}, but got input "
+    "of size {input} instead",
+    versions="0.3",
+    source="torch/csrc/autograd/functions/convolution.cpp",
+    today="CS109",
+)
+LEGACY_CHANNEL_MISMATCH = legacy(
+    "CS868",
+    "legacy-channel-mismatch",
+    RT,
+    "Given groups={groups}, weight{weight}, so expected input{input} to have {expected} "
+    "channels, but got {got} channels instead",
+    versions="0.3-0.4",
+    source="torch/csrc/autograd/functions/convolution.cpp",
+    today="CS112",
+)
+LEGACY_TRANSPOSED_CHANNEL_MISMATCH = legacy(
+    "CS869",
+    "legacy-transposed-channel-mismatch",
+    RT,
+    "Given transposed={transposed}, weight{weight}, so expected input{input} to have "
+    "{expected} channels, but got {got} channels instead",
+    versions="0.3-0.4",
+    source="torch/csrc/autograd/functions/convolution.cpp",
+    today="CS201",
+)
+LEGACY_WRONG_CHANNELS = legacy(
+    "CS870",
+    "legacy-wrong-channels",
+    RT,
+    "Wrong number of input channels! Input has {got} channels, expected {expected}",
+    versions="0.1",
+    source="torch/lib/THNN/generic/SpatialConvolutionMM.c",
+    today="CS112",
 )
 
 # ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ __all__ = [
     "Explanation",
     "Frame",
     "Match",
+    "Older",
     "default_lang",
     "explain",
     "explain_text",
@@ -62,6 +63,16 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Older:
+    """An older torch's wording (a ``legacy`` kind): who printed it, and today's words."""
+
+    versions: str  # the torch versions that print it
+    source: str  # where in torch's source it is printed
+    today: ErrorKind | None  # the kind torch 2.13 raises for the same fault
+    message: str | None  # torch 2.13's message, when the old one has the numbers for it
+
+
+@dataclass(frozen=True)
 class Explanation:
     match: Match
     lang: Lang
@@ -69,6 +80,7 @@ class Explanation:
     command: str | None  # a ``convshape calc`` command that reproduces the message
     note: str  # about the command, or why there is none
     generic: bool  # the message is not specific to the convolution family
+    older: Older | None = None  # an older torch's wording: the command prints today's
 
 
 # Messages Python or torch raise far outside the convolution family: recognised in a bare
@@ -521,7 +533,8 @@ def find_errors(text: str) -> list[Match]:
         message, values = _format(f.kind, f.values), f.values
         exact = f.kind.pattern.fullmatch(source[f.start : f.end])
         if exact is not None and all("\n" not in v for v in exact.groupdict().values()):
-            message, values = exact.group(0), exact.groupdict()
+            message = exact.group(0)
+            values = {k: v.strip() for k, v in exact.groupdict().items()}
         whole = not source[: f.start].strip() and not source[f.end :].strip()
         if not _acceptable(f.kind, values, f.exc, whole, source):
             continue
@@ -577,20 +590,20 @@ def _foreign(match: Match) -> bool:
     return match.kind.code in GENERIC and match.frames > 0 and not match.from_torch
 
 
-def _advice_spec(match: Match) -> Spec | None:
+def _advice_spec(kind: ErrorKind, values: Mapping[str, str]) -> Spec | None:
     """The conv module the message's weight describes, so fixes can be written as code."""
-    if match.kind not in (E.CHANNEL_MISMATCH, E.TRANSPOSED_CHANNEL_MISMATCH):
+    if kind not in (E.CHANNEL_MISMATCH, E.TRANSPOSED_CHANNEL_MISMATCH):
         return None
     try:
-        weight = [int(v) for v in re.findall(r"-?\d+", match.values["weight"])]
-        groups = int(match.values.get("groups", "1"))
-    except ValueError:
+        weight = [int(v) for v in re.findall(r"-?\d+", values["weight"])]
+        groups = int(values.get("groups", "1"))
+    except (ValueError, KeyError):
         return None
     n = len(weight) - 2
     if n not in (1, 2, 3) or groups <= 0 or min(weight) < 0:
         return None
     kernel = tuple(weight[2:])
-    if match.kind is E.TRANSPOSED_CHANNEL_MISMATCH:
+    if kind is E.TRANSPOSED_CHANNEL_MISMATCH:
         return Conv.make(n, weight[0], weight[1] * groups, kernel, groups=groups, transposed=True)
     return Conv.make(n, weight[1] * groups, weight[0], kernel, groups=groups)
 
@@ -599,11 +612,39 @@ def explain(match: Match, lang: Lang = "en") -> Explanation:
     """What ``match`` means, its likely cause, fixes and a reproducing ``calc`` command."""
     from convshape.features.repro import reproduce
 
-    err = ShapeError(match.kind, match.message, dict(match.values))
-    advice = advise(err, _advice_spec(match), None, lang)
-    command, note = reproduce(match.kind, match.exc, match.message, match.values)
     generic = match.kind.code in GENERIC
+    if match.kind.code in E.LEGACY:
+        return _explain_older(match, lang)
+    err = ShapeError(match.kind, match.message, dict(match.values))
+    advice = advise(err, _advice_spec(match.kind, match.values), None, lang)
+    command, note = reproduce(match.kind, match.exc, match.message, match.values)
     return Explanation(match, lang, advice, command, texts.text(note, lang), generic)
+
+
+def _explain_older(match: Match, lang: Lang) -> Explanation:
+    """An older torch's wording: today's advice and a command that prints today's message
+    when the old one has its numbers, else the wording's own texts and why there is none."""
+    from convshape.features.legacy import today
+    from convshape.features.repro import reproduce
+
+    old = E.LEGACY[match.kind.code]
+    now = E.KINDS[old.today] if old.today else None
+    found = today(match.kind, match.values)
+    if found is None:
+        err = ShapeError(match.kind, match.message, dict(match.values))
+        advice = advise(err, None, None, lang)
+        if now is None:
+            note = texts.text("repro.cudnn", lang)
+        else:
+            note = texts.text("repro.older", lang, code=now.code)
+        older = Older(old.versions, old.source, now, None)
+        return Explanation(match, lang, advice, None, note, False, older)
+    kind, values, message = found
+    err = ShapeError(kind, message, values)
+    advice = advise(err, _advice_spec(kind, values), None, lang)
+    command, key = reproduce(kind, kind.exc, message, values)
+    older = Older(old.versions, old.source, kind, message)
+    return Explanation(match, lang, advice, command, texts.text(key, lang), False, older)
 
 
 def explain_text(text: str, lang: Lang = "en") -> Explanation:

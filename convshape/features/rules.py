@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Final
 
-from convshape.core.errors import KINDS, ErrorKind, ShapeError, UsageError
+from convshape.core.errors import KINDS, LEGACY, ErrorKind, ShapeError, UsageError
 from convshape.text import Lang, has, text
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ class RulePage:
     no_example: str  # why there is no command, when there is none
     related: tuple[tuple[str, str], ...]  # (code, name)
     lang: Lang
+    versions: str = TORCH_VERSION  # the torch versions that print it (an older wording's)
 
     @property
     def url(self) -> str:
@@ -103,7 +104,7 @@ class RulePage:
             "exception": self.exc,
             "template": self.template,
             "fields": list(self.fields),
-            "torch_versions": [TORCH_VERSION] if self.torch else [],
+            "torch_versions": [self.versions] if self.torch else [],
             "what": self.what,
             "cause": self.cause,
             "fixes": list(self.fixes),
@@ -184,6 +185,10 @@ def related_codes(code: str, limit: int = 5) -> tuple[str, ...]:
             continue
         score = sum(weights[t] for t in _tokens(kind) & _tokens(k))
         if k.template == kind.template:
+            score += 10
+        if code in LEGACY and LEGACY[code].today == other:  # today's words for the fault
+            score += 10
+        if other in LEGACY and LEGACY[other].today == code:
             score += 10
         if k.family == kind.family:
             score += 0.5
@@ -275,6 +280,14 @@ def rule_page(code: str, lang: Lang = "en") -> RulePage:
         cause, fixes = advice.cause or cause, advice.fixes or fixes
     elif kind.family == "lint":
         no_example = text("rule.none.lint", lang)
+    elif code in LEGACY:
+        old = LEGACY[code]
+        today = (
+            text("rule.none.older_today", lang, code=old.today)
+            if old.today
+            else text("rule.none.older_none", lang)
+        )
+        no_example = text("rule.none.older", lang, versions=old.versions, today=today)
     else:
         no_example = text(NO_EXAMPLE.get(code, "rule.none.other"), lang)
     related = tuple((c, KINDS[c].name) for c in related_codes(code))
@@ -292,6 +305,7 @@ def rule_page(code: str, lang: Lang = "en") -> RulePage:
         no_example,
         related,
         lang,
+        LEGACY[code].versions if code in LEGACY else TORCH_VERSION,
     )
 
 
@@ -319,7 +333,9 @@ def _head(key: str) -> str:
 def page_markdown(page: RulePage) -> list[str]:
     """One code's section of docs/errors.md (English): a stable anchor, then the page."""
     lines = [f'<a id="{page.code.lower()}"></a>', "", f"## {page.code} {page.name}", ""]
-    if page.torch:
+    if page.torch and page.code in LEGACY:
+        head = text("rule.raises_older", "en", version=page.versions, exc=f"`{page.exc}`")
+    elif page.torch:
         head = text("rule.raises", "en", version=TORCH_VERSION, exc=f"`{page.exc}`")
     else:
         head = text("rule.lint_finding", "en", exc=f"`{page.exc}`")

@@ -46,8 +46,38 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
         "fixes": list(ex.advice.fixes),
         "reproduce": {"command": ex.command, "note": ex.note},
         "generic": ex.generic,
+        "older": _older_json(ex),
         "url": rule_url(m.kind.code),
     }
+
+
+def _older_json(ex: Explanation) -> dict[str, Any] | None:
+    older = ex.older
+    if older is None:
+        return None
+    today = older.today
+    return {
+        "versions": older.versions,
+        "source": older.source,
+        "today": None
+        if today is None
+        else {"code": today.code, "exception": today.exc, "message": older.message},
+    }
+
+
+def older_lines(ex: Explanation) -> list[str]:
+    """What explain says about an older torch's wording: who printed it, and today's words."""
+    older, lang = ex.older, ex.lang
+    if older is None:
+        return []
+    key = "legacy.printed" if older.today is not None else "legacy.printed_cuda"
+    lines = [text(key, lang, versions=older.versions, source=older.source)]
+    if older.today is not None and older.message is not None:
+        lines.append(text("legacy.today", lang, code=older.today.code))
+        lines.append(f"    {older.today.exc}: {older.message}")
+    elif older.today is not None:
+        lines.append(text("legacy.no_today", lang, code=older.today.code))
+    return lines
 
 
 def show_explanation(console: Console, ex: Explanation) -> None:
@@ -68,6 +98,9 @@ def show_explanation(console: Console, ex: Explanation) -> None:
         )
         if f.source:
             console.print(Text(f"    {f.source}", style="cyan"), soft_wrap=True)
+    for i, line in enumerate(older_lines(ex)):
+        label = (text("label.older", lang) + ": ", "bold") if i == 0 else ""
+        console.print(Text.assemble(label, line), soft_wrap=line.startswith("    "))
     console.print(Text.assemble((text("label.what", lang) + ": ", "bold"), ex.advice.explanation))
     if m.values:
         numbers = ", ".join(f"{k}={v}" for k, v in m.values.items())

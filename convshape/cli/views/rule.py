@@ -31,7 +31,9 @@ def _label(key: str, lang: str, body: str | Text, style: str = "bold") -> Text:
 def show_page(console: Console, page: RulePage) -> None:
     lang = page.lang
     console.print(Text.assemble((page.code, "bold magenta"), " ", (page.name, "bold")))
-    if page.torch:
+    if page.torch and page.versions != TORCH_VERSION:  # an older torch's wording
+        head = text("rule.raises_older", lang, version=page.versions, exc=page.exc)
+    elif page.torch:
         head = text("rule.raises", lang, version=TORCH_VERSION, exc=page.exc)
     else:
         head = text("rule.lint_finding", lang, exc=page.exc)

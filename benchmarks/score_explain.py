@@ -6,7 +6,8 @@ that is not a shape error of the layers convshape knows) and, where the thread m
 known, the category of the real cause (``cause``).
 
 Prints, for the in-scope reports, how many ``explain`` recognised as the expected kind;
-for the out-of-scope ones, how many it misread as a shape error; and for the recognised
+for the out-of-scope ones, how many it misread as a shape error and how many it refused
+naming their category (device, dtype, view, loss, cat, ...); and for the recognised
 reports whose cause is known, how many had that cause named in the likely cause or the
 first two fixes (the words that name each category are ``CAUSE_WORDS``).
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convshape.core.errors import UsageError
-from convshape.features.explain import explain_text, find_errors
+from convshape.features.explain import explain_text, find_errors, refusal
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus_explain" / "reports.json"
 
@@ -53,6 +54,7 @@ class Score:
     recognised: int = 0
     out_scope: int = 0
     misread: int = 0
+    refused: int = 0  # out-of-scope reports whose refusal names their category
     judged: int = 0
     cause_right: int = 0
     misses: list[str] = field(default_factory=list)
@@ -73,6 +75,12 @@ def score(reports: list[dict[str, object]]) -> Score:
             if find_errors(text):
                 s.misread += 1
                 s.misses.append(f"{r['id']} misread ({expect}) {r['source']}")
+                continue
+            refused = refusal(text)
+            if refused is not None and refused.category == expect.removeprefix("out:"):
+                s.refused += 1
+            else:
+                s.misses.append(f"{r['id']} refusal does not name {expect} {r['source']}")
             continue
         s.in_scope += 1
         codes = [m.kind.code for m in find_errors(text)]
@@ -105,6 +113,7 @@ def main(argv: list[str]) -> int:
     s = score(load())
     print(f"recognised / in-scope: {s.recognised} / {s.in_scope}")
     print(f"misread / out-of-scope: {s.misread} / {s.out_scope}")
+    print(f"refusal named / out-of-scope: {s.refused} / {s.out_scope}")
     print(f"cause-right / judged: {s.cause_right} / {s.judged}")
     if "-v" in argv:
         for line in s.misses:

@@ -33,6 +33,37 @@ def test_corpus_recognition() -> None:
     s = score(load())
     assert s.misread == 0, s.misses
     assert s.recognised / s.in_scope >= 0.95, s.misses
+    assert s.refused == s.out_scope, s.misses  # every refusal names what it recognised
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("RuntimeError: expected scalar type Float but found Double", "dtype"),
+        (
+            "RuntimeError: Input type (torch.cuda.FloatTensor) and weight type "
+            "(torch.FloatTensor) should be the same",
+            "device",
+        ),
+        ("RuntimeError: shape '[-1, 115200]' is invalid for input of size 72000", "view"),
+        ("ValueError: Expected input batch_size (103) to match target batch_size (95).", "loss"),
+        (
+            "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 61 "
+            "but got size 60 for tensor number 1 in the list.",
+            "cat",
+        ),
+    ],
+)
+def test_refusal_names_what_was_recognised(text: str, category: str) -> None:
+    for lang in ("en", "ja"):
+        result = runner.invoke(cli, ["explain", "--lang", lang, text])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        doc = json.loads(runner.invoke(cli, ["explain", "--json", "--lang", lang, text]).output)
+        assert doc["code"] is None and doc["refused"]["category"] == category
+        assert doc["refused"]["message"] == result.output.removeprefix("Error: ").strip()
+    cat = runner.invoke(cli, ["explain", text]).output
+    if category == "cat":
+        assert "convshape solve --stack" in cat
 
 
 def _torch_message() -> str:
@@ -110,3 +141,40 @@ def test_matching_stays_linear_in_the_size_of_the_text() -> None:
     ex = explain_text(noise + "\nRuntimeError: " + message)
     assert ex.match.message == message
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # https://github.com/kijai/ComfyUI-WanVideoWrapper/issues/515
+        ("mat1 and mat2 shapes cannot be multiplied (512x768 and 4096x1536)", "encoder"),
+        # https://github.com/Wangbenzhi/RealisHuman/issues/3
+        (
+            "RuntimeError: Given normalized_shape=[1024], expected input with shape [*, 1024], "
+            "but got input of size[4, 257, 768]",
+            "checkpoint",
+        ),
+        # https://github.com/Comfy-Org/ComfyUI/issues/6419
+        (
+            "Given groups=1, weight of size [64, 4, 3, 3], expected input[1, 16, 128, 128] to "
+            "have 4 channels, but got 16 channels instead",
+            "VAE",
+        ),
+    ],
+)
+def test_pretrained_numbers_point_to_a_model_mismatch_first(text: str, word: str) -> None:
+    ex = explain_text(text)
+    assert word in ex.advice.cause and word in ex.advice.fixes[0]
+    ja = explain_text(text, "ja")  # the same rule, in Japanese
+    assert ja.advice.cause != ex.advice.cause and ja.advice.fixes[0] != ex.advice.fixes[0]
+    assert any(key in ja.advice.cause for key in ("埋め込み幅", "潜在チャネル"))
+
+
+def test_kernel_larger_than_input_offers_a_smaller_kernel() -> None:
+    text = (
+        "RuntimeError: Calculated padded input size per channel: (1 x 4). Kernel size: (3 x 3). "
+        "Kernel size can't be greater than actual input size"
+    )
+    assert any(
+        "smaller kernel" in fix and "1 x 3" in fix for fix in explain_text(text).advice.fixes
+    )

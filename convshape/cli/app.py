@@ -4,12 +4,13 @@ options (:mod:`.options`, :mod:`.args`), calls the library and hands the result 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from convshape.cli import args
-from convshape.cli.common import echo_json, fail, finish, make_console
+from convshape.cli.common import EXIT_USAGE, echo_json, fail, finish, make_console
 from convshape.cli.options import (
     dtype_option,
     file_option,
@@ -226,15 +227,22 @@ def explain(text: str, lang: str | None, as_json: bool) -> None:
       convshape explain --lang ja "mat1 and mat2 shapes cannot be multiplied (20x12800 and 9216x10)"
     """
     from convshape.features.advice import Lang
-    from convshape.features.explain import default_lang, explain_text
+    from convshape.features.explain import Refusal, default_lang, explain_text
 
     if text == "-":
         from convshape.readers.source import read_source
 
         text = read_source("-")
+    chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
     try:
-        chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
         ex = explain_text(text, chosen)
+    except Refusal as exc:
+        if as_json:
+            from convshape.cli.views.explain import refusal_json
+
+            echo_json(refusal_json(exc, chosen), ensure_ascii=False)
+            sys.exit(EXIT_USAGE)
+        fail(str(exc))
     except UsageError as exc:
         fail(str(exc))
     if as_json:

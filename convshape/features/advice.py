@@ -174,6 +174,8 @@ def _kernel_too_big(
                     pad=math.ceil(short / 2),
                 )
             )
+        smaller = " x ".join(str(min(p, k)) for p, k in zip(padded, spans, strict=True))
+        fixes.insert(1, text("advice.kernel.fix_smaller", lang, kernel=smaller))
         return Advice(said, tuple(fixes), cause)
     pads = _padding_of(spec, len(padded))
     for i in bad:
@@ -184,6 +186,8 @@ def _kernel_too_big(
             text("advice.kernel.fix_input", lang, axis=names[i], min_size=min_size, size=size)
         )
         fixes.append(text("advice.kernel.fix_padding", lang, axis=names[i], need=need, size=size))
+    smaller = " x ".join(str(min(p, k)) for p, k in zip(padded, spans, strict=True))
+    fixes.insert(1, text("advice.kernel.fix_smaller", lang, kernel=smaller))
     return Advice(said, tuple(fixes), cause)
 
 
@@ -545,6 +549,47 @@ def _fixed(err: ShapeError, lang: Lang) -> Advice:
     return Advice(text(f"{code}.what", lang, **values), tuple(fixes), text(cause, lang, **values))
 
 
+# Widths of pretrained encoders and transformers (CLIP ViT-B/L/H/bigG, SigLIP, T5, LLMs):
+# a Linear or LayerNorm between two of them is most likely a model/checkpoint mismatch.
+_EMBEDDING_WIDTHS = frozenset(
+    {768, 1024, 1152, 1280, 1536, 1664, 2048, 2560, 3072, 3584, 4096, 5120, 8192, 12288}
+)
+# Latent channel counts of diffusion VAEs (4: SD 1.x/SDXL, 16: SD3/Flux; 5, 8, 9 with masks).
+_LATENT_CHANNELS = frozenset({4, 5, 8, 9, 16})
+
+
+def _pretrained(err: ShapeError, lang: Lang) -> tuple[str, str] | None:
+    """A likely cause and first fix when the numbers are those of pretrained models: two
+    embedding widths, or two diffusion latent channel counts (None: nothing points there)."""
+    v = err.values
+    try:
+        if err.kind is E.LINEAR_MISMATCH:
+            got, expected = _int(v["got"]), _int(v["expected"])
+            tokens = _int(v["rows"]) == 77
+        elif err.kind is E.LAYERNORM_SHAPE:
+            shape = _ints(v["input"])
+            got, expected = shape[-1], _ints(v["normalized"])[-1]
+            tokens = 77 in shape[:-1]
+        elif err.kind is E.CHANNEL_MISMATCH:
+            got, expected = _int(v["got"]), _int(v["expected"])
+            if got != expected and {got, expected} <= _LATENT_CHANNELS and 4 in {got, expected}:
+                return (
+                    text("advice.pretrained.cause_latent", lang, got=got, expected=expected),
+                    text("advice.pretrained.fix_latent", lang, got=got, expected=expected),
+                )
+            return None
+        else:
+            return None
+    except (ValueError, KeyError, IndexError):
+        return None
+    if got == expected or not {got, expected} <= _EMBEDDING_WIDTHS:
+        return None
+    cause = text("advice.pretrained.cause_width", lang, got=got, expected=expected)
+    if tokens:
+        cause += text("advice.pretrained.tokens", lang)
+    return cause, text("advice.pretrained.fix_width", lang, got=got, expected=expected)
+
+
 def advise(
     err: ShapeError,
     spec: Spec | LayerSpec | None = None,
@@ -552,6 +597,16 @@ def advise(
     lang: Lang = "en",
 ) -> Advice:
     """Explain ``err`` (raised for ``spec`` on ``shape``, when known) and suggest fixes."""
+    advice = _advise(err, spec, shape, lang)
+    hint = _pretrained(err, lang)
+    if hint is not None:  # a pretrained model's numbers: compare models before editing a layer
+        advice = replace(advice, cause=hint[0], fixes=(hint[1], *advice.fixes))
+    return advice
+
+
+def _advise(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
     rule = _RULES.get(err.code)
     if rule is not None:
         try:

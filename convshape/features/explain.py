@@ -29,6 +29,7 @@ __all__ = [
     "Frame",
     "Match",
     "Older",
+    "Refusal",
     "default_lang",
     "explain",
     "explain_text",
@@ -647,10 +648,93 @@ def _explain_older(match: Match, lang: Lang) -> Explanation:
     return Explanation(match, lang, advice, command, texts.text(key, lang), False, older)
 
 
+class Refusal(UsageError):
+    """A torch error that is recognised but is not a shape error of the layers convshape
+    knows (a device, dtype, view, loss, cat, broadcast or state-dict error): ``category``
+    names it and the message (in the chosen language) says where to look instead."""
+
+    def __init__(self, category: str, message: str) -> None:
+        super().__init__(message)
+        self.category = category
+
+
+# Errors next to the layers that are not theirs to explain: what the text holds, by category.
+_DEVICE = re.compile(
+    r"Input type \(torch\.cuda\.\w+\) and weight type \(torch\.(?!cuda)\w+\)"
+    r"|Input type \(torch\.(?!cuda)\w+\) and weight type \(torch\.cuda\.\w+\)"
+    r"|Expected all tensors to be on the same device"
+)
+_OUT_OF_SCOPE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("device", _DEVICE),
+    (
+        "dtype",
+        re.compile(
+            r"[Ee]xpected (?:object of )?scalar type \w+ but (?:got|found)"
+            r"|expected \w+ tensor \(got \w+ tensor\)"
+            r"|Expected object of type torch\.\w+ but found type"
+            r"|Input type \([\w.]+\) and weight type \([\w.]+\) should be the same"
+            r"|must have the same dtype"
+        ),
+    ),
+    ("state-dict", re.compile(r"size mismatch for [\w.]+: copying a param|loading state_dict")),
+    (
+        "view",
+        re.compile(
+            r"view size is not compatible with input tensor's size and stride"
+            r"|shape '\[[-\d, ]*\]' is invalid for input of size \d+"
+        ),
+    ),
+    (
+        "loss",
+        re.compile(
+            r"Expected input batch_size \(\d+\) to match target batch_size"
+            r"|Target size \(.{0,80}\) must be (?:the same )?as input size"
+            r"|Using a target size \(.{0,80}\) that is different to the input size"
+            r"|Target and input must have the same number of elements"
+        ),
+    ),
+    ("cat", re.compile(r"Sizes of tensors must match except in dimension \d+")),
+    (
+        "broadcast",
+        re.compile(r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)"),
+    ),
+)
+
+
+def refusal(text: str, lang: Lang = "en") -> Refusal | None:
+    """The out-of-scope torch error ``text`` holds, named in one line, or None."""
+    plain = " ".join(text.split())
+    found: list[tuple[int, int, str]] = []  # the error raised is the one printed last
+    for rank, (category, pattern) in enumerate(_OUT_OF_SCOPE):
+        starts = [m.start() for m in pattern.finditer(plain)]
+        if starts:
+            found.append((starts[-1], -rank, category))
+    if not found:
+        return None
+    category = max(found)[2]
+    return Refusal(category, texts.text(_REFUSE_TEXT[category], lang))
+
+
+_REFUSE_TEXT = {
+    "device": "refuse.device",
+    "dtype": "refuse.dtype",
+    "state-dict": "refuse.state-dict",
+    "view": "refuse.view",
+    "loss": "refuse.loss",
+    "cat": "refuse.cat",
+    "broadcast": "refuse.broadcast",
+}
+
+
 def explain_text(text: str, lang: Lang = "en") -> Explanation:
-    """:func:`explain` the error in ``text``; :class:`UsageError` when there is none."""
+    """:func:`explain` the error in ``text``; :class:`Refusal` for a recognised error that
+    is not a shape error of the layers convshape knows, :class:`UsageError` when there is
+    none."""
     match = find_error(text)
     if match is None:
+        refused = refusal(text, lang)
+        if refused is not None:
+            raise refused
         first = next((line.strip() for line in _clean(text) if line.strip()), "")
         shown = first if len(first) <= 60 else first[:57] + "..."
         raise UsageError(

@@ -11,11 +11,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from convshape.features.explain import Explanation
+from convshape.features.explain import Explanation, Refusal
 from convshape.features.rules import rule_url
 from convshape.text import text
 
-__all__ = ["EXPLAIN_SCHEMA", "explanation_json", "show_explanation"]
+__all__ = ["EXPLAIN_SCHEMA", "explanation_json", "refusal_json", "show_explanation"]
 
 EXPLAIN_SCHEMA = "convshape.explain/1"
 
@@ -48,6 +48,16 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
         "generic": ex.generic,
         "older": _older_json(ex),
         "url": rule_url(m.kind.code),
+    }
+
+
+def refusal_json(refused: Refusal, lang: str) -> dict[str, Any]:
+    """``explain --json`` for a recognised error that is not convshape's to explain."""
+    return {
+        "schema": EXPLAIN_SCHEMA,
+        "lang": lang,
+        "code": None,
+        "refused": {"category": refused.category, "message": str(refused)},
     }
 
 

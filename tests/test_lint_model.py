@@ -113,6 +113,21 @@ class Indices(nn.Module):
 
 def indices():
     return Indices()
+
+
+def exits():
+    import sys
+
+    sys.exit(0)
+
+
+class ExitsInForward(nn.Module):
+    def forward(self, x):
+        raise SystemExit(3)
+
+
+def exits_in_forward():
+    return ExitsInForward()
 """
 
 
@@ -290,7 +305,7 @@ def test_configured_models_and_the_shape_lock(project: Path) -> None:
     )
     assert lint("--models")[0] == 0
     assert not (project / "convshape.lock.json").exists()
-    assert lint("--update-lock")[0] == 0
+    assert lint("--models", "--update-lock")[0] == 0
     lock = json.loads((project / "convshape.lock.json").read_text())
     assert lock["schema"] == "convshape.lock/1"
     entry = lock["models"]["zoo.models:good@2,3,16,16"]
@@ -311,7 +326,7 @@ def test_configured_models_and_the_shape_lock(project: Path) -> None:
     assert "classifier" not in changes  # its output is still (2, 10)
     codes = {(f["code"], f["line"]) for f in doc["findings"]}
     assert ("CS904", 9) in codes  # at nn.Conv2d(3, width, 3, padding=1)
-    assert lint("--update-lock")[0] == 0
+    assert lint("--models", "--update-lock")[0] == 0
     assert lint("--models")[0] == 0
 
 
@@ -367,3 +382,18 @@ def test_text_report_shows_the_memory(project: Path) -> None:
     code, out = lint("--model", "zoo.models:good", "--input", "2,3,16,16", "--dtype", "float16")
     assert code == 0
     assert "memory, float16 (MB)" in out and "estimated total" in out
+
+
+def test_sys_exit_in_a_factory_or_forward_is_a_finding_and_the_run_goes_on(
+    project: Path,
+) -> None:
+    models = ("zoo.models:exits", "zoo.models:exits_in_forward", "zoo.models:bad_linear")
+    args = [a for m in models for a in ("--model", m)]
+    code, doc = lint_json(*args, "--input", "2,3,16,16")
+    assert code == 1
+    found = {(f["code"], f["message"].split(" raised ")[0]) for f in doc["findings"]}
+    assert ("CS905", "building the model") in found  # sys.exit(0) in the factory
+    raised = [f["message"] for f in doc["findings"] if f["code"] == "CS905"]
+    assert len(raised) == 2 and all("SystemExit" in m for m in raised)
+    assert "CS801" in {f["code"] for f in doc["findings"]}  # the next model still ran
+    assert len(doc["models"]) == 3

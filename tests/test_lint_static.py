@@ -12,7 +12,6 @@ import textwrap
 
 import pytest
 
-from convshape.core.errors import UsageError
 from convshape.features.lint import lint_source
 from convshape.features.lint.config import Config
 from convshape.features.lint.extract import DEBUG_ENV
@@ -457,11 +456,12 @@ def test_select_ignore_and_per_file_ignores() -> None:
     )
 
 
-def test_bad_directive_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"m.py:1: # convshape: input=\.\.\.: invalid shape"):
-        lint_source("# convshape: input=1,x\n", "m.py")
-    with pytest.raises(UsageError, match="unknown directive"):
-        lint_source("# convshape: frobnicate\n", "m.py")
+def test_bad_directive_is_a_finding_for_its_file() -> None:
+    (bad,) = lint_source("# convshape: input=1,x\n", "m.py")
+    assert (bad.code, bad.line) == ("CS907", 1)
+    assert "# convshape: input=...: invalid shape" in bad.message
+    (typo,) = lint_source("import torch\n# convshape: inpu\n", "m.py")
+    assert (typo.code, typo.line) == ("CS907", 2) and "unknown directive" in typo.message
 
 
 def test_never_imports_or_runs_the_file(tmp_path: object) -> None:

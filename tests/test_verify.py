@@ -332,6 +332,7 @@ def test_cli_fuzz_lists_each_disagreement_as_a_repro() -> None:
 
 FUZZ_KEYS = {
     "schema",
+    "interrupted",
     "count",
     "seed",
     "ops",

@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from convshape.cli import args
-from convshape.cli.common import EXIT_USAGE, echo_json, fail, finish, make_console
+from convshape.cli.common import (
+    EXIT_USAGE,
+    Group,
+    echo_json,
+    fail,
+    finish,
+    interrupted,
+    make_console,
+)
 from convshape.cli.options import (
     dtype_option,
     file_option,
@@ -28,7 +36,7 @@ from convshape.core.errors import UsageError
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @version_option
 def cli() -> None:
     """Predict PyTorch convolution-family output shapes and shape errors, without torch.
@@ -207,6 +215,8 @@ def _fuzz(device: str, count: int, seed: int, ops: tuple[str, ...], as_json: boo
         with render.fuzz_progress(console, count) as advance:
             report = run_fuzz(count, seed, ops, device, progress=advance)
         render.show_fuzz(console, report)
+    if report.interrupted:
+        interrupted(f"checked {report.checked} of {count}, {report.disagree} disagreed")
     finish(report.disagree == 0)
 
 
@@ -229,12 +239,12 @@ def explain(text: str, lang: str | None, as_json: bool) -> None:
     from convshape.features.advice import Lang
     from convshape.features.explain import Refusal, default_lang, explain_text
 
-    if text == "-":
-        from convshape.readers.source import read_source
-
-        text = read_source("-")
     chosen: Lang = "ja" if (lang or default_lang()) == "ja" else "en"
     try:
+        if text == "-":
+            from convshape.readers.source import read_source
+
+            text = read_source("-")
         ex = explain_text(text, chosen)
     except Refusal as exc:
         if as_json:
@@ -458,21 +468,26 @@ def lint(
       convshape lint --output-format github
       convshape lint --model mynet.models:resnet50 --input 1,3,224,224 --expect-output 1,1000
       convshape lint --models --update-lock
+
+    Code is imported only for --model and --models; --update-lock needs one of them.
     """
     from convshape.cli import run
 
     try:
         config = args.lint_config(config_file, select, ignore, lock_file)
-        specs = args.model_specs(
-            config, models, inputs, expect_output, config_models or update_lock
-        )
+        if update_lock and not (models or config_models):
+            raise UsageError(
+                "--update-lock writes the shapes of models: add --models (the configured "
+                "ones) or --model MODULE:FACTORY"
+            )
+        specs = args.model_specs(config, models, inputs, expect_output, config_models)
         workers = args.jobs(jobs) if paths or not specs else None  # static mode only
         findings, files, reports = run.lint(paths, config, specs, workers, update_lock)
+        from convshape.cli.views.lint import write_report
+
+        write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)
     except UsageError as exc:
         fail(str(exc))
-    from convshape.cli.views.lint import write_report
-
-    write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)
     finish(exit_zero or not findings)
 
 

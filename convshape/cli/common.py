@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def make_console(
@@ -35,7 +35,75 @@ def finish(ok: bool) -> NoReturn:
     sys.exit(EXIT_OK if ok else EXIT_FAIL)
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line: its lines joined with '; ', blank ones dropped."""
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
 def fail(message: str) -> NoReturn:
     """Bad input: one line on stderr naming the bad value, exit code 2."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {one_line(message)}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def interrupted(done: str = "") -> NoReturn:
+    """Ctrl-C: one line saying what was done, exit code 130 (as shells report SIGINT)."""
+    click.echo(f"Error: interrupted{'; ' + done if done else ''}", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _tolerant_streams() -> None:
+    """stdout and stderr that cannot encode a character (``PYTHONIOENCODING=ascii``, an
+    ASCII locale) write it as an escape instead of raising UnicodeEncodeError."""
+    import codecs
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            utf = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            utf = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not utf and reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                reconfigure(errors="backslashreplace")
+
+
+class Group(click.Group):
+    """The ``convshape`` group: click's own errors (a missing option, a bad choice, an
+    unknown option) print one line and exit 2 as convshape's do; Ctrl-C exits 130; an
+    input too large or too deeply nested for Python is one line and exit 2, never a
+    traceback."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        _tolerant_streams()
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message())
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            interrupted()
+        except MemoryError:
+            fail("out of memory: the input is too large")
+        except RecursionError:
+            fail("the input is nested too deeply")
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.EPIPE:
+                raise
+            sys.exit(EXIT_FAIL)
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)

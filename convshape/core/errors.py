@@ -1477,6 +1477,8 @@ LINT_LOCK_CHANGED = _k(
     "{layer} ({cls}): locked shape {locked}, now {now}",
 )
 LINT_MODEL_RAISED = _k("CS905", "model-raised", "Lint", LINT, "{where} raised {exc}: {message}")
+LINT_UNREADABLE = _k("CS906", "unreadable-path", "Lint", LINT, "could not read {what}: {reason}")
+LINT_DIRECTIVE = _k("CS907", "bad-directive", "Lint", LINT, "{reason}")
 
 
 def check_input(shape: Sequence[int]) -> None:

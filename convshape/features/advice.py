@@ -63,26 +63,56 @@ def _int(text: str) -> int:
     return int(text.strip())
 
 
+_DIVISOR_SCAN = 100_000  # trial divisions at most: divisors are listed, never all searched
+_DIVISORS_SHOWN = 16
+
+
 def _divisors(*values: int) -> list[int]:
-    top = min((abs(v) for v in values if v), default=1)
-    return [d for d in range(1, top + 1) if all(v % d == 0 for v in values)]
+    """The common divisors of ``values`` (zeros ignored; ``[1]`` when all are zero), in
+    increasing order, as far as a bounded search finds them: every divisor up to
+    ``_DIVISOR_SCAN`` and its cofactor, so the list is complete below ``_DIVISOR_SCAN**2``."""
+    g = math.gcd(*(abs(v) for v in values)) or 1
+    small: list[int] = []
+    large: list[int] = []
+    for d in range(1, min(math.isqrt(g), _DIVISOR_SCAN) + 1):
+        if g % d == 0:
+            small.append(d)
+            if d * d != g:
+                large.append(g // d)
+    return small + large[::-1]
 
 
-def _divisor_text(n: int) -> str:
-    return ", ".join(map(str, _divisors(n)))
+def _divisor_text(*values: int) -> str:
+    """The common divisors, all of them when there are few, else the first ones, '...'
+    and the largest."""
+    found = _divisors(*values)
+    g = found[-1]
+    complete = math.isqrt(g) <= _DIVISOR_SCAN
+    if complete and len(found) <= _DIVISORS_SHOWN:
+        return ", ".join(map(str, found))
+    head = [d for d in found[: _DIVISORS_SHOWN - 2] if d != g]
+    return ", ".join(map(str, head)) + ", ..., " + str(g)
+
+
+_FACTOR_SIDE = 4096  # the largest H (and W up to 2*H) factorisations consider
 
 
 def factorisations(n: int, limit: int = 6) -> list[tuple[int, int, int]]:
     """Plausible ``(C, H, W)`` with ``C*H*W == n`` and square-ish spatial sizes, likeliest
     first: square maps with a power-of-two channel count, then other squares, then
-    near-squares (``H`` and ``W`` within a factor of two)."""
+    near-squares (``H`` and ``W`` within a factor of two). ``H`` is at most
+    ``_FACTOR_SIDE`` (feature maps are that small), so the search is bounded whatever
+    ``n`` is."""
     if n <= 0:
         return []
     found: list[tuple[int, int, int]] = []
-    for h in range(2, math.isqrt(n) + 1):
-        for w in range(h, 2 * h + 1):
-            if n % (h * w) == 0:
-                found.append((n // (h * w), h, w))
+    for h in range(2, min(math.isqrt(n), _FACTOR_SIDE) + 1):
+        if n % h:
+            continue
+        rest = n // h
+        for w in range(h, min(2 * h, rest) + 1):
+            if rest % w == 0:
+                found.append((rest // w, h, w))
 
     def rank(f: tuple[int, int, int]) -> tuple[int, int, int]:
         c, h, w = f
@@ -210,7 +240,7 @@ def _rank(
         lang,
         op=err.values["op"],
         batched=batched,
-        layout=", ".join(["N", "C", *axis_names(n)]),
+        layout=", ".join(["N", "C", *(axis_names(n) if n <= 8 else ("d0", "...", f"d{n - 1}"))]),
         unbatched=unbatched,
         ndim=len(got),
         input=E.sizes(got),
@@ -245,7 +275,7 @@ def _groups(
         said += text("advice.groups.weight", lang, groups=v["groups"], weight=E.sizes(w), out=w[0])
     fixes = []
     if isinstance(spec, Conv):
-        ok = ", ".join(map(str, _divisors(spec.in_channels, spec.out_channels)))
+        ok = _divisor_text(spec.in_channels, spec.out_channels)
         fixes.append(
             text(
                 "advice.groups.fix_layer",

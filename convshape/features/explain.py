@@ -16,7 +16,7 @@ import os
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from convshape import text as texts
 from convshape.core import errors as E
@@ -226,57 +226,96 @@ def _clean(text: str) -> list[str]:
     return text.split("\n")
 
 
-def _frames(lines: list[str], end: int, begin: int | None = None) -> list[Frame]:
-    """The frames of the traceback whose exception line is ``lines[end]``: from its
-    ``Traceback`` header (or ``begin``) up to that line."""
-    if begin is None:
-        begin = 0
-        for i in range(end - 1, -1, -1):
-            if _HEADER in lines[i]:
-                begin = i
-                break
-    frames: list[Frame] = []
-    i = begin
-    while i < end:
-        line = _PYTEST_PREFIX.sub("", lines[i])
-        plain = _FRAME.match(line)
-        ipy = None if plain else _IPY_FRAME.match(line)
-        found = plain or ipy
-        if found is None:
+class _Frames:
+    """Every traceback frame of the text, read in one pass, and what a message needs of
+    the frames around its line - how many, the one in the user's code, the innermost's
+    source, whether torch's code is among them - each in logarithmic time, so that a text
+    with thousands of frames or of repeated messages is read in linear time."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = len(lines)
+        self.header: list[int] = []  # the last header line at or before each line (-1: none)
+        last = -1
+        for i, line in enumerate(lines):
+            if _HEADER in line:
+                last = i
+            self.header.append(last)
+        self.at: list[int] = []  # each frame's line
+        self.frames: list[Frame] = []  # without their source lines
+        self.sources: list[list[tuple[int, str | None]]] = []  # (line, source) candidates
+        i = 0
+        while i < len(lines):
+            line = _PYTEST_PREFIX.sub("", lines[i])
+            plain = _FRAME.match(line)
+            ipy = None if plain else _IPY_FRAME.match(line)
+            found = plain or ipy
+            if found is None:
+                i += 1
+                continue
+            sources: list[tuple[int, str | None]] = []
+            cell = None if plain else found["cell"]
+            number = int(found["cell_line"] if cell else found["line"])
+            j = i + 1
+            if plain:
+                following = lines[j] if j < len(lines) else ""
+                if (
+                    following.startswith((" ", "\t"))
+                    and following.strip()
+                    and not _FRAME.match(following)
+                    and not _CARETS.match(following)
+                ):
+                    sources.append((j, following.strip()))
+            else:
+                while j < len(lines) and not (_IPY_FRAME.match(lines[j]) or _FRAME.match(lines[j])):
+                    arrow = _IPY_ARROW.match(lines[j])
+                    if arrow and int(arrow["line"]) == number:
+                        sources.append((j, arrow["src"].strip() or None))
+                    j += 1
+            if cell:
+                self.frames.append(Frame(cell, number, "<cell>"))
+            else:
+                self.frames.append(Frame(found["file"], number, found["func"]))
+            self.at.append(i)
+            self.sources.append(sources)
             i += 1
-            continue
-        source: str | None = None
-        cell = None if plain else found["cell"]
-        number = int(found["cell_line"] if cell else found["line"])
-        j = i + 1
-        if plain:
-            following = lines[j] if j < end else ""
-            if (
-                following.startswith((" ", "\t"))
-                and following.strip()
-                and not _FRAME.match(following)
-                and not _CARETS.match(following)
-            ):
-                source = following.strip()
-        else:
-            while j < end and not (_IPY_FRAME.match(lines[j]) or _FRAME.match(lines[j])):
-                arrow = _IPY_ARROW.match(lines[j])
-                if arrow and int(arrow["line"]) == number:
-                    source = arrow["src"].strip() or None
-                j += 1
-        if cell:
-            frames.append(Frame(cell, number, "<cell>", source))
-        else:
-            frames.append(Frame(found["file"], number, found["func"], source))
-        i += 1
-    return frames
+        self.torch = [0]  # frames in torch's code before each frame
+        self.last_user: list[int] = []  # the last user frame up to each frame (-1: none)
+        last_user = -1
+        for k, frame in enumerate(self.frames):
+            self.torch.append(self.torch[-1] + bool(_TORCH.search(frame.file)))
+            if not _LIBRARY.search(frame.file):
+                last_user = k
+            self.last_user.append(last_user)
+        self.next_user = [len(self.frames)] * (len(self.frames) + 1)  # the first from each
+        for k in range(len(self.frames) - 1, -1, -1):
+            user = not _LIBRARY.search(self.frames[k].file)
+            self.next_user[k] = k if user else self.next_user[k + 1]
 
+    def frame(self, k: int, end: int) -> Frame:
+        """Frame ``k`` with its source line as read before line ``end``."""
+        sources = self.sources[k]
+        n = bisect.bisect_left(sources, end, key=lambda item: item[0])
+        return replace(self.frames[k], source=sources[n - 1][1] if n else None)
 
-def _user_frame(frames: list[Frame]) -> Frame | None:
-    for frame in reversed(frames):
-        if not _LIBRARY.search(frame.file):
-            return frame
-    return None
+    def around(self, line: int, has_header: bool) -> tuple[Frame | None, int, bool]:
+        """The frames of the message on ``line``: from its ``Traceback`` header up to it,
+        or (no header anywhere, none before it: VS Code prints the innermost first) those
+        after it. Returns (the user's frame, how many, whether from torch)."""
+        begin = max(self.header[line - 1], 0) if line > 0 else 0
+        lo, hi = bisect.bisect_left(self.at, begin), bisect.bisect_left(self.at, line)
+        if hi > lo or has_header:
+            user_k = self.last_user[hi - 1] if hi > lo else -1
+            user = self.frame(user_k, line) if user_k >= lo else None
+            inner = (self.frame(hi - 1, line).source or "") if hi > lo else ""
+            torch = self.torch[hi] > self.torch[lo]
+            return user, hi - lo, torch or bool(_CONV_CALL.search(inner))
+        end = self.lines
+        lo, hi = bisect.bisect_left(self.at, line + 1), len(self.at)
+        user_k = self.next_user[lo]
+        user = self.frame(user_k, end) if user_k < hi else None
+        inner = (self.frame(lo, end).source or "") if hi > lo else ""
+        torch = self.torch[hi] > self.torch[lo]
+        return user, hi - lo, torch or bool(_CONV_CALL.search(inner))
 
 
 # ---------------------------------------------------------------------------------------
@@ -500,8 +539,9 @@ def _squeezed_index(sq: _Squeezed, source_pos: int) -> int:
     return bisect.bisect_left(sq.where, source_pos)
 
 
-def _line_of(sq: _Squeezed, source_pos: int) -> int:
-    return sq.source.count("\n", 0, source_pos)
+def _line_of(newlines: list[int], source_pos: int) -> int:
+    """The 0-based line of ``source_pos``, from the positions of the text's newlines."""
+    return bisect.bisect_left(newlines, source_pos)
 
 
 def _acceptable(
@@ -530,6 +570,8 @@ def find_errors(text: str) -> list[Match]:
     has_header = _HEADER in source
     matches: list[Match] = []
     seen: dict[tuple[str, str], int] = {}
+    index: _Frames | None = None
+    newlines: list[int] = []
     for f in _find_all(sq):
         message, values = _format(f.kind, f.values), f.values
         exact = f.kind.pattern.fullmatch(source[f.start : f.end])
@@ -539,16 +581,12 @@ def find_errors(text: str) -> list[Match]:
         whole = not source[: f.start].strip() and not source[f.end :].strip()
         if not _acceptable(f.kind, values, f.exc, whole, source):
             continue
-        line = _line_of(sq, f.start)
-        frames = _frames(lines, line)
-        user = _user_frame(frames)
-        if not frames and not has_header:  # innermost-first (VS Code): frames follow
-            after = _frames(lines, len(lines), begin=line + 1)
-            frames = list(reversed(after))
-            user = _user_frame(frames)
-        inner = (frames[-1].source or "") if frames else ""
-        from_torch = any(_TORCH.search(fr.file) for fr in frames) or bool(_CONV_CALL.search(inner))
-        match = Match(f.kind, message, values, f.exc, user, len(frames), from_torch)
+        if index is None:
+            index = _Frames(lines)
+            newlines = [i for i, ch in enumerate(source) if ch == "\n"]
+        line = _line_of(newlines, f.start)
+        user, count, from_torch = index.around(line, has_header)
+        match = Match(f.kind, message, values, f.exc, user, count, from_torch)
         if _foreign(match):
             continue
         key = (f.kind.code, message)

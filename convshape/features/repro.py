@@ -52,8 +52,19 @@ def _ints(text: str) -> list[int]:
     return [int(v) for v in _NUMBER.findall(text)]
 
 
+_MAX_RANK = 64  # a reproduction builds no tensor nor layer of more dimensions than this
+
+
 def _int(text: str) -> int:
     return _WORDS[text] if text in _WORDS else int(text)
+
+
+def _rank(n: int) -> int:
+    """A number of dimensions read from a message, checked before anything is built with
+    that many entries (ValueError: the message is not one a reproduction can rebuild)."""
+    if not 0 <= n <= _MAX_RANK:
+        raise ValueError(f"{n} dimensions")
+    return n
 
 
 def _sizes(text: str) -> Shape:
@@ -72,7 +83,7 @@ def _t(values: Sequence[int]) -> str:
 
 
 def _ones(n: int, v: int = 1) -> Shape:
-    return (v,) * n
+    return (v,) * _rank(n)
 
 
 # ---------------------------------------------------------------------------------------
@@ -92,7 +103,7 @@ def _fconv(
 @_builds(E.INPUT_RANK)
 def _input_rank(v: Values) -> Iterator[_Try]:
     shape = _sizes(v["input"])
-    n = _int(v["batched"]) - 2
+    n = _rank(_int(v["batched"]) - 2)
     transposed = v["op"].startswith("conv_transpose")
     c = shape[1] if len(shape) > 1 else (shape[0] if shape else 1)
     cls = f"ConvTranspose{n}d" if transposed else f"Conv{n}d"

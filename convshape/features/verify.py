@@ -451,6 +451,11 @@ class FuzzReport:
     methods: Counter[str] = field(default_factory=Counter)
     disagreements: list[Check] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped the run: the tallies are what it checked
+
+    @property
+    def checked(self) -> int:
+        return self.agree + self.disagree
 
     @property
     def agree(self) -> int:
@@ -507,7 +512,8 @@ def run_fuzz(
 ) -> FuzzReport:
     """Verify ``count`` random configurations (``convshape.fuzz``); one seed, one run.
 
-    ``progress`` is called with 1 after each configuration.
+    ``progress`` is called with 1 after each configuration. Ctrl-C (KeyboardInterrupt)
+    ends the run early: the report holds what was checked, with ``interrupted`` set.
     """
     _require(device)
     if count < 0:
@@ -518,17 +524,20 @@ def run_fuzz(
     report.tallies = {name: Tally() for name in names}
     start = time.perf_counter()
     checks = verify_many(generate(count, seed, names), device, env=env, budget=budget)
-    for i, check in enumerate(checks):  # generate cycles through the names in order
-        tally = report.tallies[names[i % len(names)]]
-        report.matches[check.match] += 1
-        report.methods[check.method] += 1
-        if check.agree:
-            tally.agree += 1
-        else:
-            tally.disagree += 1
-            report.disagreements.append(check)
-        if progress is not None:
-            progress(1)
+    try:
+        for i, check in enumerate(checks):  # generate cycles through the names in order
+            tally = report.tallies[names[i % len(names)]]
+            report.matches[check.match] += 1
+            report.methods[check.method] += 1
+            if check.agree:
+                tally.agree += 1
+            else:
+                tally.disagree += 1
+                report.disagreements.append(check)
+            if progress is not None:
+                progress(1)
+    except KeyboardInterrupt:
+        report.interrupted = True
     report.seconds = time.perf_counter() - start
     return report
 

@@ -114,6 +114,9 @@ def _entries(text: str) -> tuple[list[str], bool]:
     return parts, bracketed or len(parts) > 1
 
 
+_INT64 = 2**63
+
+
 def _integers(text: str, entries: list[str], what: str, *, negative: bool) -> tuple[int, ...]:
     values: list[int] = []
     for i, raw in enumerate(entries, 1):
@@ -128,6 +131,11 @@ def _integers(text: str, entries: list[str], what: str, *, negative: bool) -> tu
             raise UsageError(f"invalid {what} {_q(text)}: {_q(entry)} is too long") from None
         if value < 0 and not negative:
             raise UsageError(f"invalid {what} {_q(text)}: {_q(entry)} is negative")
+        if not -_INT64 <= value < _INT64:  # torch cannot hold it (it raises unpacking it)
+            raise UsageError(
+                f"invalid {what} {_q(text)}: {_q(entry)} does not fit torch's 64-bit sizes "
+                "(at most 2**63 - 1)"
+            )
         values.append(value)
     return tuple(values)
 

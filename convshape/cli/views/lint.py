@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from convshape.cli.common import make_console
+from convshape.readers.source import write_atomic
 
 if TYPE_CHECKING:
     from convshape.features.lint.model import ModelReport
@@ -31,11 +32,12 @@ def write_report(
 
     if fmt == "text":
         if output_file:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                console = make_console(file=handle, soft_wrap=True, no_color=True)
-                output.show_text(
-                    console, findings, files, reports, show_fixes=show_fixes, dtype=dtype
-                )
+            import io
+
+            buffer = io.StringIO()
+            console = make_console(file=buffer, soft_wrap=True, no_color=True)
+            output.show_text(console, findings, files, reports, show_fixes=show_fixes, dtype=dtype)
+            write_atomic(output_file, buffer.getvalue())
             return
         console = make_console(soft_wrap=True)
         output.show_text(console, findings, files, reports, show_fixes=show_fixes, dtype=dtype)
@@ -43,6 +45,6 @@ def write_report(
     root_uri = Path.cwd().as_uri() + "/" if fmt == "sarif" else None
     text = output.render(fmt, findings, files, reports, root_uri, dtype)
     if output_file:
-        Path(output_file).write_text(text + ("\n" if text else ""), encoding="utf-8")
+        write_atomic(output_file, text + ("\n" if text else ""))
     elif text:
         click.echo(text)

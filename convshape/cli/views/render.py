@@ -318,6 +318,7 @@ def fuzz_json(report: FuzzReport) -> dict[str, Any]:
         "matches": dict(sorted(report.matches.items())),
         "methods": dict(sorted(report.methods.items())),
         "disagreements": [check_json(c) for c in report.disagreements],
+        "interrupted": report.interrupted,
     }
 
 
@@ -325,9 +326,10 @@ def show_fuzz(console: Console, report: FuzzReport) -> None:
     """A table per op (agree / disagree), then every disagreement as a reproduction."""
     from rich.table import Table
 
-    rate = report.count / report.seconds if report.seconds > 0 else 0.0
+    rate = report.checked / report.seconds if report.seconds > 0 else 0.0
+    stopped = f" (interrupted after {report.checked})" if report.interrupted else ""
     console.print(
-        f"verify --fuzz {report.count} --seed {report.seed}: torch "
+        f"verify --fuzz {report.count}{stopped} --seed {report.seed}: torch "
         f"{report.torch_version or '?'} ({report.device}, {report.dtype}), "
         f"{report.seconds:.1f} s, {rate:.0f} configurations/s",
         soft_wrap=True,

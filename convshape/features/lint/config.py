@@ -16,6 +16,7 @@ from typing import Any
 
 from convshape.core.errors import KINDS, UsageError
 from convshape.readers.parse import parse_shape
+from convshape.readers.source import read_text
 
 __all__ = ["Config", "ModelSpec", "find_config", "load_config", "matches_code"]
 
@@ -109,8 +110,8 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+                data = tomllib.loads(read_text(candidate))
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, RecursionError) as exc:
                 raise UsageError(f"{candidate}: invalid TOML: {exc}") from None
             if isinstance(data.get("tool"), dict) and "convshape" in data["tool"]:
                 return candidate
@@ -137,10 +138,12 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
     if path is None:
         return Config(root=(root or Path.cwd()).resolve())
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         raise UsageError(f"config file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("convshape", {}) if isinstance(data.get("tool"), dict) else {}
     if not isinstance(table, dict):
@@ -174,7 +177,7 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
         lock = table["lock"]
         if not isinstance(lock, str) or not lock:
             raise UsageError(f"{where} lock must be a file name")
-        config.lock = config.root / lock
+        config.lock = inside(config.root, lock, f"{where} lock")
     return config
 
 
@@ -234,6 +237,18 @@ def _model(value: Any, where: str) -> ModelSpec:
         shapes(raw, f"{where} input"),
         None if expect is None else _shape(expect, f"{where} expect-output"),
     )
+
+
+def inside(root: Path, name: str, where: str) -> Path:
+    """``name`` (from the configuration) as a path under ``root``: a path that leads
+    outside the project (absolute, ``..``, or through a link) is a :class:`UsageError`;
+    only the command line may name a file elsewhere."""
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise UsageError(
+            f"{where}: {name!r} is outside the project ({root}); give it with --lock instead"
+        )
+    return path
 
 
 def relative(path: Path, root: Path) -> str:

@@ -28,6 +28,7 @@ from convshape.core import errors as E
 from convshape.core.errors import UsageError
 from convshape.features.lint.config import ModelSpec, relative
 from convshape.features.lint.values import Finding
+from convshape.readers.source import read_text, write_atomic
 
 if TYPE_CHECKING:
     from convshape.features.memory import Memory
@@ -173,7 +174,7 @@ def load_factory(factory: str, root: Path) -> Callable[[], Any]:
             module = importlib.import_module(module_name)
         except ImportError as exc:
             raise UsageError(f"--model {factory!r}: cannot import {module_name}: {exc}") from None
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in the module ends no lint run
             raise UsageError(
                 f"--model {factory!r}: importing {module_name} raised {type(exc).__name__}: "
                 f"{_one_line(str(exc))}"
@@ -321,7 +322,7 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         try:
             with _tracking(torch, sites), torch.device("meta"):
                 model = factory()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in the factory: a finding
             report.analysed = False
             report.findings.append(
                 _failure(exc, None, sites, report, where_factory, "building the model")
@@ -371,7 +372,7 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
     try:
         with torch.no_grad():
             out = model(*inputs)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in forward: a finding
         failing = stack[-1] if stack else None
         report.findings.append(_failure(exc, failing, sites, report, where_factory, None))
         report.analysed = not _meta_failure(exc)
@@ -570,30 +571,68 @@ def _spec_of(module: Any) -> Any:
 
 
 def read_lock(path: Path) -> dict[str, Any]:
+    """The lock's models table, every entry checked: a hand-edited or corrupt lock is a
+    :class:`UsageError` naming what is wrong, never a crash nor a silently skipped model."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: not a convshape lock file: {exc}") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        if isinstance(exc, RecursionError):
+            reason = "nested too deeply"
+        raise UsageError(f"{path}: not a convshape lock file: {reason}") from None
     if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
         raise UsageError(f"{path}: not a convshape lock file (schema {LOCK_SCHEMA})")
     models = data.get("models")
     if not isinstance(models, dict):
         raise UsageError(f"{path}: not a convshape lock file (no models table)")
+    for key, entry in models.items():
+        problem = _lock_problem(entry)
+        if problem:
+            raise UsageError(
+                f"{path}: model {key!r}: {problem}; fix it or write the lock again "
+                "(lint --models --update-lock)"
+            )
     return models
+
+
+def _is_shapes(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(s, list) and all(type(v) is int for v in s) for s in value
+    )
+
+
+def _lock_problem(entry: Any) -> str | None:
+    """What is wrong with one model's lock entry (None: nothing)."""
+    if not isinstance(entry, dict):
+        return "the entry must be a table with output and layers"
+    if entry.get("output") is not None and not _is_shapes(entry["output"]):
+        return "output must be a list of shapes (lists of integers)"
+    layers = entry.get("layers", {})
+    if not isinstance(layers, dict):
+        return "layers must be a table of layer name -> {class, output}"
+    for name, layer in layers.items():
+        if not isinstance(layer, dict):
+            return f"layer {name!r} must be a table with class and output"
+        if not isinstance(layer.get("class", "?"), str):
+            return f"layer {name!r}: class must be a string"
+        if not _is_shapes(layer.get("output", [])):
+            return f"layer {name!r}: output must be a list of shapes (lists of integers)"
+    return None
 
 
 def write_lock(
     path: Path, reports: Sequence[ModelReport], key: Callable[[ModelReport], str]
 ) -> None:
-    """Write (or update) the lock with every layer's shapes of the models run."""
+    """Write (or update) the lock with every layer's shapes of the models run; atomically
+    (a temporary file in the same folder, renamed over the lock)."""
     models = read_lock(path) if path.exists() else {}
     for report in reports:
         if report.analysed and not any(f.severity == "error" for f in report.findings):
             models[key(report)] = report.lock_entry()
     doc = {"schema": LOCK_SCHEMA, "models": dict(sorted(models.items()))}
-    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
 def check_lock(report: ModelReport, locked: dict[str, Any] | None) -> None:

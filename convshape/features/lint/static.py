@@ -7,6 +7,7 @@ import gc
 import io
 import os
 import re
+import stat
 import tokenize
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from convshape.core.errors import LINT_SYNTAX, UsageError
+from convshape.core.errors import LINT_DIRECTIVE, LINT_SYNTAX, LINT_UNREADABLE, UsageError
 from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
 from convshape.features.lint.values import Finding
 from convshape.readers.parse import parse_shape
+from convshape.readers.source import read_bytes
 
 __all__ = ["Finding", "LintRun", "discover", "lint_paths", "lint_source"]
 
@@ -34,6 +36,7 @@ class _Comments:
 
     inputs: dict[int, tuple[int, ...]] = field(default_factory=dict)
     suppress: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # bad directives (CS907)
 
 
 # Strings and comments, as Python's tokenizer sees them: a directive counts only in a
@@ -78,11 +81,15 @@ def _comments(source: str, path: str) -> _Comments:
                 try:
                     found.inputs[line] = parse_shape(spec.group("shape"))
                 except UsageError as exc:
-                    raise UsageError(f"{path}:{line}: # convshape: input=...: {exc}") from None
+                    found.problems.append((line, f"# convshape: input=...: {exc}"))
                 continue
-            raise UsageError(
-                f"{path}:{line}: unknown directive '# convshape: {body}' "
-                "(use input=1,3,224,224 or ignore[CS112])"
+            shown = body if len(body) <= 60 else body[:57] + "..."
+            found.problems.append(
+                (
+                    line,
+                    f"unknown directive '# convshape: {shown}' "
+                    "(use input=1,3,224,224 or ignore[CS112])",
+                )
             )
         noqa = _NOQA.search(comment)
         if noqa:
@@ -123,6 +130,10 @@ def lint_source(
     from convshape.features.lint.extract import FileContext, analyse
 
     comments = _comments(source, path)
+    directives = [
+        Finding(path, line, 1, LINT_DIRECTIVE.code, reason, "error", line, 1)
+        for line, reason in comments.problems
+    ]
     try:
         if _QUIET:
             tree = ast.parse(source, filename=path)
@@ -130,13 +141,14 @@ def lint_source(
             with warnings.catch_warnings():  # "invalid escape sequence": not ours to say
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None) or 1
-        col = getattr(exc, "offset", None) or 1
-        reason = " ".join(str(getattr(exc, "msg", exc)).split())
-        message = LINT_SYNTAX.template.format(reason=reason)
-        finding = Finding(path, line, col, LINT_SYNTAX.code, message, "error", line, col)
-        return [] if config is not None and not config.enabled(finding.code, rel) else [finding]
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        if isinstance(exc, RecursionError | MemoryError):
+            line, col, reason = 1, 1, "nested too deeply for Python's parser"
+        else:
+            line = getattr(exc, "lineno", None) or 1
+            col = getattr(exc, "offset", None) or 1
+            reason = " ".join(str(getattr(exc, "msg", exc)).split())
+        return _kept([_unparsable(path, reason, line, col), *directives], config, rel, comments)
     known = dict(config.inputs if config is not None else {})
     known.update(inputs or {})
     ctx = FileContext(path, source, known, comments.inputs, rel=rel)
@@ -147,14 +159,30 @@ def lint_source(
         gc.disable()
         try:
             analyse(ctx, tree)
+        except (RecursionError, MemoryError):
+            reason = "nested too deeply to analyse"
+            return _kept([_unparsable(path, reason), *directives], config, rel, comments)
         finally:
             if enabled:
                 gc.enable()
+    found = [finding for _exact, finding in ctx.findings.values()]
+    return _kept(found + directives, config, rel, comments)
+
+
+def _unparsable(path: str, reason: str, line: int = 1, col: int = 1) -> Finding:
+    message = LINT_SYNTAX.template.format(reason=reason)
+    return Finding(path, line, col, LINT_SYNTAX.code, message, "error", line, col)
+
+
+def _kept(
+    findings: list[Finding], config: Config | None, rel: str, comments: _Comments
+) -> list[Finding]:
+    """The findings the configuration selects and the file does not suppress, sorted."""
     out = []
-    for _exact, finding in ctx.findings.values():
+    for finding in findings:
         if config is not None and not config.enabled(finding.code, rel):
             continue
-        if _suppressed(finding, comments):
+        if finding.code != LINT_SYNTAX.code and _suppressed(finding, comments):
             continue
         out.append(finding)
     return sorted(out, key=Finding.sort_key)
@@ -172,42 +200,87 @@ class LintRun:
     files: int = 0
 
 
-def discover(paths: Iterable[str], config: Config) -> Iterator[Path]:
+def discover(
+    paths: Iterable[str], config: Config, problems: list[Finding] | None = None
+) -> Iterator[Path]:
     """Python files under ``paths`` (files given directly are kept when they match no
-    exclude pattern), in a stable order."""
+    exclude pattern), in a stable order. A folder that cannot be listed is a CS906
+    finding added to ``problems`` (and skipped); a folder reached again through a
+    symbolic link is walked once. A path that is neither a file nor a folder (missing,
+    a link loop, a FIFO, a device) is a :class:`UsageError`."""
     seen: set[Path] = set()
+    visited: set[tuple[int, int]] = set()
+    sink: list[Finding] = [] if problems is None else problems
     for raw in paths:
         start = Path(raw)
-        if not start.exists():
-            raise UsageError(f"no such file or directory: {raw}")
-        if start.is_file():
+        try:
+            mode = start.stat().st_mode
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, FileNotFoundError):
+                raise UsageError(f"no such file or directory: {raw}") from None
+            raise UsageError(f"cannot read {raw}: {reason}") from None
+        if stat.S_ISREG(mode):
             if not config.excluded(relative(start, config.root)) and start not in seen:
                 seen.add(start)
                 yield start
             continue
+        if not stat.S_ISDIR(mode):
+            raise UsageError(f"{raw} is neither a file nor a folder")
         base = relative(start, config.root) if config.exclude else ""
-        for found in sorted(_walk(start, base, config)):
+        for found in sorted(_walk(start, base, config, visited, sink)):
             if found not in seen:
                 seen.add(found)
                 yield found
 
 
-def _walk(folder: Path, rel: str, config: Config) -> Iterator[Path]:
+def _unreadable(path: Path, what: str, exc: OSError) -> Finding:
+    reason = exc.strerror or type(exc).__name__
+    message = LINT_UNREADABLE.template.format(what=what, reason=reason)
+    return Finding(path.as_posix(), 1, 1, LINT_UNREADABLE.code, message, "error", 1, 1)
+
+
+def _walk(
+    folder: Path,
+    rel: str,
+    config: Config,
+    visited: set[tuple[int, int]],
+    problems: list[Finding],
+) -> Iterator[Path]:
     """``rel``: ``folder`` relative to the configuration's root (only needed to match
-    exclude patterns)."""
-    with os.scandir(folder) as entries:
-        found = sorted(entries, key=lambda e: e.name)
-    for entry in found:
-        name = entry.name
-        if name in DEFAULT_EXCLUDE:
+    exclude patterns). Iterative, so that the depth of the tree costs no Python stack."""
+    stack = [(folder, rel)]
+    while stack:
+        here, sub_rel = stack.pop()
+        try:
+            info = here.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in visited:
+                continue
+            visited.add(key)
+            with os.scandir(here) as entries:
+                found = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(_unreadable(here, "the folder", exc))
             continue
-        sub = f"{rel}/{name}" if rel and rel != "." else name
-        if config.exclude and config.excluded(sub):
-            continue
-        if entry.is_dir():
-            yield from _walk(folder / name, sub, config)
-        elif name.endswith((".py", ".pyi")) and entry.is_file():
-            yield folder / name
+        folders = []
+        for entry in found:
+            name = entry.name
+            if name in DEFAULT_EXCLUDE:
+                continue
+            sub = f"{sub_rel}/{name}" if sub_rel and sub_rel != "." else name
+            if config.exclude and config.excluded(sub):
+                continue
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                folders.append((here / name, sub))
+            elif is_file and name.endswith((".py", ".pyi")):
+                yield here / name
+        stack.extend(reversed(folders))
 
 
 PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than it saves
@@ -216,8 +289,12 @@ PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than i
 def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> LintRun:
     """Lint the Python files under ``paths``. ``jobs``: worker processes (None: one per
     CPU), used for large runs as flake8 does; findings come back in file order."""
-    files = list(discover(paths, config))
+    problems: list[Finding] = []
+    files = list(discover(paths, config, problems))
     run = LintRun(files=len(files))
+    run.findings += [
+        f for f in problems if config.enabled(f.code, relative(Path(f.path), config.root))
+    ]
     workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
     workers = min(workers, max(len(files) // (PARALLEL_MIN_FILES // 2), 1))
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
@@ -231,7 +308,8 @@ def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) ->
                 run.findings += findings
             run.findings.sort(key=Finding.sort_key)
             return run
-    run.findings = _lint_files(files, config)
+    run.findings += _lint_files(files, config)
+    run.findings.sort(key=Finding.sort_key)
     return run
 
 
@@ -252,11 +330,13 @@ def _lint_files(files: list[Path], config: Config) -> list[Finding]:
 def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
     found: list[Finding] = []
     for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {file}: {exc}") from None
         rel = relative(file, config.root)
+        try:
+            data = read_bytes(file)
+        except OSError as exc:
+            if config.enabled(LINT_UNREADABLE.code, rel):
+                found.append(_unreadable(file, "the file", exc))
+            continue
         source = _decode(data, file.as_posix())
         if isinstance(source, Finding):  # not text: reported like a syntax error
             if config.enabled(source.code, rel):

@@ -23,6 +23,7 @@ from convshape.core.arithmetic import axis_names
 from convshape.core.code import layer_code
 from convshape.core.errors import ShapeError
 from convshape.core.shapes import Shape
+from convshape.features.layout import channels_last_first, looks_spatial, readings
 from convshape.ops import Conv, ConvCall, Pool, Spec
 from convshape.text import LANGS, Lang, has, text
 
@@ -168,9 +169,60 @@ def _channels(
             w = (weight[0], got // g if g > 0 and got % g == 0 else got, *weight[2:])
         fixes.append(text("advice.channels.fix_weight", lang, weight=tuple(w), got=got))
         fixes.append(text("advice.channels.fix_input", lang, expected=expected))
-    if len(shown) >= 4 and shown[-1] == expected in (1, 3, 4) and got != expected:
-        fixes.append(text("advice.channels.fix_permute", lang, expected=expected))
-    return Advice(said, tuple(fixes), text("advice.channels.cause", lang))
+    cause = text("advice.channels.cause", lang)
+    if channels_last_first(tuple(shown), expected) and got != expected:
+        # channels-last data: the likeliest reading, so its fix comes first
+        order = ", ".join(map(str, (0, len(shown) - 1, *range(1, len(shown) - 1))))
+        moved = (shown[0], shown[-1], *shown[1:-1])
+        fixes.insert(
+            0,
+            text(
+                "advice.channels.fix_permute",
+                lang,
+                expected=expected,
+                order=order,
+                shape=E.sizes(moved),
+            ),
+        )
+        cause = text("advice.channels.cause_last", lang, expected=expected, input=E.sizes(shown))
+    elif _unbatched_no_channel(shown, expected, got, transposed):
+        # torch read a 3-d (batch, H, W) input as one unbatched sample of {got} channels
+        fixes.insert(
+            0,
+            text(
+                "advice.channels.fix_unsqueeze",
+                lang,
+                got=got,
+                shape=E.sizes((got, 1, *shown[2:])),
+            ),
+        )
+        cause = text("advice.channels.cause_unbatched", lang, got=got)
+    elif len(shown) >= 4 and shown[-1] == expected in (1, 3, 4) and got != expected:
+        order = ", ".join(map(str, (0, len(shown) - 1, *range(1, len(shown) - 1))))
+        moved = (shown[0], shown[-1], *shown[1:-1])
+        fixes.append(
+            text(
+                "advice.channels.fix_permute",
+                lang,
+                expected=expected,
+                order=order,
+                shape=E.sizes(moved),
+            )
+        )
+    return Advice(said, tuple(fixes), cause)
+
+
+def _unbatched_no_channel(shown: list[int], expected: int, got: int, transposed: bool) -> bool:
+    """A (batch, H, W) input torch took for one unbatched sample: the layer takes one channel,
+    torch shows a batch of 1, and the "channels" look like a batch size before an image."""
+    return (
+        not transposed
+        and expected == 1
+        and len(shown) >= 4
+        and shown[0] == 1
+        and got not in (1, 2, 3, 4)
+        and looks_spatial(*shown[2:])
+    )
 
 
 @_rule(E.KERNEL_TOO_BIG)
@@ -245,16 +297,63 @@ def _rank(
         ndim=len(got),
         input=E.sizes(got),
     )
-    fixes = []
-    if len(got) == unbatched - 1:
-        fixes.append(text("advice.rank.fix_unsqueeze", lang))
-    elif len(got) == batched + 1:
-        fixes.append(text("advice.rank.fix_squeeze", lang, n=n + 1))
-    elif len(got) > batched:
-        fixes.append(text("advice.rank.fix_reshape", lang))
-    if len(got) in (unbatched, batched) or got[-1:] == [3]:
-        fixes.append(text("advice.rank.fix_permute", lang))
-    return Advice(said, tuple(fixes), text("advice.rank.cause", lang))
+    channels = out = None
+    kernel: tuple[int, ...] = ()
+    if isinstance(spec, Conv):
+        channels, out, kernel = spec.in_channels, spec.out_channels, tuple(spec.kernel_size)
+    elif isinstance(spec, ConvCall) and spec.weight:
+        w = spec.weight
+        channels = w[0] if spec.transposed else w[1] * max(spec.groups, 1)
+        out = w[1] * max(spec.groups, 1) if spec.transposed else w[0]
+        kernel = tuple(w[2:])
+    transposed = err.values["op"].startswith("conv_transpose")
+    return _layout_advice(said, tuple(got), n, channels, out, kernel, transposed, lang)
+
+
+def _layout_advice(
+    said: str,
+    got: Shape,
+    n: int,
+    channels: int | None,
+    out: int | None,
+    kernel: tuple[int, ...],
+    transposed: bool,
+    lang: Lang,
+) -> Advice:
+    """Advice for an input of the wrong number of dimensions: the readings its sizes allow
+    (:mod:`convshape.features.layout`), likeliest first, each saying what it assumes."""
+    found = readings(got, n, channels, out, kernel, transposed)
+    fixes = [f.fix(lang) for f in found[:4]]
+    if not found:
+        if len(got) > n + 2:
+            fixes.append(
+                text("advice.layout.too_many", lang, extra=len(got) - n - 2, batched=n + 2)
+            )
+        elif len(got) < n + 1:
+            fixes.append(text("advice.layout.too_few", lang, batched=n + 2))
+        if got[-1:] == (3,):
+            fixes.append(text("advice.rank.fix_permute", lang))
+    cause = found[0].cause(lang) if found else text("advice.rank.cause", lang)
+    return Advice(said, tuple(fixes), cause)
+
+
+@_rule(E.WEIGHT_INPUT_RANK, E.SAME_WEIGHT_INPUT_RANK)
+def _weight_rank(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    v = err.values
+    wdim = _int(v["wdim"])
+    weight = _ints(v["weight"])[:wdim]  # torch 1.x printed it as "64 3 7 7" (and more)
+    got = tuple(_ints(v["input"]))
+    if len(weight) < 3 or len(got) != _int(v["idim"]):
+        raise ValueError("the fixed text applies")
+    base = _fixed(err, lang)
+    advice = _layout_advice(
+        base.explanation, got, wdim - 2, weight[1], weight[0], tuple(weight[2:]), False, lang
+    )
+    if not advice.fixes:
+        return base
+    return advice
 
 
 @_rule(
@@ -400,7 +499,48 @@ def _batchnorm(
         got, expected, name = _norm_channels(spec, shape, got), spec.num_features, spec.cls
         fix = text("advice.batchnorm.fix_layer", lang, code=_norm_code(spec, got))
     said = text("advice.batchnorm.text", lang, layer=name, expected=expected, got=got)
-    return Advice(said, (fix,), text("advice.batchnorm.cause", lang, layer=name))
+    cause = text("advice.batchnorm.cause", lang, layer=name)
+    if isinstance(spec, BatchNorm | InstanceNorm):
+        if not (shape and len(shape) == 3 and shape[-1] == expected and spec.dims == 1):
+            return Advice(said, (fix,), cause)
+        got = shape[1]  # (N, L, C) into BatchNorm1d: known from the shape
+    elif got == expected:
+        return Advice(said, (fix,), cause)
+    nlc = text("advice.batchnorm.fix_nlc", lang, got=got, expected=expected)
+    if isinstance(spec, BatchNorm | InstanceNorm) or _positions_like(got, expected):
+        cause = text("advice.batchnorm.cause_nlc", lang, got=got, expected=expected)
+        return Advice(said, (nlc, fix), cause)
+    return Advice(said, (fix, nlc), cause)
+
+
+def _positions_like(got: int, expected: int) -> bool:
+    """Whether ``got`` looks like a number of positions or tokens rather than a channel
+    count next to ``expected`` features: not a multiple of 8 (1, 36 = 6*6, 197 = 14*14 + 1)
+    while the features are a width of at least 16."""
+    return expected >= 16 and got % 8 != 0
+
+
+@_rule(E.BATCHNORM_RANK)
+def _batchnorm_rank(
+    err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
+) -> Advice:
+    """BatchNorm, InstanceNorm and the padding modules take inputs of some ranks only; a
+    rank below the smallest is a lost dimension (a batch of 1 lost by squeeze())."""
+    if spec is not None:
+        return _norm_rank(err, spec, shape, lang)
+    ranks, got = _ints(err.values["expected"]), _int(err.values["got"])
+    if not ranks or got >= min(ranks):
+        raise ValueError("the fixed text applies")
+    base = _fixed(err, lang)
+    squeeze = text("advice.norm_rank.fix_squeeze", lang)
+    if got == 1:  # (C,): a batch of 1 squeezed away
+        cause = text("advice.norm_rank.cause_squeezed", lang)
+        return Advice(base.explanation, (squeeze, *base.fixes), cause)
+    if got == min(ranks) - 1:  # (C, H, W) for BatchNorm2d: one sample, or (N, C, L) data
+        unsqueeze = text("advice.norm_rank.fix_unsqueeze", lang)
+        cause = text("advice.norm_rank.cause_missing", lang)
+        return Advice(base.explanation, (unsqueeze, squeeze, *base.fixes), cause)
+    raise ValueError("the fixed text applies")  # e.g. (N, C) into BatchNorm2d: wrong layer
 
 
 def _norm_channels(spec: LayerSpec, shape: Shape | None, got: int) -> int:
@@ -437,11 +577,10 @@ def _norm_features(
     return replace(base, fixes=(fix,))
 
 
-@_rule(E.BATCHNORM_RANK)
 def _norm_rank(
     err: ShapeError, spec: Spec | LayerSpec | None, shape: Shape | None, lang: Lang
 ) -> Advice:
-    """BatchNorm, InstanceNorm and the padding modules take inputs of some ranks only."""
+    """The rank advice for a known layer (BatchNorm, InstanceNorm, a padding module)."""
     from convshape.ops import BatchNorm, InstanceNorm, Pad
 
     if not isinstance(spec, BatchNorm | InstanceNorm | Pad):

@@ -409,3 +409,78 @@ def test_update_lock_alone_imports_nothing(tmp_path: Path, monkeypatch: pytest.M
     )
     error = one_line_error(invoke("lint", "--update-lock"))
     assert "--models" in error and "boom" not in sys.modules
+
+
+# -- static lint: folding is bounded ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x = 3\n" + "x = x * x\n" * 40,  # a squaring chain
+        "x = 3\nfor i in range(100):\n    x = x * x\n",
+        "x = [1]\nfor i in range(100):\n    x = x + x\n",
+        "x = [1]\nfor i in range(100):\n    x += x\n",
+        "x = 'ab'\nfor i in range(100):\n    x = x + x\n",
+        "x = 'ab'\nfor i in range(100):\n    x = 2 * x\n",
+        "x = 2 ** 10 ** 10\n",
+        "x = 1 << 10 ** 9\n",
+        "x = (7 ** 60) ** 60\n",
+    ],
+)
+def test_lint_folds_literal_arithmetic_within_bounds(body: str) -> None:
+    from convshape.features.lint import lint_source
+
+    source = f"import torch.nn as nn\n{body}m = nn.Sequential(nn.Linear(3, 4), nn.Linear(5, 6))\n"
+    with quick(5):
+        found = lint_source(source, "m.py")
+    assert [f.code for f in found] == ["CS801"]  # the file is still linted after it
+
+
+def test_lint_still_folds_small_arithmetic() -> None:
+    from convshape.features.lint import lint_source
+
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="mat1 and mat2"):
+        torch.nn.Sequential(torch.nn.Linear(2**10 * 3, 4))(torch.empty(1, 3 << 10 - 1))
+    source = (
+        "import torch.nn as nn\n"
+        "# convshape: input=1,1536\n"
+        "m = nn.Sequential(nn.Linear(2 ** 10 * 3, 4))\n"
+    )
+    assert [f.code for f in lint_source(source, "m.py")] == ["CS801"]
+
+
+# -- source text: linear in its size ------------------------------------------------------
+
+
+def test_long_stacks_are_read_in_linear_time() -> None:
+    from convshape.features.network import infer_stack, parse_stack
+
+    def seconds(n: int) -> float:
+        text = "nn.Sequential(" + ", ".join(["nn.Linear(3, 3)"] * n) + ")"
+        start = time.perf_counter()
+        infer_stack(parse_stack(text, None), (1, 3))
+        return time.perf_counter() - start
+
+    seconds(200)  # warm up
+    small, large = min(seconds(1000) for _ in range(2)), seconds(8000)
+    assert large < 20 * small + 0.5, (small, large)  # 8x the layers: not 64x the time
+
+
+def test_source_segments_match_ast() -> None:
+    import ast
+
+    from convshape.core.signature import Source
+
+    text = "x = (1,\r\n  'é',  2)\ny = f(a,\n b)  # ü\n"
+    tree = ast.parse(text)
+    source = Source(text)
+    for node in ast.walk(tree):
+        if hasattr(node, "end_col_offset"):
+            expected = ast.get_source_segment(text, node)
+            assert expected is not None
+            assert " ".join(source.segment(node).split()) == " ".join(expected.split())
+    assert source.quote(tree.body[0]) == "x = (1, 'é', 2)"
+    long = "f(" + "a, " * 10_000 + ")"
+    assert Source(long).quote(ast.parse(long).body[0]).endswith("...")

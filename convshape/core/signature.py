@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeGuard, TypeVar
@@ -27,6 +28,7 @@ __all__ = [
     "NotLiteral",
     "Param",
     "Signature",
+    "Source",
     "bind",
     "convert",
     "dotted",
@@ -423,8 +425,79 @@ def dotted(node: ast.expr) -> list[str] | None:
     return parts[::-1]
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class Source:
+    """A parsed text and the text of its nodes, as :func:`ast.get_source_segment` gives
+    it, in time proportional to what is read: the text is split into lines once and a
+    line encoded once (``get_source_segment`` splits the whole text at every call, which
+    made quoting every layer of a long stack quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+        self._encoded: dict[int, bytes] = {}
+
+    def encoded(self, i: int) -> bytes:
+        """Line ``i`` (0-based) in UTF-8, as ast's column offsets count it."""
+        return self._line(i)
+
+    def _line(self, i: int) -> bytes:
+        found = self._encoded.get(i)
+        if found is None:
+            if self._lines is None:
+                self._lines = _NEWLINE.split(self.text)  # as ast counts lines
+            found = self._lines[i].encode("utf-8") if i < len(self._lines) else b""
+            self._encoded[i] = found
+        return found
+
+    def segment(self, node: ast.AST, cap: int | None = None) -> str | None:
+        """The text of ``node`` (None without positions); at most ``cap`` characters of
+        it (its start) when ``cap`` is given."""
+        line = getattr(node, "lineno", None)
+        end_line = getattr(node, "end_lineno", None)
+        col = getattr(node, "col_offset", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if line is None or end_line is None or col is None or end_col is None:
+            return None
+        first, last = line - 1, end_line - 1
+        limit = None if cap is None else 4 * cap  # UTF-8 bytes: up to 4 a character
+        parts: list[str] = []
+        size = 0
+        for i in range(first, last + 1):
+            data = self._line(i)
+            start = col if i == first else 0
+            stop = end_col if i == last else len(data)
+            if limit is not None:
+                stop = min(stop, start + limit - size)
+            part = data[start:stop].decode("utf-8", "ignore")
+            parts.append(part)
+            size += stop - start
+            if limit is not None and size >= limit:
+                break
+            if i != last:
+                parts.append("\n")
+        text = "".join(parts)
+        return text if cap is None else text[:cap]
+
+    def quote(self, node: ast.AST, limit: int = 60) -> str:
+        """``node`` as written, on one line, shortened if long."""
+        cap = 16 * limit + 64
+        segment = self.segment(node, cap)
+        if segment is None:
+            return type(node).__name__
+        shown = " ".join(segment.split())
+        if len(shown) <= limit and len(segment) < cap:
+            return shown
+        return shown[: limit - 3] + "..."
+
+
+_SOURCE: list[Source] = []  # the last text quoted: every node of one text shares its lines
+
+
 def quote(text: str, node: ast.AST, limit: int = 60) -> str:
     """``node`` of the parsed ``text`` as written, on one line, shortened if long."""
-    segment = ast.get_source_segment(text, node) or type(node).__name__
-    segment = " ".join(segment.split())
-    return segment if len(segment) <= limit else segment[: limit - 3] + "..."
+    if not _SOURCE or _SOURCE[0].text is not text:
+        _SOURCE[:] = [Source(text)]
+    return _SOURCE[0].quote(node, limit)

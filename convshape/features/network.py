@@ -27,7 +27,7 @@ from convshape.core.arithmetic import axis_names
 from convshape.core.errors import ShapeError, UsageError
 from convshape.core.registry import family_of
 from convshape.core.shapes import Shape
-from convshape.core.signature import dotted
+from convshape.core.signature import Source, dotted
 from convshape.core.trace import Env
 from convshape.ops import AnySpec
 
@@ -283,7 +283,7 @@ def _named(tree: ast.AST, variable: str, text: str) -> ast.Call:
     for name, value in candidates:
         if name == want or name.rpartition(".")[2] == want.rpartition(".")[2] == want:
             if not _is_sequential(value):
-                seg = " ".join((ast.get_source_segment(text, value) or "").split())[:60]
+                seg = Source(text).quote(value)
                 raise UsageError(
                     f"{want!r} is assigned {seg!r}, not an nn.Sequential(...) convshape can read"
                 )
@@ -298,10 +298,10 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.source = Source(text)
 
     def quote(self, node: ast.AST, limit: int = 60) -> str:
-        segment = " ".join((ast.get_source_segment(self.text, node) or "").split())
-        return segment if len(segment) <= limit else segment[: limit - 3] + "..."
+        return self.source.quote(node, limit)
 
     def sequential(self, call: ast.Call, prefix: str = "") -> list[StackLayer]:
         if call.keywords:

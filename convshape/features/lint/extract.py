@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from convshape.core.signature import Source
 from convshape.features.lint import rules
 from convshape.features.lint.values import (
     UNKNOWN,
@@ -50,6 +51,8 @@ __all__ = ["FileContext", "Interp", "analyse"]
 MAX_STEPS: Final = 400_000  # per model: statements and expressions evaluated
 MAX_DEPTH: Final = 32  # nested calls of the file's own functions
 MAX_ITEMS: Final = 4096  # the longest list / loop the interpreter unrolls
+MAX_BITS: Final = 1024  # the largest integer it folds (sizes fit in 64 bits)
+_SITE_TEXT: Final = 1024  # characters of a node read to show it (shortened to 60)
 DEBUG_ENV: Final = "CONVSHAPE_LINT_DEBUG"
 
 
@@ -85,34 +88,23 @@ class FileContext:
     directives: dict[int, tuple[int, ...]] = field(default_factory=dict)
     findings: dict[tuple[int, int, str], tuple[bool, Finding]] = field(default_factory=dict)
     rel: str = ""
+    _text: Source | None = None
     _lines: list[str] | None = None
-    _ascii: bool | None = None
 
     def site(self, node: ast.expr | ast.stmt) -> Site:
-        """Where ``node`` is written: characters, not the UTF-8 bytes ast counts."""
-        if self._lines is None:
-            self._lines = self.source.splitlines(keepends=True)
-            self._ascii = self.source.isascii()
-        lines = self._lines
+        """Where ``node`` is written: characters, not the UTF-8 bytes ast counts. The text
+        is split and each line encoded once per file, and only the start of a long node is
+        read, so sites cost no more than the lines they are on."""
+        if self._text is None:
+            self._text = Source(self.source)
+        text = self._text
         line, end_line = node.lineno, node.end_lineno or node.lineno
         start, end = node.col_offset, node.end_col_offset or node.col_offset
-        if self._ascii:
-            if line == end_line:
-                text = lines[line - 1][start:end]
-            else:
-                text = "".join([lines[line - 1][start:], *lines[line : end_line - 1]])
-                text += lines[end_line - 1][:end]
-            return Site(line, start + 1, end_line, end + 1, shorten(text))
-        first = lines[line - 1].encode("utf-8")
-        last = lines[end_line - 1].encode("utf-8")
-        col = len(first[:start].decode("utf-8", "replace"))
-        end_col = len(last[:end].decode("utf-8", "replace"))
-        if line == end_line:
-            text = first[start:end].decode("utf-8", "replace")
-        else:
-            text = first[start:].decode("utf-8", "replace") + "".join(lines[line : end_line - 1])
-            text += last[:end].decode("utf-8", "replace")
-        return Site(line, col + 1, end_line, end_col + 1, shorten(text))
+        first, last = text.encoded(line - 1), text.encoded(end_line - 1)
+        col = start if first.isascii() else len(first[:start].decode("utf-8", "replace"))
+        end_col = end if last.isascii() else len(last[:end].decode("utf-8", "replace"))
+        written = text.segment(node, _SITE_TEXT) or ""
+        return Site(line, col + 1, end_line, end_col + 1, shorten(written))
 
     def report(
         self,
@@ -395,7 +387,11 @@ class Interp:
         current = self.eval(target, frame)
         if isinstance(current, ListVal) and isinstance(s.op, ast.Add):
             items = self.iterate(value)
-            if current.items is not None and items is not None:
+            if (
+                current.items is not None
+                and items is not None
+                and len(current.items) + len(items) <= MAX_ITEMS
+            ):
                 current.items.extend(items)
             else:
                 current.items = None
@@ -644,6 +640,8 @@ class Interp:
         if isinstance(left, ListVal) and isinstance(right, ListVal) and isinstance(op, ast.Add):
             if left.items is None or right.items is None:
                 return ListVal(None)
+            if len(left.items) + len(right.items) > MAX_ITEMS:
+                return ListVal(None)
             return ListVal(left.items + right.items)
         if isinstance(left, ListVal) and isinstance(right, int) and isinstance(op, ast.Mult):
             if left.items is None or len(left.items) * right > MAX_ITEMS:
@@ -656,6 +654,8 @@ class Interp:
             return UNKNOWN
         if isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 64:
             return UNKNOWN
+        if not _small_enough(op, left, right):
+            return UNKNOWN
         if isinstance(op, (ast.LShift, ast.Mult)):
             size = right if isinstance(op, ast.LShift) else 0
             if isinstance(size, int) and size > 64:
@@ -667,9 +667,12 @@ class Interp:
             ):
                 return UNKNOWN
         try:
-            return fn(left, right)
+            result = fn(left, right)
         except (ArithmeticError, TypeError, ValueError):
             return UNKNOWN
+        if isinstance(result, int) and result.bit_length() > MAX_BITS:
+            return UNKNOWN
+        return result
 
     def _e_unaryop(self, node: ast.UnaryOp, frame: Frame) -> Any:
         value = self.eval(node.operand, frame)
@@ -1608,6 +1611,27 @@ def _run_unreached(interp: Interp, tree: ast.Module) -> None:
 
 
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _small_enough(op: ast.operator, left: Any, right: Any) -> bool:
+    """Whether folding ``left op right`` makes a value the interpreter keeps: an integer
+    of at most :data:`MAX_BITS` bits, a string or tuple of at most :data:`MAX_ITEMS`
+    items. Checked before Python computes it, so a squaring chain, a doubling loop or
+    ``2 ** 10 ** 10`` costs nothing (the value is unknown instead)."""
+    ints = isinstance(left, int) and isinstance(right, int)
+    if ints and isinstance(op, ast.Mult):
+        return bool(left.bit_length() + right.bit_length() <= MAX_BITS + 1)
+    if ints and isinstance(op, ast.Pow):
+        return bool(right <= 0 or abs(left) <= 1 or left.bit_length() * right <= MAX_BITS + 64)
+    if ints and isinstance(op, ast.LShift):
+        return bool(right < 0 or left.bit_length() + right <= MAX_BITS)
+    if isinstance(op, ast.Add) and isinstance(left, str | tuple) and isinstance(right, str | tuple):
+        return bool(len(left) + len(right) <= MAX_ITEMS)
+    if isinstance(op, ast.Mult):
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, str | tuple | bytes):
+                return isinstance(n, int) and n * len(seq) <= MAX_ITEMS
+    return True
 
 
 def _text(ctx: FileContext, node: ast.stmt) -> str:

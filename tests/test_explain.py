@@ -356,6 +356,9 @@ TORCH_CODES = [code for code, kind in KINDS.items() if kind.family not in ("lint
 
 # Kinds whose message carries the numbers a layer needs: explain must offer a command.
 REPRODUCIBLE = {
+    "CS804",
+    "CS807",
+    "CS809",
     "CS801",
     "CS802",
     "CS101",

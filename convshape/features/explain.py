@@ -334,7 +334,12 @@ class _Frames:
 _LINE_PREFIX = re.compile(r"^(?:E {1,7}|\[rank\d+\]:\s?|>+\s?|\*\*\*\s?|#+\s?)")
 _SAME = str.maketrans({"\u00d7": "x", "\uff1a": ":", "\uff08": "(", "\uff09": ")", "\uff0c": ","})
 _DIGIT_STAR = re.compile(r"(?<=\d)\*(?=\d)")
-_EXC_BEFORE = re.compile(r"([A-Za-z_]\w*(?:Error|Exception))(?:\([^()]*\))?:$")
+# The exception named just before a message, read in the source text: an ASCII name after
+# a space, a dot or a character that is no part of one ("遇到RuntimeError:", "Question\n
+# ValueError:" name RuntimeError and ValueError).
+_EXC_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*(?:Error|Exception))(?:\([^()]*\))?:\s*$"
+)
 _PLACEHOLDER = re.compile(r"\{(?:[A-Za-z_][^{}]*)?\}")
 _RESHAPE_CALL = re.compile(r"\.(?:view|reshape)\(|\bview\b|reshape")
 _MAX_ANCHORS = 100_000  # occurrences of a template's first words tried per text
@@ -510,7 +515,8 @@ def _find_all(sq: _Squeezed) -> list[_Found]:
             parsed = _parse_at(sq, pieces, start, raw) if start >= 0 else None
             if parsed is not None:
                 end, values = parsed
-                before = text[max(0, start - 60) : start]
+                at_source = sq.where[start]
+                before = sq.source[max(0, at_source - 80) : at_source]
                 exc = _EXC_BEFORE.search(before)
                 item = _Found(
                     kind,
@@ -657,7 +663,85 @@ def explain(match: Match, lang: Lang = "en") -> Explanation:
     err = ShapeError(match.kind, match.message, dict(match.values))
     advice = advise(err, _advice_spec(match.kind, match.values), None, lang)
     command, note = reproduce(match.kind, match.exc, match.message, match.values)
-    return Explanation(match, lang, advice, command, texts.text(note, lang), generic)
+    said = texts.text(note, lang) + _other_op(match, command, lang)
+    return Explanation(match, lang, advice, command, said, generic)
+
+
+_OP_CALL = re.compile(r"\b(?:F\.|torch\.|nn\.functional\.)?(conv(?:_transpose)?[123]d)\s*\(")
+_OP_MODULE = re.compile(r"\bnn\.Conv(Transpose)?([123])d\s*\(")
+
+
+def _op_of(code: str) -> str | None:
+    """The convolution ``code`` calls (``conv2d``, ``conv_transpose1d``), or None."""
+    call = _OP_CALL.search(code)
+    if call is not None:
+        return call.group(1)
+    module = _OP_MODULE.search(code)
+    if module is not None:
+        return f"conv{'_transpose' if module.group(1) else ''}{module.group(2)}d"
+    return None
+
+
+def _user_op(match: Match) -> tuple[str, str] | None:
+    """The convolution the user called, and what shows it: the frame's line, or the
+    weight's number of dimensions in the message."""
+    if match.frame is not None and match.frame.source:
+        op = _op_of(match.frame.source)
+        if op is not None:
+            return op, "frame"
+    values = match.values
+    try:
+        if "wdim" in values:
+            n = int(values["wdim"]) - 2
+        elif "weight" in values and match.kind.family == "conv":
+            n = len(re.findall(r"-?\d+", values["weight"])) - 2
+        else:
+            return None
+    except ValueError:
+        return None
+    if n not in (1, 2, 3):
+        return None
+    transposed = match.kind is E.TRANSPOSED_CHANNEL_MISMATCH
+    return f"conv{'_transpose' if transposed else ''}{n}d", "weight"
+
+
+def _other_op(match: Match, command: str | None, lang: Lang) -> str:
+    """A note when the reproduction calls another op than the user's (torch 2.13 prints the
+    message only there), with what torch 2.13 says for the user's op; else nothing."""
+    from convshape.features.repro import counterpart
+
+    used, user = _op_of(command or ""), _user_op(match)
+    if user is None or used == user[0] or (used is None and command is not None):
+        return ""
+    if command is None:  # no command prints it today: what does torch 2.13 say for the call?
+        if match.kind is not E.WEIGHT_INPUT_RANK:
+            return ""
+        said = ""
+    else:
+        key = "repro.other_op_frame" if user[1] == "frame" else "repro.other_op_weight"
+        shown = match.values.get("weight")
+        said = " " + texts.text(key, lang, used=used, user=user[0], weight=shown)
+    try:
+        shape = tuple(int(v) for v in re.findall(r"-?\d+", match.values["input"]))
+        weight = tuple(int(v) for v in re.findall(r"-?\d+", match.values["weight"]))
+        if "wdim" in match.values:  # torch 1.x printed more numbers after the weight's
+            wdim = int(match.values["wdim"])
+            if len(weight) < wdim:  # or fewer: then it is not the weight
+                return said
+            weight = weight[:wdim]
+    except (KeyError, ValueError):
+        return said
+    found = counterpart(user[0], shape, weight)
+    if found is not None:
+        cmd, exc, message = found
+        if exc is None:
+            said += " " + texts.text("repro.other_op_runs", lang, user=user[0], command=cmd)
+        else:
+            message = f"{exc}: {message}"
+            said += " " + texts.text(
+                "repro.other_op_today", lang, user=user[0], message=message, command=cmd
+            )
+    return said
 
 
 def _explain_older(match: Match, lang: Lang) -> Explanation:

@@ -17,7 +17,7 @@ from convshape.core import errors as E
 from convshape.core.errors import ErrorKind, UsageError
 from convshape.core.shapes import Ints, Shape
 
-__all__ = ["reproduce"]
+__all__ = ["counterpart", "reproduce"]
 
 
 class _Try(NamedTuple):
@@ -777,6 +777,7 @@ _NOT_MODELLED = "repro.not_modelled"
 _NO_MATCH = "repro.no_match"
 _FOUND = "repro.found"
 _CHOSEN = "repro.chosen"
+_SIZE_FORM = "repro.size_form"
 
 
 def _arg(text: str) -> str:
@@ -818,7 +819,17 @@ def _says(attempt: _Try, exc: str, message: str) -> bool:
     if any(v < 0 for v in attempt.input):
         return False
     error = infer_spec(spec, attempt.input).error
-    return error is not None and bool(error.matches(exc, message))
+    if error is None:
+        return False
+    return bool(error.matches(exc, message)) or (error.exc, _spaced(error.message)) == (
+        exc,
+        _spaced(message),
+    )
+
+
+def _spaced(message: str) -> str:
+    """A message with its runs of spaces made one (a paste may double one)."""
+    return " ".join(message.split())
 
 
 def _layer_attempts(code: str, v: Mapping[str, str]) -> list[tuple[str, Ints]]:
@@ -831,7 +842,28 @@ def _layer_attempts(code: str, v: Mapping[str, str]) -> list[tuple[str, Ints]]:
             (f"nn.BatchNorm2d({expected})", (2, got, 4, 4)),
             (f"nn.BatchNorm1d({expected})", (2, got)),
         ]
+    if code == "CS804":  # Expected more than 1 value per channel when training, ... {input}
+        shape = _sizes(v["input"])
+        if len(shape) < 2:
+            return []
+        dims = {2: 1, 3: 1, 4: 2, 5: 3}.get(len(shape))
+        return [(f"nn.BatchNorm{dims}d({shape[1]})", shape)] if dims else []
+    if code == "CS807":  # Given normalized_shape={normalized}, ... input of size{input}
+        normalized, shape = _sizes(v["normalized"]), _sizes(v["input"])
+        arg = str(normalized[0]) if len(normalized) == 1 else repr(list(normalized))
+        return [(f"nn.LayerNorm({arg})", shape)] if normalized else []
+    if code == "CS809":  # input.size(-3)={channels} is not divisible by {square}
+        channels, square = int(v["channels"]), int(v["square"])
+        factor = math.isqrt(square)
+        if factor < 1 or factor * factor != square or channels < 1:
+            return []
+        return [(f"nn.PixelShuffle({factor})", (1, channels, 2, 2))]
     return []
+
+
+def _plain(message: str) -> str:
+    """A message with ``torch.Size([...])`` written as ``[...]`` (older torch's form)."""
+    return re.sub(r"torch\.Size\((\[[-\d, ]*\])\)", r"\1", message)
 
 
 def _reproduce_layer(
@@ -851,9 +883,33 @@ def _reproduce_layer(
             failed = infer_stack(parse_stack(layer), shape).failed
         except UsageError:
             continue
-        if failed is not None and failed.error is not None and failed.error.matches(exc, message):
+        error = failed.error if failed is not None else None
+        if error is None:
+            continue
+        if error.matches(exc, message):
             return command(_Try(layer, shape)), _FOUND
+        if error.exc == exc and _spaced(_plain(error.message)) == _spaced(_plain(message)):
+            return command(_Try(layer, shape)), _SIZE_FORM  # torch 2.13 prints torch.Size
     return None, _NO_MATCH
+
+
+def counterpart(op: str, shape: Shape, weight: Shape) -> tuple[str, str | None, str | None] | None:
+    """What torch 2.13 says for ``F.<op>(x, w)`` on these sizes: the ``calc`` command, the
+    exception and the message (both None: it runs), or None (not a call the engine reads)."""
+    from convshape.core.engine import infer_spec
+    from convshape.readers.parse import parse_layer
+
+    if not re.fullmatch(r"conv(?:_transpose)?[123]d", op) or min((*shape, *weight), default=0) < 0:
+        return None
+    attempt = _Try(f"F.{op}(x, w)", shape, weight)
+    try:
+        spec = parse_layer(attempt.layer, weight=weight)
+    except UsageError:
+        return None
+    result = infer_spec(spec, shape)
+    if result.error is None:
+        return command(attempt), None, None
+    return command(attempt), result.error.exc, result.error.message
 
 
 def reproduce(

@@ -8,7 +8,9 @@ took minutes or never finished.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -484,3 +486,81 @@ def test_source_segments_match_ast() -> None:
     assert source.quote(tree.body[0]) == "x = (1, 'é', 2)"
     long = "f(" + "a, " * 10_000 + ")"
     assert Source(long).quote(ast.parse(long).body[0]).endswith("...")
+
+
+# -- verify: what torch would allocate ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [
+        ("nn.Conv2d(1, 1, 1, padding=15000)", "1,1,2,2"),
+        ("nn.AdaptiveAvgPool2d((30000, 30000))", "1,1,2,2"),
+        ("nn.Sequential(nn.Linear(30000, 30000))", "1,30000"),
+        ("nn.Sequential(nn.Conv2d(1, 1, 1, padding=15000), nn.ReLU())", "1,1,2,2"),
+    ],
+)
+def test_verify_refuses_what_would_not_fit_before_torch_runs(
+    layer: str, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    from convshape import oracle
+
+    real = oracle.run
+
+    def never(*args: Any, **kw: Any) -> Any:
+        raise AssertionError("torch ran")
+
+    def meta_only(spec: Any, shape: Any, device: str = "cpu") -> Any:
+        if device != "meta":
+            raise AssertionError("torch ran")
+        return real(spec, shape, device)
+
+    monkeypatch.setattr(oracle, "run_stack", never)
+    monkeypatch.setattr(oracle, "run", meta_only)
+    with quick():
+        error = one_line_error(invoke("verify", layer, "-i", shape))
+    assert re.search(r"would allocate about (3\.6|7\.2) GB", error) and "--max-memory" in error
+
+
+def test_allocation_estimate_is_what_torch_makes() -> None:
+    torch = pytest.importorskip("torch")
+    from convshape.features.verify import allocation
+    from convshape.readers.parse import parse_layer
+
+    for code, shape in [
+        ("nn.Conv2d(1, 1, 1, padding=1000)", (1, 1, 2, 2)),
+        ("nn.AdaptiveAvgPool2d((300, 200))", (2, 3, 4, 4)),
+        ("nn.MaxPool2d(2, return_indices=True)", (1, 3, 64, 64)),
+    ]:
+        with torch.device("meta"):
+            module = eval(code, {"nn": torch.nn})
+            out = module(torch.empty(shape))
+        outs = out if isinstance(out, tuple) else (out,)
+        made = sum(t.numel() * t.element_size() for t in outs)
+        made += sum(p.numel() * p.element_size() for p in module.parameters())
+        made += math.prod(shape) * 4
+        assert allocation(parse_layer(code), shape) == made
+
+
+def test_max_memory_raises_the_cap() -> None:
+    pytest.importorskip("torch")
+    layer, shape = "nn.Conv2d(1, 1, 1, padding=1500)", "1,1,2,2"  # 36 MB
+    assert "36.0 MB" in one_line_error(invoke("verify", layer, "-i", shape, "--max-memory", "1MB"))
+    assert invoke("verify", layer, "-i", shape, "--max-memory", "1GB").exit_code == 0
+    one_line_error(invoke("verify", layer, "-i", shape, "--max-memory", "lots"))
+
+
+def test_a_stack_torch_cannot_allocate_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("torch")
+    from convshape import oracle
+
+    def out_of_memory(specs: Any, shape: Any, device: str, training: bool) -> Any:
+        message = (
+            "[enforce fail at alloc_cpu.cpp:121] data. DefaultCPUAllocator: can't allocate memory"
+        )
+        return oracle.StackOutcome((), 0, "forward", "RuntimeError", message, ())
+
+    monkeypatch.setattr(oracle, "run_stack", out_of_memory)
+    error = one_line_error(invoke("verify", "nn.Sequential(nn.ReLU())", "-i", "1,3"))
+    assert "could not allocate" in error

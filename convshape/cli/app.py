@@ -128,12 +128,19 @@ def calc(
 @click.option("--fuzz", "fuzz_count", metavar="N", help="Verify N random layers instead of LAYER.")
 @click.option("--seed", metavar="INT", help="Seed for --fuzz (default 0).")
 @click.option("--ops", metavar="OPS", help="Ops for --fuzz, e.g. conv2d,max_pool2d (default all).")
+@click.option(
+    "--max-memory",
+    metavar="SIZE",
+    help="Most memory torch may allocate on cpu/cuda, e.g. 8GB (default 2GB); a layer or "
+    "stack estimated above it is refused (exit 2) before torch runs.",
+)
 @json_option()
 def verify(
     device: str,
     fuzz_count: str | None,
     seed: str | None,
     ops: str | None,
+    max_memory: str | None,
     as_json: bool,
     file: str | None,
     variable: str | None,
@@ -172,7 +179,10 @@ def verify(
             text = args.stack_text(layer, file)
             shape = args.stack_input(kw)
             layers = parse_stack(text, variable)
-            stack_check = V.verify_stack(layers, shape, dev, training=not eval_mode)
+            limit = args.memory(max_memory, V.MAX_MEMORY)
+            stack_check = V.verify_stack(
+                layers, shape, dev, training=not eval_mode, max_memory=limit
+            )
         except (UsageError, oracle.TorchMissing) as exc:
             fail(str(exc))
         if as_json:
@@ -192,7 +202,7 @@ def verify(
         if ops is not None or seed is not None:
             raise UsageError(f"{'--ops' if ops is not None else '--seed'} needs --fuzz")
         spec, shape = args.layer_spec(kw)
-        check = V.verify(spec, shape, dev)
+        check = V.verify(spec, shape, dev, max_memory=args.memory(max_memory, V.MAX_MEMORY))
     except (UsageError, oracle.TorchMissing) as exc:
         fail(str(exc))
     if as_json:

@@ -22,6 +22,7 @@ __all__ = [
     "jobs",
     "layer_spec",
     "lint_config",
+    "memory",
     "model_specs",
     "stack_input",
     "stack_text",
@@ -74,6 +75,33 @@ def stack_input(kw: dict[str, Any]) -> Shape:
     if kw.get("input_") is None:
         raise UsageError("missing --input SHAPE")
     return parse_shape(kw["input_"])
+
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+
+
+def memory(text: str | None, default: int) -> int:
+    """``--max-memory``: bytes, or a number with a unit (``8GB``, ``512MiB``, ``1.5gb``)."""
+    import re
+
+    if text is None:
+        return default
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = found.group(2).lower() if found else ""
+    if found is None or unit not in _UNITS or len(found.group(1)) > 30:
+        raise UsageError(f"--max-memory must be a size such as 8GB or 512MiB, got {text!r}")
+    return int(float(found.group(1)) * _UNITS[unit])
 
 
 def int_option(text: str, name: str) -> int:

@@ -28,6 +28,7 @@ every error verify reports is torch's own for the input given (docs/verify.md, "
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections import Counter
@@ -300,27 +301,72 @@ def twin_shape(spec: AnySpec, shape: Shape) -> Shape | None:
     return None if twin == tuple(shape) else twin
 
 
+MAX_MEMORY = 2 * 10**9  # bytes torch may allocate for one verify (--max-memory)
+
+
+def allocation(spec: AnySpec, shape: Shape) -> int:
+    """About how many bytes torch allocates to run ``spec`` on ``shape`` (float32): the
+    input, the module's parameters (unless its constructor refuses first), a functional
+    call's weight and bias, and the output the engine predicts (none where torch raises
+    first; int64 indices too for ``return_indices``). From the spec alone, before torch
+    runs; working buffers come on top."""
+    family = family_of(spec)
+    shape = tuple(shape)
+    elements = math.prod(shape)
+    if family.construct_error(spec) is None:
+        elements += family.params(spec, shape)
+    call = family.torch(spec)
+    elements += sum(math.prod(t) for t in call.tensors if t is not None)
+    output = infer_spec(spec, shape).output
+    total = elements * 4
+    if output is not None:
+        total += math.prod(output) * (12 if getattr(spec, "return_indices", False) else 4)
+    return total
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _check_memory(need: int, limit: int, device: str, what: str) -> None:
+    if need > limit:
+        raise UsageError(
+            f"torch would allocate about {_bytes(need)} for {what} on {device}, more than "
+            f"--max-memory {_bytes(limit)}; raise --max-memory, or --device meta checks it "
+            "without allocating"
+        )
+
+
 def run_torch(
-    spec: AnySpec, shape: Shape, device: str = "cpu", budget: int = BUDGET
+    spec: AnySpec,
+    shape: Shape,
+    device: str = "cpu",
+    budget: int = BUDGET,
+    max_memory: int = MAX_MEMORY,
 ) -> tuple[oracle.Outcome, str, tuple[str, ...]]:
     """Torch's outcome for ``spec`` on ``shape``: (outcome, method, notes).
 
     On CPU a configuration that costs more than ``budget`` runs on its twin; the result is
     used only when both the twin (on CPU) and the real input (on meta) are accepted.
-    Otherwise - and on every other device - the real call runs.
+    Otherwise - and on every other device - the real call runs. A real call on CPU or
+    CUDA that would allocate more than ``max_memory`` bytes (:func:`allocation`) is a
+    :class:`UsageError` before torch runs.
     """
     shape = tuple(shape)
     if device != "cpu" or work_bound(spec, shape) <= budget:
-        return _real(spec, shape, device), "run", ()
+        return _real(spec, shape, device, max_memory), "run", ()
     meta = oracle.run(spec, shape, "meta")
     if not meta.ok or meta.shape is None or work(spec, shape, meta.shape) <= budget:
-        return _real(spec, shape, "cpu"), "run", ()
+        return _real(spec, shape, "cpu", max_memory), "run", ()
     twin = twin_shape(spec, shape)
     if twin is None:
-        return _real(spec, shape, "cpu"), "run", ()
+        return _real(spec, shape, "cpu", max_memory), "run", ()
     probe = oracle.run(spec, twin, "cpu")
     if not probe.ok:  # errors are only ever reported from the real input
-        return _real(spec, shape, "cpu"), "run", ()
+        return _real(spec, shape, "cpu", max_memory), "run", ()
     note = (
         f"CPU torch accepted the twin input {_text(twin)} and meta gave the shape for "
         f"{_text(shape)}; the full computation (~{work(spec, shape, meta.shape):.2g} "
@@ -332,17 +378,22 @@ def run_torch(
 _OUT_OF_MEMORY = ("can't allocate memory", "out of memory")
 
 
-def _real(spec: AnySpec, shape: Shape, device: str) -> oracle.Outcome:
+def _real(spec: AnySpec, shape: Shape, device: str, max_memory: int = MAX_MEMORY) -> oracle.Outcome:
     """The real call; running out of memory is no answer about shapes (a usage error)."""
+    if device != "meta":
+        _check_memory(allocation(spec, shape), max_memory, device, "this layer")
     outcome = oracle.run(spec, shape, device)
-    message = outcome.message or ""
-    if not outcome.ok and any(text in message for text in _OUT_OF_MEMORY):
+    _no_memory(outcome.exc, outcome.message, device, "this layer")
+    return outcome
+
+
+def _no_memory(exc: str | None, message: str | None, device: str, what: str) -> None:
+    if message and any(text in message for text in _OUT_OF_MEMORY):
         raise UsageError(
-            f"torch could not allocate the tensors for this layer on {device} "
-            f"({outcome.exc}: {message.splitlines()[0][:160]}); --device meta checks it "
+            f"torch could not allocate the tensors for {what} on {device} "
+            f"({exc}: {message.splitlines()[0][:160]}); --device meta checks it "
             "without allocating"
         )
-    return outcome
 
 
 def _text(shape: Shape) -> str:
@@ -393,10 +444,17 @@ def _engine(spec: AnySpec, shape: Shape, env: Env) -> tuple[Result, str | None]:
 
 
 def _verify(
-    spec: AnySpec, shape: Shape, device: str, env: Env, budget: int, version: str | None
+    spec: AnySpec,
+    shape: Shape,
+    device: str,
+    env: Env,
+    budget: int,
+    version: str | None,
+    max_memory: int = MAX_MEMORY,
 ) -> Check:
     predicted = _engine(spec, shape, env)
-    return _judge(predicted, run_torch(spec, shape, device, budget), device, version)
+    measured = run_torch(spec, shape, device, budget, max_memory)
+    return _judge(predicted, measured, device, version)
 
 
 Predicted = tuple[Result, str | None]
@@ -420,14 +478,17 @@ def verify(
     *,
     env: Env | None = None,
     budget: int = BUDGET,
+    max_memory: int = MAX_MEMORY,
 ) -> Check:
     """Run the engine and torch on ``spec`` and ``shape`` and compare them.
 
-    Raises :class:`UsageError` for an unknown or unavailable device and
-    :class:`oracle.TorchMissing` when torch is not installed.
+    Raises :class:`UsageError` for an unknown or unavailable device, for a call that
+    would allocate more than ``max_memory`` bytes, and :class:`oracle.TorchMissing` when
+    torch is not installed.
     """
     _ready(device)
-    return _verify(spec, tuple(shape), device, env or _default_env(), budget, _torch_version())
+    env = env or _default_env()
+    return _verify(spec, tuple(shape), device, env, budget, _torch_version(), max_memory)
 
 
 @dataclass
@@ -664,22 +725,47 @@ def compare_stack(
 
 
 def verify_stack(
-    layers: Sequence[StackLayer], shape: Shape, device: str = "cpu", *, training: bool = True
+    layers: Sequence[StackLayer],
+    shape: Shape,
+    device: str = "cpu",
+    *,
+    training: bool = True,
+    max_memory: int = MAX_MEMORY,
 ) -> StackCheck:
     """Run the engine's :func:`~convshape.network.infer_stack` and the same nn.Sequential in
     torch (built from the parsed layers) on ``shape``, and compare them layer by layer.
 
-    Stacks verify on ``cpu`` and ``meta``; other devices raise :class:`UsageError`.
+    Stacks verify on ``cpu`` and ``meta``; other devices raise :class:`UsageError`, as
+    does a stack that would allocate more than ``max_memory`` bytes on CPU (its
+    parameters and the largest input and output of one layer, float32) or that torch
+    cannot allocate.
     """
     if device in DEVICES and device not in STACK_DEVICES:
         raise UsageError(f"a stack verifies on {' or '.join(STACK_DEVICES)}, not {device!r}")
     _ready(device)
     shape = tuple(shape)
     version = _torch_version()
-    outcome = oracle.run_stack([layer.spec for layer in layers], shape, device, training)
     try:
         result = infer_stack(list(layers), shape, training=training)
     except Exception as exc:  # an engine bug is a finding, not a crash of verify
+        outcome = oracle.run_stack([layer.spec for layer in layers], shape, device, training)
         crash = f"{type(exc).__name__}: {exc}"
         return StackCheck(StackResult(shape, ()), outcome, device, (), version, crash=crash)
+    if device != "meta":
+        _check_memory(stack_allocation(result), max_memory, device, "this stack")
+    outcome = oracle.run_stack([layer.spec for layer in layers], shape, device, training)
+    _no_memory(outcome.exc, outcome.message, device, "this stack")
     return compare_stack(result, outcome, device, torch_version=version)
+
+
+def stack_allocation(result: StackResult) -> int:
+    """About how many bytes torch allocates to run a stack (float32): every parameter,
+    and at the peak the largest input and output of one layer (nn.Sequential frees each
+    input once the next layer has its output)."""
+    peak = math.prod(result.input) * 4
+    before = peak
+    for row in result.rows:
+        after = row.output_bytes() if row.output is not None else 0
+        peak = max(peak, before + after)
+        before = after
+    return result.params * 4 + peak

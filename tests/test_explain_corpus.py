@@ -1,6 +1,6 @@
 """``explain`` on what users really paste.
 
-The corpus (tests/corpus_explain/reports.json) is 168 reports copied from public issue
+The corpus (tests/corpus_explain/reports.json) is 173 reports copied from public issue
 threads and Q&A pages, each with its source; benchmarks/score_explain.py scores it. The
 other tests wrap a message that torch itself raised in the things people paste around it.
 """

@@ -1,4 +1,4 @@
-"""explain on older torch's wordings (the ``legacy`` family, CS860-CS870).
+"""explain on older torch's wordings (the ``legacy`` family, CS860-CS872).
 
 Each wording is quoted from the torch source that printed it; ``SOURCES`` cites the
 repository, file and commit it was read from (with the search tool's read_file/find_string
@@ -109,6 +109,36 @@ SOURCES: dict[str, tuple[str, str]] = {
         "pytorch/pytorch torch/lib/THNN/generic/SpatialConvolutionMM.c "
         "035eb28e1858d667d6dfbb3b80ec942f64ec1a43",
     ),
+    # THNN_CHECK_DIM_SIZE(T, DIM, DIM_SIZE, SIZE) in THNN's init.cpp: THError("Need " #T " of
+    # dimension %d and " #T ".size[%d] == %d" " but got " #T " to be of shape: %s", DIM,
+    # DIM_SIZE, SIZE, s1.str), s1 = THTensor_(sizeDesc)(T) ("[1 x 1 x 28 x 28]"); used in
+    # THNN_(SpatialConvolutionMM_shapeCheck) as THNN_CHECK_DIM_SIZE(input, ndim, dimf,
+    # nInputPlane) with nInputPlane = weight->size[1] / (kH * kW), dimf 1 for a 4-d input and
+    # 0 for a 3-d one (aten/src/THNN/generic/SpatialConvolutionMM.c at 0aac14ca...). THCUNN
+    # has the same text in THCUNN_check_dim_size (pytorch/pytorch aten/src/THCUNN/common.h at
+    # 0b0716fe55a734bdda2613dfcd6057322f787d89). Versions: the file versions only (0.4's
+    # aten/src/THNN, the 1.0-era macro with nDimensionLegacyNoScalars); no dated report with
+    # this wording was found in the index.
+    "CS871": (
+        "RuntimeError: Need input of dimension 4 and input.size[1] == 3 but got input to be of "
+        "shape: [1 x 1 x 28 x 28] at /pytorch/aten/src/THNN/generic/SpatialConvolutionMM.c:62",
+        "pytorch/pytorch aten/src/THNN/init.cpp 7400a95eac27c61a9d93d3cf5e0e1e4f6d3c3c23; "
+        "aten/src/THNN/generic/SpatialConvolutionMM.c 0aac14caa7ffe8e5027b11e91616ed43af1ceb07",
+    ),
+    # TORCH_CHECK(mat1_sizes[1] == mat2_sizes[0], "mat1 dim 1 must match mat2 dim 0") in
+    # addmm_out_cuda_impl (aten/src/ATen/native/cuda/LinearAlgebra.cu, read from indexed copies
+    # of that file; the pytorch/pytorch version stored, 763e3b6d, has the structured addmm and
+    # no longer this check, and no stored pytorch/pytorch commit with it was found). CUDA only:
+    # pytorch/pytorch#89342 (2022-11) shows torch.mm printing it on the GPU while the CPU says
+    # "mat1 and mat2 shapes cannot be multiplied (5x3 and 64x1)"; pytorch/pytorch#52780
+    # (2021-02) proposed adding the sizes. Reports through F.linear: deepinsight/insightface#1858
+    # and SenHe/Flow-Style-VTON#19 (module.py line 727 _call_impl: torch 1.7),
+    # TencentAILabHealthcare/scBERT#35 (line 889: torch 1.8).
+    "CS872": (
+        "RuntimeError: mat1 dim 1 must match mat2 dim 0",
+        "pytorch/pytorch aten/src/ATen/native/cuda/LinearAlgebra.cu (addmm_out_cuda_impl); "
+        "issue 89342",
+    ),
 }
 
 # what torch 2.13 prints for the same fault (from today's templates, with the old numbers)
@@ -126,6 +156,9 @@ TODAY = {
     "64 channels, but got 3 channels instead",
     "CS869": "Given transposed=1, weight of size [1024, 256, 2, 2], expected input[64, 512, 4, "
     "4] to have 1024 channels, but got 512 channels instead",
+    # out channels and kernel are placeholders (1): the old message does not show them
+    "CS871": "Given groups=1, weight of size [1, 3, 1, 1], expected input[1, 1, 28, 28] to have "
+    "3 channels, but got 1 channels instead",
 }
 
 
@@ -197,3 +230,66 @@ def test_rule_page_of_a_legacy_code() -> None:
     assert doc["torch_versions"] == ["0.2-1.4"] and doc["example"] is None
     assert "CS801" in doc["no_example"]
     assert doc["related"][0]["code"] == "CS801"
+
+
+def _calc_error(command: str) -> dict[str, str]:
+    args = shlex.split(command)
+    doc = json.loads(runner.invoke(cli, [*args[1:], "--json"]).output)
+    error: dict[str, str] = doc.get("error") or next(
+        r["error"] for r in doc["layers"] if r.get("error")
+    )
+    return error
+
+
+def test_need_input_reproduces_with_the_layer_it_needed_on_the_shape_it_got() -> None:
+    ex = explain_text(SOURCES["CS871"][0])
+    assert ex.command == 'convshape calc "nn.Conv2d(3, 1, 1)" --input 1,1,28,28'
+    # a 3-d input: THNN checked dimension 0; torch 2.13 shows it with a batch of 1
+    ex = explain_text(
+        "Need input of dimension 3 and input.size[0] == 3 but got input to be of shape: "
+        "[1 x 28 x 28]"
+    )
+    assert ex.match.kind.code == "CS871" and ex.older is not None
+    assert ex.older.message == TODAY["CS871"]
+    assert ex.command == 'convshape calc "nn.Conv2d(3, 1, 1)" --input 1,28,28'
+    error = _calc_error(ex.command)
+    assert (error["code"], error["message"]) == ("CS112", TODAY["CS871"])
+    # the layer's other arguments are unknown: no fix writes the placeholder layer as code
+    for lang in ("en", "ja"):
+        advice = explain_text(SOURCES["CS871"][0], lang).advice
+        assert advice.fixes and not any("nn.Conv2d(" in f for f in advice.fixes)
+        assert "[1 x 1 x 28 x 28]" in advice.fixes[0]
+
+
+def test_need_input_without_consistent_numbers_has_no_command() -> None:
+    # four sizes said, three shown (a retyped message): nothing is rebuilt from it
+    ex = explain_text(
+        "Need input of dimension 4 and input.size[1] == 3 but got input to be of shape: "
+        "[1 x 28 x 28]"
+    )
+    assert ex.match.kind.code == "CS871" and ex.command is None
+    assert ex.older is not None and ex.older.message is None and ex.note
+
+
+def test_mat1_dim_advises_printing_the_shape_and_names_todays_wording() -> None:
+    ex = explain_text(SOURCES["CS872"][0])
+    assert ex.older is not None and ex.older.today is not None
+    assert ex.older.today.code == "CS801" and "CUDA" in ex.older.versions
+    assert "mat1 and mat2 shapes cannot be multiplied" in ex.advice.explanation
+    assert "x.shape" in ex.advice.fixes[0] and "CPU" in ex.advice.fixes[1]
+    assert "CS801" in ex.note  # why there is no command: no sizes in this wording
+    ja = explain_text(SOURCES["CS872"][0], "ja")
+    assert "x.shape" in ja.advice.fixes[0] and "CS801" in ja.note
+    # a build that appended the sizes is still this wording
+    sized = find_error(
+        "RuntimeError: mat1 dim 1 must match mat2 dim 0 mat1 dim1:2048 mat2 dim0: 512"
+    )
+    assert sized is not None and sized.kind.code == "CS872"
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 28, 28), (1, 28, 28)])
+def test_need_input_today_is_what_torch_says(shape: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as raised:
+        torch.nn.Conv2d(3, 1, 1)(torch.zeros(*shape))
+    assert str(raised.value) == TODAY["CS871"]

@@ -1444,6 +1444,26 @@ LEGACY_WRONG_CHANNELS = legacy(
     source="torch/lib/THNN/generic/SpatialConvolutionMM.c",
     today="CS112",
 )
+LEGACY_NEED_INPUT = legacy(
+    "CS871",
+    "legacy-need-input",
+    RT,
+    "Need input of dimension {ndim} and input.size[{dim}] == {expected} but got input to be of "
+    "shape: {input}",
+    versions="0.4-1.0",
+    source="THNN/THCUNN shape checks (THNN_CHECK_DIM_SIZE, THCUNN_check_dim_size), e.g. "
+    "SpatialConvolutionMM",
+    today="CS112",
+)
+LEGACY_MAT1_DIM = legacy(
+    "CS872",
+    "legacy-mat1-dim",
+    RT,
+    "mat1 dim 1 must match mat2 dim 0",
+    versions="1.7-1.x (CUDA)",
+    source="ATen's CUDA addmm/mm (aten/src/ATen/native/cuda/LinearAlgebra.cu)",
+    today="CS801",
+)
 
 # ---------------------------------------------------------------------------------------
 # Lint-only findings (``convshape lint``): not torch errors, so their templates are

@@ -747,8 +747,8 @@ def _other_op(match: Match, command: str | None, lang: Lang) -> str:
 def _explain_older(match: Match, lang: Lang) -> Explanation:
     """An older torch's wording: today's advice and a command that prints today's message
     when the old one has its numbers, else the wording's own texts and why there is none."""
-    from convshape.features.legacy import today
-    from convshape.features.repro import reproduce
+    from convshape.features.legacy import module, today
+    from convshape.features.repro import reproduce, reproduce_layer
 
     old = E.LEGACY[match.kind.code]
     now = E.KINDS[old.today] if old.today else None
@@ -764,8 +764,17 @@ def _explain_older(match: Match, lang: Lang) -> Explanation:
         return Explanation(match, lang, advice, None, note, False, older)
     kind, values, message = found
     err = ShapeError(kind, message, values)
-    advice = advise(err, _advice_spec(kind, values), None, lang)
-    command, key = reproduce(kind, kind.exc, message, values)
+    layer = module(match.kind, match.values)
+    if layer is None:
+        advice = advise(err, _advice_spec(kind, values), None, lang)
+        command, key = reproduce(kind, kind.exc, message, values)
+    else:  # the old message names only what the layer takes: its other arguments are unknown
+        advice = advise(err, None, layer[1], lang)
+        if not advice.fixes:
+            said = ShapeError(match.kind, match.message, dict(match.values))
+            own = advise(said, None, None, lang)
+            advice = replace(advice, fixes=own.fixes)
+        command, key = reproduce_layer(layer[0], layer[1], kind.exc, message)
     older = Older(old.versions, old.source, kind, message)
     return Explanation(match, lang, advice, command, texts.text(key, lang), False, older)
 

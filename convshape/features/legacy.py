@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 
 from convshape.core import errors as E
 from convshape.core.errors import ErrorKind
+from convshape.core.shapes import Shape
 
-__all__ = ["Today", "today"]
+__all__ = ["Today", "module", "today"]
 
 Today = tuple[ErrorKind, dict[str, str], str]
 Values = Mapping[str, str]
@@ -78,6 +79,32 @@ def _kernel(v: Values) -> dict[str, str]:
     }
 
 
+def _need_input(v: Values) -> tuple[int, Shape]:
+    """THNN_CHECK_DIM_SIZE(input, ndim, dimf, nInputPlane): the spatial rank of the convolution
+    and the input's shape (dimf is 1 for a batch, 0 for one unbatched sample)."""
+    shape, dim = tuple(_sizes(v["input"])), int(v["dim"])
+    if len(shape) != int(v["ndim"]) or dim not in (0, 1) or dim >= len(shape):
+        raise ValueError("the shape does not have the dimensions the message says")
+    if shape[dim] == int(v["expected"]):
+        raise ValueError("the channel count matches")
+    n = len(shape) - 1 - dim
+    if n not in (1, 2, 3):
+        raise ValueError(f"a {n}-d convolution")
+    return n, shape
+
+
+def _need_input_today(v: Values) -> dict[str, str]:
+    n, shape = _need_input(v)
+    batched = shape if v["dim"] == "1" else (1, *shape)  # torch 2.13 shows a batch of 1
+    return {
+        "groups": "1",
+        "weight": E.sizes([1, int(v["expected"]), *([1] * n)]),  # out channels, kernel: 1
+        "input": E.sizes(batched),
+        "expected": v["expected"],
+        "got": str(batched[1]),
+    }
+
+
 # legacy code -> today's values built from the old message's (ValueError: not enough numbers)
 _TODAY: dict[str, Callable[[Values], dict[str, str]]] = {
     E.LEGACY_ADDMM.code: _same,
@@ -87,7 +114,21 @@ _TODAY: dict[str, Callable[[Values], dict[str, str]]] = {
     E.LEGACY_WEIGHT_INPUT_RANK.code: _weight_input_rank,
     E.LEGACY_CHANNEL_MISMATCH.code: _channels,
     E.LEGACY_TRANSPOSED_CHANNEL_MISMATCH.code: _transposed,
+    E.LEGACY_NEED_INPUT.code: _need_input_today,
 }
+
+
+def module(kind: ErrorKind, values: Values) -> tuple[str, Shape] | None:
+    """The layer and input the old message describes, as ``calc`` reads them, when it names
+    only what the layer takes (out channels and kernel are placeholders, 1): today's message
+    is then printed by the user's kind of layer on the user's shape. None otherwise."""
+    if kind is not E.LEGACY_NEED_INPUT:
+        return None
+    try:
+        n, shape = _need_input(values)
+    except (ValueError, KeyError):
+        return None
+    return f"nn.Conv{n}d({int(values['expected'])}, 1, 1)", shape
 
 
 def today(kind: ErrorKind, values: Values) -> Today | None:

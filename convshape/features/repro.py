@@ -17,7 +17,7 @@ from convshape.core import errors as E
 from convshape.core.errors import ErrorKind, UsageError
 from convshape.core.shapes import Ints, Shape
 
-__all__ = ["counterpart", "reproduce"]
+__all__ = ["counterpart", "reproduce", "reproduce_layer"]
 
 
 class _Try(NamedTuple):
@@ -910,6 +910,18 @@ def counterpart(op: str, shape: Shape, weight: Shape) -> tuple[str, str | None, 
     if result.error is None:
         return command(attempt), None, None
     return command(attempt), result.error.exc, result.error.message
+
+
+def reproduce_layer(layer: str, shape: Shape, exc: str, message: str) -> tuple[str | None, str]:
+    """The ``calc`` command running ``layer`` on ``shape`` when calc prints exactly (exc,
+    message) for it, else None; and the note's text key."""
+    attempt = _Try(layer, shape)
+    try:
+        if _says(attempt, exc, message):
+            return command(attempt), _FOUND
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+        pass
+    return None, _NO_MATCH
 
 
 def reproduce(

@@ -564,3 +564,77 @@ def test_a_stack_torch_cannot_allocate_is_exit_2(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(oracle, "run_stack", out_of_memory)
     error = one_line_error(invoke("verify", "nn.Sequential(nn.ReLU())", "-i", "1,3"))
     assert "could not allocate" in error
+
+
+# -- smaller defects ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "code"),
+    [
+        ("nn.Conv2d(3, 8, 0)", (3, 5, 5), "CS122"),
+        ("nn.Conv1d(3, 8, 0)", (3, 5), "CS122"),
+        ("nn.Conv3d(3, 8, (0, 1, 1))", (3, 5, 5, 5), "CS129"),
+    ],
+)
+def test_static_lint_finds_a_zero_kernel_without_an_input(
+    layer: str, shape: tuple[int, ...], code: str
+) -> None:
+    torch = pytest.importorskip("torch")
+    from convshape.core.errors import KINDS
+    from convshape.features.lint import lint_source
+
+    module = eval(layer, {"nn": torch.nn})
+    for batch in (1, 2):  # torch refuses it whatever the input
+        with pytest.raises(RuntimeError):
+            module(torch.empty(batch, *shape))
+    with pytest.raises(RuntimeError) as raised:
+        module(torch.empty(1, *shape))
+    assert KINDS[code].pattern.fullmatch(str(raised.value))
+    found = lint_source(f"import torch.nn as nn\nm = {layer}\n", "m.py")
+    assert [f.code for f in found] == [code]
+
+
+def test_shape_errors_pickle_and_take_notes() -> None:
+    import pickle
+
+    from convshape.core.engine import infer_spec
+    from convshape.readers.parse import parse_layer
+
+    result = infer_spec(parse_layer("nn.Conv2d(3, 8, 0)"), (1, 3, 5, 5))
+    error = result.error
+    assert error is not None
+    assert pickle.loads(pickle.dumps(error)) == error
+    assert pickle.loads(pickle.dumps(result)).error == error
+    error.add_note("from a worker")
+    assert error.__notes__ == ["from a worker"]
+    with pytest.raises(AttributeError):
+        error.message = "changed"  # type: ignore[misc]
+
+
+def test_lint_json_is_output_format_json(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import torch.nn as nn\nm = nn.Sequential(nn.Linear(3, 4), nn.Linear(5, 6))\n")
+    short = invoke("lint", str(path), "--json")
+    long = invoke("lint", str(path), "--output-format", "json")
+    assert short.exit_code == long.exit_code == 1 and short.stdout == long.stdout
+    one_line_error(invoke("lint", str(path), "--json", "--output-format", "sarif"))
+
+
+@pytest.mark.parametrize(
+    ("verify_name", "old_name"),
+    [("max_pool", "maxpool"), ("avg_pool", "avgpool"), ("conv_transpose", "transpose")],
+)
+def test_solve_takes_verifys_op_names(verify_name: str, old_name: str) -> None:
+    new = invoke(
+        "solve",
+        "64",
+        "32" if verify_name != "conv_transpose" else "128",
+        "--op",
+        verify_name,
+        "--json",
+    )
+    old = invoke(
+        "solve", "64", "32" if old_name != "transpose" else "128", "--op", old_name, "--json"
+    )
+    assert new.exit_code == old.exit_code == 0 and new.stdout == old.stdout

@@ -326,8 +326,11 @@ def rule(code: str | None, show_all: bool, lang: str | None, as_json: bool) -> N
     "--op",
     default="conv",
     show_default=True,
-    type=click.Choice(["conv", "maxpool", "avgpool", "transpose"]),
-    help="The layer to solve for (transpose: ConvTranspose, to grow a size).",
+    type=click.Choice(
+        ["conv", "max_pool", "avg_pool", "conv_transpose", "maxpool", "avgpool", "transpose"]
+    ),
+    help="The layer to solve for, named as verify --ops names ops (conv_transpose: to grow "
+    "a size); maxpool, avgpool and transpose are accepted too.",
 )
 @click.option("--kernel", "-k", type=int, help="Fix kernel_size.")
 @click.option("--stride", "-s", type=int, help="Fix the stride.")
@@ -396,6 +399,7 @@ def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
     help="text (path:line:col: CODE message), json, github (workflow annotations), sarif.",
 )
 @click.option("--output-file", "-o", metavar="FILE", help="Write the report to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --output-format json.")
 @click.option("--config", "config_file", metavar="FILE", help="pyproject.toml to read.")
 @click.option("--select", metavar="CODES", help="Codes or prefixes to report, e.g. CS1,CS801.")
 @click.option("--ignore", metavar="CODES", help="Codes or prefixes not to report.")
@@ -442,6 +446,7 @@ def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
 def lint(
     paths: tuple[str, ...],
     output_format: str,
+    as_json: bool,
     output_file: str | None,
     config_file: str | None,
     select: str | None,
@@ -484,6 +489,10 @@ def lint(
     from convshape.cli import run
 
     try:
+        if as_json:
+            if output_format not in ("text", "json"):
+                raise UsageError(f"--json and --output-format {output_format} disagree")
+            output_format = "json"
         config = args.lint_config(config_file, select, ignore, lock_file)
         if update_lock and not (models or config_models):
             raise UsageError(

@@ -45,6 +45,9 @@ class Solved:
         return not isinstance(self.answer, ShapeError)
 
 
+_SOLVE_OPS = {"max_pool": "maxpool", "avg_pool": "avgpool", "conv_transpose": "transpose"}
+
+
 def solve(kw: dict[str, Any]) -> Solved:
     """``convshape solve``: pick the mode from the options and solve it."""
     from convshape.features.solve import choose_mode
@@ -75,7 +78,7 @@ def solve(kw: dict[str, Any]) -> Solved:
     solution = solve_size(
         size,
         target,
-        op=kw["op"],
+        op=_SOLVE_OPS.get(kw["op"], kw["op"]),
         kernel=kw["kernel"],
         stride=kw["stride"],
         padding=kw["padding"],

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from functools import cached_property
+from typing import Any
 
 __all__ = [
     "KINDS",
@@ -138,6 +139,23 @@ class ShapeError(Exception):
             if (exc, message) == (v.exc, v.message):
                 return v
         return False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its fields (an exception pickles its ``args``, which a dataclass
+        leaves empty): a failed result can come back from a process pool."""
+        return (type(self), (self.kind, self.message, dict(self.values), self.variants))
+
+
+def _frozen_but_notes(self: ShapeError, name: str, value: object) -> None:
+    """Fields stay frozen; Python's own exception attributes (``add_note``'s
+    ``__notes__``) can be set as on any exception."""
+    if name.startswith("__") and name.endswith("__"):
+        object.__setattr__(self, name, value)
+        return
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+ShapeError.__setattr__ = _frozen_but_notes  # type: ignore[method-assign,assignment]
 
 
 KINDS: dict[str, ErrorKind] = {}

@@ -342,6 +342,11 @@ def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError,
     from convshape.core.engine import infer_spec
 
     err = infer_spec(window, shape).error
+    if err is not None and err.code not in ARGUMENT_CODES:
+        # the backend torch picks depends on the input: with a batch of 2 a zero kernel is
+        # a oneDNN error (CS121), with a batch of 1 torch's own check (CS122) says it
+        small = (1, max(channels, 0), *([8] * window.dims))
+        err = infer_spec(window, small).error or err
     if err is None:
         return None
     deps = ARGUMENT_CODES.get(err.code)

@@ -1,10 +1,13 @@
 """Every command on junk: argument lists and input texts (junk, huge numbers, deep nesting,
 long texts). Whatever the input, a command ends with exit code 0, 1 or 2, never a
-traceback, within a per-example time limit (issue 13). Sizes are kept small enough for a
-2-core CI machine; benchmarks/bench_scale.py measures growth on inputs 1000x larger."""
+traceback, within a per-example time limit and under a memory limit (issue 13). Sizes are
+kept small enough for a 2-core CI machine; benchmarks/bench_scale.py measures growth on
+inputs 1000x larger."""
 
 from __future__ import annotations
 
+import resource
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,38 @@ from hypothesis import strategies as st
 from convshape.cli.app import cli
 
 runner = CliRunner()
+
+MEMORY_HEADROOM = 2 * 2**30  # bytes of address space each example may add
+
+
+def _address_space() -> int:
+    """This process's virtual size now (VmSize), in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmSize in /proc/self/status")  # pragma: no cover - Linux only
+
+
+@pytest.fixture(scope="module", autouse=True)
+def memory_limit() -> Iterator[None]:
+    """Every example runs under a memory limit: the address space the process has now plus
+    MEMORY_HEADROOM (RLIMIT_AS). An input that makes a command allocate without bound fails
+    with MemoryError, which the commands must turn into one line and exit 2."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + MEMORY_HEADROOM
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def test_the_memory_limit_is_in_force() -> None:
+    with pytest.raises(MemoryError):
+        bytearray(MEMORY_HEADROOM + 2**30)
+
 
 NUMBERS = st.one_of(
     st.integers(-3, 300).map(str),

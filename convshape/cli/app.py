@@ -486,7 +486,7 @@ def lint(
 
     Code is imported only for --model and --models; --update-lock needs one of them.
     """
-    from convshape.cli import run
+    from convshape.features.lint.run import lint as run_lint
 
     try:
         if as_json:
@@ -501,7 +501,7 @@ def lint(
             )
         specs = args.model_specs(config, models, inputs, expect_output, config_models)
         workers = args.jobs(jobs) if paths or not specs else None  # static mode only
-        findings, files, reports = run.lint(paths, config, specs, workers, update_lock)
+        findings, files, reports = run_lint(paths, config, specs, workers, update_lock)
         from convshape.cli.views.lint import write_report
 
         write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)

@@ -1,5 +1,6 @@
 """Library calls that take more than one step, for the commands in :mod:`.app`: solve's
-modes and lint's model runs. Results go back to the command, which hands them to a view.
+modes (lint's run is :mod:`convshape.features.lint.run`). Results go back to the command,
+which hands them to a view.
 
 Only the standard library is imported here; the library is imported when called.
 """
@@ -12,13 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from convshape.core.errors import ShapeError
     from convshape.core.shapes import Shape
-    from convshape.features.lint.config import Config, ModelSpec
-    from convshape.features.lint.model import ModelReport
-    from convshape.features.lint.values import Finding
     from convshape.features.solve import Inversion, SameStrided, SizeSolution, StackSizes
     from convshape.ops import Spec
 
-__all__ = ["Solved", "lint", "run_models", "selected", "solve"]
+__all__ = ["Solved", "solve"]
 
 Mode = Literal["size", "same", "invert", "stack"]
 
@@ -114,64 +112,3 @@ def _stack(kw: dict[str, Any]) -> Solved:
     shape = parse_shape(kw["input_"])
     result = stack_sizes(layers, shape, low=kw["min_size"], high=kw["max_size"], near=kw["near"])
     return Solved("stack", result, shape=shape)
-
-
-# -- lint --------------------------------------------------------------------------------
-
-
-def lint(
-    paths: tuple[str, ...],
-    config: Config,
-    specs: list[ModelSpec],
-    jobs: int | None,
-    update_lock: bool,
-) -> tuple[list[Finding], int, list[ModelReport]]:
-    """``convshape lint``: static mode on ``paths`` (default ``.``, skipped when only
-    models are given), then model mode on ``specs``. The findings, sorted; the number of
-    files read; the models' reports."""
-    findings: list[Finding] = []
-    files = 0
-    if paths or not specs:
-        from convshape.features.lint.static import lint_paths
-
-        run = lint_paths(paths or (".",), config, jobs)
-        findings += run.findings
-        files = run.files
-    reports = run_models(config, specs, update_lock) if specs else []
-    for report in reports:
-        findings += selected(config, report.findings)
-    findings.sort(key=lambda f: f.sort_key())
-    return findings, files, reports
-
-
-def run_models(config: Config, specs: list[ModelSpec], update_lock: bool) -> list[ModelReport]:
-    """Model mode: run each model and check it against the shape lock (or, with
-    ``update_lock``, write the lock)."""
-    from convshape.features.lint.model import check_lock, read_lock, run_model, write_lock
-
-    lock_path = config.lock_path
-    locked = read_lock(lock_path) if lock_path.exists() and not update_lock else {}
-    reports = []
-    for spec in specs:
-        report = run_model(spec, config.root)
-        check_lock(report, locked.get(spec.key))
-        reports.append(report)
-    if update_lock:
-        keys = {id(r): s.key for r, s in zip(reports, specs, strict=True)}
-        write_lock(lock_path, reports, lambda r: keys[id(r)])
-    return reports
-
-
-def selected(config: Config, findings: list[Finding]) -> list[Finding]:
-    """Model-mode findings: the configuration's selection and the files' suppressions."""
-    from convshape.features.lint.static import suppressed_in_file
-
-    out = []
-    cache: dict[str, Any] = {}
-    for f in findings:
-        if not config.enabled(f.code, f.path):
-            continue
-        if suppressed_in_file(f, config.root, cache):
-            continue
-        out.append(f)
-    return out

@@ -1070,7 +1070,7 @@ PIXEL_SHUFFLE_CHANNELS = _k(
 )
 
 # ---------------------------------------------------------------------------------------
-# More of the layers between convolutions (stacks: convshape.layers), each message checked
+# More of the layers between convolutions (stacks: the LAYERS group), each message checked
 # against torch 2.13 on CPU. CS803's text is also what CircularPadNd's rank check prints.
 # ---------------------------------------------------------------------------------------
 BATCHNORM_WEIGHT_FEATURES = _k(

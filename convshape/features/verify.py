@@ -732,8 +732,9 @@ def verify_stack(
     training: bool = True,
     max_memory: int = MAX_MEMORY,
 ) -> StackCheck:
-    """Run the engine's :func:`~convshape.network.infer_stack` and the same nn.Sequential in
-    torch (built from the parsed layers) on ``shape``, and compare them layer by layer.
+    """Run the engine's :func:`~convshape.features.network.infer_stack` and the same
+    nn.Sequential in torch (built from the parsed layers) on ``shape``, and compare them
+    layer by layer.
 
     Stacks verify on ``cpu`` and ``meta``; other devices raise :class:`UsageError`, as
     does a stack that would allocate more than ``max_memory`` bytes on CPU (its

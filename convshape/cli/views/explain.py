@@ -1,4 +1,5 @@
-"""An :class:`~convshape.explain.Explanation` as rich text for people and as JSON for scripts.
+"""An :class:`~convshape.features.explain.Explanation` as rich text for people and as
+JSON for scripts.
 
 torch's message is printed unchanged and never wrapped, and so is the reproducing command,
 so that both can be copied. Labels follow the explanation's language.

@@ -9,8 +9,8 @@ abstract tensors flow through the layers in the order forward uses them.
 
 Anything that is not fixed by the source (an argument of a function nobody calls with a
 literal, a value from another module, a branch on something unknown) becomes
-:data:`~convshape.lint.values.UNKNOWN`, and every rule that meets it stays silent. What a
-layer does to a tensor lives in :mod:`convshape.lint.rules`.
+:data:`~convshape.features.lint.values.UNKNOWN`, and every rule that meets it stays
+silent. What a layer does to a tensor lives in :mod:`convshape.features.lint.rules`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ Three kinds of rules, all reporting codes of the one taxonomy in :mod:`convshape
   ``output_padding`` not below stride or dilation, pooling padding over half the kernel,
   a ``padding_mode`` the layer refuses, groups not dividing the channels ...);
 * shape rules, when forward applies a layer: with the whole input shape known (an input
-  was declared) the engine and :mod:`convshape.layers` say exactly what torch does; with
-  only part of it known (no input declared), channel and feature counts between
-  consecutive layers are compared;
+  was declared) the engine and the op families (through the registry) say exactly what
+  torch does; with only part of it known (no input declared), channel and feature counts
+  between consecutive layers are compared;
 * the stride warning: rows or columns at the end of the input that no window reaches.
 
 Every value that is not known keeps its rule silent.

@@ -170,20 +170,22 @@ def _channels(
         fixes.append(text("advice.channels.fix_weight", lang, weight=tuple(w), got=got))
         fixes.append(text("advice.channels.fix_input", lang, expected=expected))
     cause = text("advice.channels.cause", lang)
-    if channels_last_first(tuple(shown), expected) and got != expected:
-        # channels-last data: the likeliest reading, so its fix comes first
+
+    def permute() -> str:
+        """Channels-last to channels-first: the last axis moved to position 1."""
         order = ", ".join(map(str, (0, len(shown) - 1, *range(1, len(shown) - 1))))
         moved = (shown[0], shown[-1], *shown[1:-1])
-        fixes.insert(
-            0,
-            text(
-                "advice.channels.fix_permute",
-                lang,
-                expected=expected,
-                order=order,
-                shape=E.sizes(moved),
-            ),
+        return text(
+            "advice.channels.fix_permute",
+            lang,
+            expected=expected,
+            order=order,
+            shape=E.sizes(moved),
         )
+
+    if channels_last_first(tuple(shown), expected) and got != expected:
+        # channels-last data: the likeliest reading, so its fix comes first
+        fixes.insert(0, permute())
         cause = text("advice.channels.cause_last", lang, expected=expected, input=E.sizes(shown))
     elif _unbatched_no_channel(shown, expected, got, transposed):
         # torch read a 3-d (batch, H, W) input as one unbatched sample of {got} channels
@@ -198,17 +200,7 @@ def _channels(
         )
         cause = text("advice.channels.cause_unbatched", lang, got=got)
     elif len(shown) >= 4 and shown[-1] == expected in (1, 3, 4) and got != expected:
-        order = ", ".join(map(str, (0, len(shown) - 1, *range(1, len(shown) - 1))))
-        moved = (shown[0], shown[-1], *shown[1:-1])
-        fixes.append(
-            text(
-                "advice.channels.fix_permute",
-                lang,
-                expected=expected,
-                order=order,
-                shape=E.sizes(moved),
-            )
-        )
+        fixes.append(permute())
     return Advice(said, tuple(fixes), cause)
 
 

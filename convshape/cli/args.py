@@ -143,15 +143,9 @@ def jobs(text: str | None) -> int | None:
 
 
 def _codes(text: str, option: str) -> tuple[str, ...]:
-    from convshape.core.errors import KINDS
+    from convshape.features.lint.config import known_codes
 
-    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
-    for code in codes:
-        if code != "ALL" and not any(k.startswith(code) for k in KINDS):
-            raise UsageError(
-                f"{option}: {code!r} selects no convshape code (codes look like CS112)"
-            )
-    return codes
+    return known_codes(tuple(c.strip().upper() for c in text.split(",") if c.strip()), option)
 
 
 def lint_config(

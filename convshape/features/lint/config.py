@@ -18,7 +18,7 @@ from convshape.core.errors import KINDS, UsageError
 from convshape.readers.parse import parse_shape
 from convshape.readers.source import read_text
 
-__all__ = ["Config", "ModelSpec", "find_config", "load_config", "matches_code"]
+__all__ = ["Config", "ModelSpec", "find_config", "known_codes", "load_config", "matches_code"]
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -188,7 +188,12 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _codes(value: Any, where: str) -> tuple[str, ...]:
-    codes = _strings(value, where)
+    return known_codes(_strings(value, where), where)
+
+
+def known_codes(codes: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """``codes`` (codes, prefixes or ALL) when each selects a convshape code; else a
+    :class:`UsageError` naming ``where`` (the option or configuration key)."""
     for code in codes:
         if code != "ALL" and not any(k.startswith(code) for k in KINDS):
             raise UsageError(f"{where}: {code!r} selects no convshape code (codes look like CS112)")

@@ -109,9 +109,6 @@ GENERIC = frozenset(
 
 _MAX_MESSAGE = 4000  # longer candidate messages are not tried (torch's are far shorter)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-_EXC_LINE = re.compile(
-    r"^(?:E\s+)?(?:[A-Za-z_][\w]*\.)*(?P<exc>[A-Za-z_]\w*(?:Error|Exception)):[ \t]?(?P<msg>.*)$"
-)
 _PYTEST_PREFIX = re.compile(r"^E {1,7}")
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+?)\s*$')
 _IPY_FRAME = re.compile(

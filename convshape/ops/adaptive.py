@@ -96,9 +96,6 @@ def _list_with_default(spec: AdaptivePool, shape: Shape) -> Ints:
     return tuple(d if v is None else v for v, d in zip(size, defaults, strict=True))
 
 
-_Adaptive = Callable[[int, Shape, Ints, str, Trace], Shape]
-
-
 def _brace(values: Ints) -> str:
     """``{1, -1}``; three values print as ``{a, b,c}`` (torch's own missing space)."""
     text = ", ".join(str(v) for v in values[:2])

@@ -26,7 +26,7 @@ from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, registe
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
-from convshape.ops.common import arg, feature_shape, module_code, rank_text, row
+from convshape.ops.common import arg, feature_shape, module_code, rank_text, row, shift_window
 
 __all__ = ["FAMILY", "Pad", "pad_shape"]
 
@@ -193,13 +193,11 @@ def torch_call(spec: Pad) -> TorchCall:
 
 def window(spec: Pad, shape: Shape, output: Shape, n: int) -> list[Window] | None:
     """Padding shifts each padded axis by its left padding."""
-    from fractions import Fraction
-
     pad = spec.padding
     result = [identity_window()] * n
     for j in range(len(pad) // 2):  # F.pad order: last axis first
         if j < n:
-            result[n - 1 - j] = (Fraction(0), Fraction(1), Fraction(-pad[2 * j]))
+            result[n - 1 - j] = shift_window(-pad[2 * j])
     return result
 
 

@@ -325,11 +325,6 @@ class Interp:
 
     # -- bookkeeping -----------------------------------------------------------------
 
-    def tick(self) -> None:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise _Budget
-
     def site(self, node: ast.expr | ast.stmt) -> Site:
         return self.ctx.site(node)
 

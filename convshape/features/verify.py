@@ -44,6 +44,7 @@ from convshape.core.errors import UsageError, Variant
 from convshape.core.registry import CONV, family_of
 from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
+from convshape.features.memory import INDEX_BYTES, element_size, tensor_bytes
 from convshape.features.network import StackLayer, StackResult, StackRow, infer_stack
 from convshape.ops import AnySpec
 
@@ -318,9 +319,11 @@ def allocation(spec: AnySpec, shape: Shape) -> int:
     call = family.torch(spec)
     elements += sum(math.prod(t) for t in call.tensors if t is not None)
     output = infer_spec(spec, shape).output
-    total = elements * 4
+    total = elements * element_size("float32")
     if output is not None:
-        total += math.prod(output) * (12 if getattr(spec, "return_indices", False) else 4)
+        total += tensor_bytes(output, "float32")
+        if getattr(spec, "return_indices", False):
+            total += math.prod(output) * INDEX_BYTES
     return total
 
 
@@ -763,10 +766,10 @@ def stack_allocation(result: StackResult) -> int:
     """About how many bytes torch allocates to run a stack (float32): every parameter,
     and at the peak the largest input and output of one layer (nn.Sequential frees each
     input once the next layer has its output)."""
-    peak = math.prod(result.input) * 4
+    peak = tensor_bytes(result.input, "float32")
     before = peak
     for row in result.rows:
-        after = row.output_bytes() if row.output is not None else 0
+        after = row.output_bytes()
         peak = max(peak, before + after)
         before = after
-    return result.params * 4 + peak
+    return result.params * element_size("float32") + peak

@@ -129,7 +129,9 @@ class OpFamily:
     ``spatial_rank`` (the number of spatial axes a stack starting with it has; None: it
     does not say, the next layer does), ``params``
     and ``macs`` (what the module holds and computes), ``construct_error`` (what the
-    constructor raises before anything runs).
+    constructor raises before anything runs), ``work`` and ``work_bound`` (what the CPU
+    call computes, and a bound on it from the layer and input alone) and ``reach`` (how far
+    it reaches along a spatial axis; None: verify makes no smaller twin input).
     """
 
     name: str

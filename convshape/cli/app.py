@@ -18,6 +18,7 @@ from convshape.cli.common import (
     finish,
     interrupted,
     make_console,
+    write_atomic,
 )
 from convshape.cli.options import (
     dtype_option,
@@ -508,6 +509,81 @@ def lint(
     except UsageError as exc:
         fail(str(exc))
     finish(exit_zero or not findings)
+
+
+@cli.command()
+@stack_options
+@layer_options
+@click.option("--svg", "svg_path", metavar="FILE", help="Also write the picture as SVG.")
+@click.option(
+    "--html", "html_path", metavar="FILE", help="Also write a page that steps the windows."
+)
+def draw(
+    file: str | None,
+    variable: str | None,
+    eval_mode: bool,
+    svg_path: str | None,
+    html_path: str | None,
+    **kw: Any,
+) -> None:
+    """Draw LAYER's arithmetic: input, padding, kernel taps, each window and output cell.
+
+    Takes LAYER and --input as calc does (flags, pasted code, F. calls). Per spatial axis
+    it draws the padded input (zeros, or the cell reflect / replicate / circular copies),
+    the dilated kernel, the window of each output cell, what the stride never reaches and
+    ceil_mode's windows; large axes are elided in the middle. A stack (nn.Sequential,
+    --file) is drawn as its shape flow. --svg and --html write files (the page steps
+    through the stride positions, no network needed).
+
+    \b
+    Examples:
+      convshape draw "nn.Conv2d(16, 32, 3, padding=1, stride=2)" --input 1,16,7,7
+      convshape draw "nn.MaxPool1d(3, stride=2, ceil_mode=True)" -i 1,1,8 --svg pool.svg
+      convshape draw --file model.py --variable features --input 1,3,224,224 --html flow.html
+    """
+    layer = kw.get("layer")
+    if args.wants_stack(layer, file, variable):
+        from convshape.cli.views.draw import show_stack_flow
+        from convshape.features import drawing
+        from convshape.features.network import infer_stack, parse_stack
+
+        try:
+            text = args.stack_text(layer, file)
+            shape = args.stack_input(kw)
+            stack = infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
+        except UsageError as exc:
+            fail(str(exc))
+        show_stack_flow(make_console(), stack)
+        _write(svg_path, drawing.stack_svg, stack)
+        _write(html_path, drawing.stack_html, stack)
+        finish(stack.ok)
+    if eval_mode:
+        fail("--eval applies to stacks (nn.Sequential or several layers)")
+    if layer is None:
+        fail("missing LAYER (or --file PATH)")
+    from convshape.cli.views.draw import show_picture
+    from convshape.features import drawing
+    from convshape.features.picture import draw_result
+
+    try:
+        spec, shape = args.layer_spec(kw)
+    except UsageError as exc:
+        fail(str(exc))
+    picture = draw_result(spec, shape)
+    show_picture(make_console(), picture)
+    _write(svg_path, drawing.layer_svg, picture)
+    _write(html_path, drawing.layer_html, picture)
+    finish(picture.ok)
+
+
+def _write(path: str | None, render: Any, value: Any) -> None:
+    """Render ``value`` into ``path`` (atomically), if a path was given."""
+    if path is None:
+        return
+    try:
+        write_atomic(path, render(value))
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -30,6 +30,26 @@ def echo_json(doc: Any, *, ensure_ascii: bool = True) -> None:
     click.echo(json.dumps(doc, indent=2, ensure_ascii=ensure_ascii))
 
 
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename:
+    a reader never sees half a file, and a failed write leaves the old one."""
+    import contextlib
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".convshape-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def finish(ok: bool) -> NoReturn:
     """Exit 0 when ``ok``, else 1 (torch would raise, or verify disagrees, ...)."""
     sys.exit(EXIT_OK if ok else EXIT_FAIL)

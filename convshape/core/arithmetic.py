@@ -17,7 +17,9 @@ from functools import cached_property
 
 __all__ = [
     "Axis",
+    "Sweep",
     "axis_names",
+    "axis_sweep",
     "conv_axis",
     "conv_out",
     "conv_transpose_axis",
@@ -207,6 +209,65 @@ _DESCRIBE: dict[str, Callable[[Axis], tuple[str, tuple[str, ...]]]] = {
     "transpose": _describe_transpose,
     "pool": _describe_pool,
 }
+
+
+# ---------------------------------------------------------------------------------------
+# Sweeps: how a layer's windows move along one axis, as data (convshape draw)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """How one spatial axis of a layer is swept, as the picture of its arithmetic needs it.
+
+    ``kind``: ``slide`` (a window of ``kernel`` taps ``dilation`` apart, every ``stride``
+    cells, over the input with ``padding`` cells before and after; ``mode`` says what the
+    padding holds: zeros, or copies of input cells for reflect / replicate / circular;
+    ``ceil_mode``: pools' extra last window), ``transpose`` (the inverse: the input spread
+    ``stride`` apart, then a stride-1 slide; ``output_padding`` cells at the end) or
+    ``adaptive`` (``output`` uneven windows ``[floor(i*L/o), ceil((i+1)*L/o))``).
+    """
+
+    name: str
+    kind: str
+    size: int
+    output: int
+    kernel: int = 1
+    stride: int = 1
+    padding: tuple[int, int] = (0, 0)
+    dilation: int = 1
+    mode: str = "zeros"
+    output_padding: int = 0
+    ceil_mode: bool = False
+
+
+def axis_sweep(a: Axis) -> Sweep | None:
+    """The sweep of a worked axis (conv, pool and transposed axes; None for the others)."""
+    if a.kind in ("conv", "pool"):
+        return Sweep(
+            a.name,
+            "slide",
+            a.size,
+            a.output,
+            a.kernel,
+            a.stride,
+            a.padding,
+            a.dilation,
+            ceil_mode=a.ceil_mode,
+        )
+    if a.kind == "transpose":
+        return Sweep(
+            a.name,
+            "transpose",
+            a.size,
+            a.output,
+            a.kernel,
+            a.stride,
+            a.padding,
+            a.dilation,
+            output_padding=a.output_padding,
+        )
+    return None
 
 
 # ---------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from fractions import Fraction
 
-from convshape.core.arithmetic import numel
+from convshape.core.arithmetic import Axis, Sweep, axis_sweep, numel
 from convshape.core.errors import ShapeError
 from convshape.core.shapes import Shape
 from convshape.core.signature import Signature
@@ -82,6 +82,14 @@ def _no_window(spec: Any, shape: Shape, output: Shape, n: int) -> list[Window] |
     return None
 
 
+def _axis_sweeps(spec: Any, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...] | None:
+    """The sweeps of the worked axes, when every axis has one."""
+    sweeps = [axis_sweep(a) for a in axes]
+    if not sweeps or any(s is None for s in sweeps):
+        return None
+    return tuple(s for s in sweeps if s is not None)
+
+
 def _no_params(spec: Any, shape: Shape | None) -> int:
     return 0
 
@@ -130,8 +138,9 @@ class OpFamily:
     does not say, the next layer does), ``params``
     and ``macs`` (what the module holds and computes), ``construct_error`` (what the
     constructor raises before anything runs), ``work`` and ``work_bound`` (what the CPU
-    call computes, and a bound on it from the layer and input alone) and ``reach`` (how far
-    it reaches along a spatial axis; None: verify makes no smaller twin input).
+    call computes, and a bound on it from the layer and input alone), ``reach`` (how far
+    it reaches along a spatial axis; None: verify makes no smaller twin input) and
+    ``sweeps`` (how its windows move along each axis, for ``convshape draw``).
     """
 
     name: str
@@ -150,6 +159,9 @@ class OpFamily:
     work: Callable[[Any, Shape, Shape], int] = _elements
     work_bound: Callable[[Any, Shape], int] = _output_bound
     reach: Callable[[Any, int], int | None] = _no_twin
+    sweeps: Callable[[Any, Shape, tuple[Axis, ...]], tuple[Sweep, ...] | None] = _axis_sweeps
+    """Per spatial axis, how the layer's windows sweep it (spec, input shape, the worked
+    axes as far as the checks got): what ``convshape draw`` draws; None: no picture."""
     rank: int = 100
     """Where the family comes in listings (op lists, fuzz cycles): lower first."""
     group: str = CONV

@@ -15,6 +15,7 @@ from typing import Literal, cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import (
     Axis,
+    Sweep,
     at,
     axis_names,
     identity_window,
@@ -362,6 +363,13 @@ def window(spec: AdaptivePool, shape: Shape, output: Shape, n: int) -> list[Wind
     return result
 
 
+def sweeps(spec: AdaptivePool, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...] | None:
+    """Uneven windows: output ``i`` pools ``[floor(i*L/o), ceil((i+1)*L/o))``."""
+    if len(axes) != spec.dims:
+        return None
+    return tuple(Sweep(a.name, "adaptive", a.size, a.output) for a in axes)
+
+
 # ---------------------------------------------------------------------------------------
 # What the CPU call costs (verify runs a smaller twin input above a budget)
 # ---------------------------------------------------------------------------------------
@@ -396,5 +404,6 @@ FAMILY = register(
         window=window,
         work_bound=work_bound,
         reach=reach,
+        sweeps=sweeps,
     )
 )

@@ -20,11 +20,14 @@ from typing import cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import (
     Axis,
+    Sweep,
     at,
     axis_names,
+    axis_sweep,
     conv_axis,
     conv_transpose_axis,
     conv_transpose_out,
+    effective_kernel,
     grown_area,
     most,
     numel,
@@ -1161,6 +1164,60 @@ def work_bound(spec: Conv | ConvCall, shape: Shape) -> int:
     return n_in + out + max(n_in, out) * per
 
 
+# ---------------------------------------------------------------------------------------
+# How the windows sweep each axis (convshape draw)
+# ---------------------------------------------------------------------------------------
+
+
+def _spec_pairs(spec: Conv | ConvCall, kernel: Ints, n: int) -> list[tuple[int, int]] | None:
+    """Per axis (before, after) padding as the module or call applies it."""
+    if isinstance(spec.padding, str):
+        if spec.padding == "valid":
+            return [(0, 0)] * n
+        if spec.padding != "same" or len(spec.dilation) not in (1, n):
+            return None
+        dil = spec.dilation * n if len(spec.dilation) == 1 else spec.dilation
+        return [same_padding(kernel[i], dil[i]) for i in range(n)]
+    values = spec.padding * n if len(spec.padding) == 1 else spec.padding
+    if len(values) != n or min(values) < 0:
+        return None
+    return [(p, p) for p in values]
+
+
+def sweeps(spec: Conv | ConvCall, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...] | None:
+    """The worked axes as sweeps; a padding_mode's copied cells (F.pad runs first, so the
+    worked axes see the padded input), and, where torch stopped before the arithmetic (the
+    channels, F.pad), the sweeps the arguments would make."""
+    n = spec.dims
+    mode = spec.padding_mode if isinstance(spec, Conv) and not spec.transposed else "zeros"
+    if mode == "zeros" and len(axes) == n:
+        found = [axis_sweep(a) for a in axes]
+        return tuple(f for f in found if f is not None) if None not in found else None
+    kernel = spec.kernel_size if isinstance(spec, Conv) else spec.weight[2:]
+    per = [v * n if len(v) == 1 else v for v in (tuple(kernel), spec.stride, spec.dilation)]
+    if len(shape) not in (n + 1, n + 2) or any(len(v) != n or min(v) <= 0 for v in per):
+        return None
+    kernel, stride, dilation = per
+    pairs = _spec_pairs(spec, kernel, n)
+    if pairs is None:
+        return None
+    names = axis_names(n)
+    spatial = shape[-n:]
+    result = []
+    for i in range(n):
+        k, s, d, (left, right), size = kernel[i], stride[i], dilation[i], pairs[i], spatial[i]
+        if spec.transposed:
+            op = spec.output_padding[i] if i < len(spec.output_padding) else 0
+            out = conv_transpose_out(size, k, s, left, d, op)
+            result.append(
+                Sweep(names[i], "transpose", size, out, k, s, (left, right), d, output_padding=op)
+            )
+        else:
+            out = (size + left + right - effective_kernel(k, d)) // s + 1
+            result.append(Sweep(names[i], "slide", size, out, k, s, (left, right), d, mode))
+    return tuple(result)
+
+
 FAMILY = register(
     OpFamily(
         name="conv",
@@ -1182,5 +1239,6 @@ FAMILY = register(
         work=work,
         work_bound=work_bound,
         reach=reach,
+        sweeps=sweeps,
     )
 )

@@ -1,0 +1,212 @@
+"""``convshape draw`` in the terminal: the picture of a layer's arithmetic, per axis, in
+at most 80 columns (large axes elided in the middle), readable without colour.
+
+One strip per axis: a row of cells (input cells by index, padding in brackets holding
+the input cell it copies or ``·`` for a zero, stride gaps ``·``, output_padding ``+``,
+ceil_mode's cells past the input ``»``), a row marking the cells the stride never reaches
+(``×``), then one row per output cell with its window's kernel taps (``■``; ``─`` between
+dilated taps), and ceil_mode's window that torch drops (``□``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from convshape.core.shapes import shape_text
+from convshape.features.picture import AxisPicture, Cell, Picture, Window, shown
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from convshape.features.network import StackResult
+
+__all__ = ["LEGEND", "picture_view", "show_picture", "show_stack_flow", "stack_flow_view"]
+
+CELL = 4  # characters per cell
+LABEL = 9  # characters of the row labels
+CELLS = 17  # cells shown per strip: (80 - LABEL) // CELL, odd so the middle is the elision
+WINDOWS = 7  # window rows shown per axis
+
+LEGEND = (
+    "n input cell n   [·] zero padding   [n] padding copying input cell n   · stride gap\n"
+    "+ output_padding   » past the input (ceil_mode)   × never reached   ■ kernel tap\n"
+    "□ ceil_mode window torch drops"
+)
+
+_STYLE = {
+    "input": "cyan",
+    "pad": "yellow",
+    "gap": "dim",
+    "outpad": "magenta",
+    "extra": "blue",
+}
+
+
+def show_picture(console: Console, picture: Picture) -> None:
+    console.print(picture_view(picture))
+
+
+def _cell_text(c: Cell) -> str:
+    if c.role == "input":
+        text = str(c.source)
+    elif c.role == "pad":
+        text = "[·]" if c.source is None else f"[{c.source}]"
+    else:
+        text = {"gap": "·", "outpad": "+", "extra": "»"}[c.role]
+    if len(text) > CELL - 1:
+        text = "[…]" if c.role == "pad" else "…" + text[-(CELL - 2) :]
+    return text.rjust(CELL)
+
+
+def _strip(a: AxisPicture) -> list[RenderableType]:
+    positions = shown(a.length, CELLS)
+    rows: list[RenderableType] = []
+    cells = Text("cells".ljust(LABEL), style="bold")
+    marks = Text()
+    for pos in positions:
+        if pos is None:
+            cells.append(" ┄┄ ".rjust(CELL), "dim")
+            marks.append(" " * CELL)
+            continue
+        c = a.cell(pos)
+        cells.append(_cell_text(c), _STYLE[c.role])
+        marks.append(("×" if c.dropped else "").rjust(CELL), "bold red")
+    rows.append(cells)
+    if marks.plain.strip():
+        rows.append(Text("dropped".ljust(LABEL), style="red") + marks)
+    for o in shown(a.outputs, WINDOWS):
+        if o is None:
+            rows.append(Text("".ljust(LABEL) + " ┄┄", style="dim"))
+            continue
+        rows.append(_window_row(f"out {o}", a.window(o), positions, "■", "green"))
+    dropped = a.dropped_window
+    if dropped is not None:
+        rows.append(_window_row("dropped", dropped, positions, "□", "red"))
+    return rows
+
+
+def _hidden(positions: list[int | None]) -> tuple[int, int]:
+    """The elided positions ``[lo, hi)`` (empty when nothing is elided)."""
+    if None not in positions:
+        return 0, 0
+    i = positions.index(None)
+    before, after = positions[i - 1], positions[i + 1]
+    return (0 if before is None else before + 1), (0 if after is None else after)
+
+
+def _window_row(label: str, w: Window, positions: list[int | None], mark: str, style: str) -> Text:
+    taps = set(w.taps) if len(w.taps) < 4096 else None
+    lo, hi = _hidden(positions)
+    row = Text(label[:LABEL].ljust(LABEL), style="bold" if style == "green" else style)
+    for pos in positions:
+        if pos is None:
+            row.append(" ┄┄ " if w.start < hi and w.end > lo else " " * CELL, style)
+        elif w.start <= pos < w.end:
+            tap = taps is None or pos in taps
+            row.append((mark if tap else "─").rjust(CELL, "─" if pos > w.start else " "), style)
+        else:
+            row.append(" " * CELL)
+    return row
+
+
+def _axis_view(a: AxisPicture) -> list[RenderableType]:
+    s = a.sweep
+    parts: list[RenderableType] = [Text.assemble((f"{a.name}: ", "bold"), a.formula or s.kind)]
+    counts = a.counts()
+    summary = [f"{s.size} input"]
+    if counts["pad"]:
+        what = "zeros" if s.mode == "zeros" else f"{s.mode} copies"
+        summary.append(f"padding {s.padding[0]}+{s.padding[1]} ({what})")
+    if counts["gap"]:
+        summary.append(f"{counts['gap']} stride gaps")
+    if counts["outpad"]:
+        summary.append(f"output_padding {counts['outpad']}")
+    if s.kind != "adaptive":
+        taps = f"kernel {s.kernel}" + (f" dilated {s.dilation}" if s.dilation > 1 else "")
+        summary.append(taps + (f", stride {s.stride}" if s.kind == "slide" else ""))
+    else:
+        summary.append(f"{a.outputs} uneven windows")
+    summary.append(f"{a.outputs} output")
+    if counts["dropped"]:
+        summary.append(f"{counts['dropped']} never reached")
+    if counts["extra"]:
+        summary.append(f"{counts['extra']} past the input (ceil_mode)")
+    if a.dropped_window is not None:
+        summary.append("1 window dropped")
+    parts.append(Text("   " + ", ".join(summary), style="dim"))
+    if a.problem is not None:
+        parts.append(Text(f"   {a.problem}", style="bold red"))
+    parts.extend(_strip(a))
+    return parts
+
+
+def _channels(got: int, expected: int) -> list[RenderableType]:
+    width = 40
+    top = max(got, expected, 1)
+
+    def bar(n: int) -> str:
+        return "█" * max(1, round(width * n / top)) if n > 0 else ""
+
+    return [
+        Text("channels do not meet:", style="bold red"),
+        Text.assemble("  input ".ljust(LABEL), (bar(got), "cyan"), f" {got}"),
+        Text.assemble("  layer ".ljust(LABEL), (bar(expected), "red"), f" {expected} expected"),
+    ]
+
+
+def picture_view(picture: Picture) -> RenderableType:
+    head = Text.assemble((picture.title, "bold"), "  ", (shape_text(picture.input), "cyan"), " -> ")
+    if picture.output is not None:
+        head.append(shape_text(picture.output), "bold green")
+    else:
+        head.append("error", "bold red")
+    parts: list[RenderableType] = [head]
+    if picture.channels is not None:
+        parts.extend(_channels(*picture.channels))
+    for a in picture.axes:
+        parts.extend(_axis_view(a))
+    if not picture.axes:
+        parts.append(Text("(no per-axis picture for this layer)", style="dim"))
+    if picture.error is not None:
+        err = picture.error
+        parts.append(
+            Text.assemble(("torch raises ", "red"), (f"{err.exc}: ", "bold red"), err.message)
+        )
+    parts.append(Text(LEGEND, style="dim"))
+    return Group(*parts)
+
+
+def show_stack_flow(console: Console, stack: StackResult) -> None:
+    console.print(stack_flow_view(stack))
+
+
+def stack_flow_view(stack: StackResult) -> RenderableType:
+    """The shape flow: each layer with the shape on the edge into it, a bar sized by its
+    output's channels; the failing layer in red with torch's message."""
+    import math
+
+    parts: list[RenderableType] = [Text.assemble(("input ", "bold"), shape_text(stack.input))]
+    known = [r.output for r in stack.rows if r.output is not None] + [stack.input]
+    top = max((s[1] for s in known if len(s) > 1), default=1) or 1
+    for r in stack.rows:
+        parts.append(Text("  │ " + (shape_text(r.input) if r.input is not None else "?"), "dim"))
+        parts.append(Text("  ▼", "dim"))
+        head = Text.assemble((f"[{r.index}] ", "bold"), r.layer.code)
+        if r.error is not None:
+            head.append("  ✗", "bold red")
+            parts.append(head)
+            parts.append(Text(f"      {r.error.exc}: {r.error.message}", style="red"))
+            break
+        parts.append(head)
+        out = r.output
+        if out is not None and len(out) > 1:
+            n = max(1, round(30 * math.log1p(max(out[1], 0)) / math.log1p(top)))
+            parts.append(Text.assemble("      ", ("▇" * n, "cyan"), f" {out[1]} channels"))
+    else:
+        if stack.rows and stack.rows[-1].output is not None:
+            parts.append(Text("  │", "dim"))
+            parts.append(Text.assemble(("output ", "bold"), shape_text(stack.rows[-1].output)))
+    return Group(*parts)

@@ -1,0 +1,590 @@
+"""Pictures as files: a layer's :class:`~convshape.features.picture.Picture` as a
+self-contained SVG (no scripts, no external references: it shows in a browser and in a
+GitHub README) or as an HTML page that steps through the stride positions (inline SVG,
+inline script, no network), and a stack's shape flow as SVG or HTML.
+
+The SVG carries its content as data, so tests read it back: every strip cell is a
+``rect`` with the class ``cell`` and its role (``input``, ``pad``, ``gap``, ``outpad``,
+``extra``; ``copy`` and ``data-source`` for a padding cell that copies an input cell;
+``dropped`` for a cell the stride never reaches), each kernel tap a ``rect.tap``, each
+output cell a ``rect.out``, each window a ``g.window`` with ``data-output`` and
+``data-taps``, and an elided middle a ``g.elided`` with the count of each role it hides.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from convshape.core.shapes import shape_text
+from convshape.features.picture import ROLES, AxisPicture, Picture, Window, shown
+
+if TYPE_CHECKING:
+    from convshape.features.network import StackResult
+
+__all__ = ["layer_html", "layer_svg", "stack_html", "stack_svg"]
+
+C = 26  # px per cell
+LEFT = 78  # px of the row labels
+CELLS = 33  # cells shown per strip (odd: the middle one is the elision)
+OUTS = 21  # output cells shown per axis
+WINDOWS = 9  # window rows shown per axis (the HTML page steps through all of them)
+FONT = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
+
+STYLE = f"""
+svg {{ background:#fff; }}
+text {{ {FONT}; font-size:11px; fill:#222; }}
+text.title {{ font-size:14px; font-weight:bold; }}
+text.formula {{ font-size:12px; font-weight:bold; }}
+text.note, text.legend {{ fill:#666; }}
+text.problem, text.error {{ fill:#c62828; font-weight:bold; }}
+text.label {{ fill:#555; }}
+rect.cell {{ stroke:#555; stroke-width:1; }}
+rect.input {{ fill:#d6eaf8; }}
+rect.pad {{ fill:#fff3c4; stroke-dasharray:3 2; }}
+rect.copy {{ fill:#ffe08a; }}
+rect.gap {{ fill:#eee; }}
+rect.outpad {{ fill:#f3d9fa; }}
+rect.extra {{ fill:#dde3ff; stroke-dasharray:2 2; }}
+rect.dropped {{ fill:#f8d7da; stroke:#c62828; }}
+rect.tap {{ fill:#2e7d32; }}
+rect.hole {{ fill:none; stroke:#2e7d32; stroke-dasharray:2 2; }}
+rect.out {{ fill:#c8e6c9; stroke:#2e7d32; }}
+g.window line.bar {{ stroke:#2e7d32; stroke-width:2; }}
+g.window rect.wtap {{ fill:#2e7d32; }}
+g.window line.tie {{ stroke:#2e7d32; stroke-width:0.6; opacity:0.6; }}
+g.dropped-window line.bar {{ stroke:#c62828; stroke-dasharray:4 3; }}
+g.dropped-window rect.wtap {{ fill:none; stroke:#c62828; }}
+g.cursor rect {{ fill:none; stroke:#d81b60; stroke-width:3; }}
+rect.block {{ fill:#d6eaf8; stroke:#1f4e79; }}
+rect.block.failed {{ fill:#f8d7da; stroke:#c62828; stroke-width:2; }}
+line.edge {{ stroke:#333; stroke-width:1.5; }}
+"""
+
+
+def _attrs(**values: object) -> str:
+    return "".join(
+        f" {k.rstrip('_').replace('_', '-')}={quoteattr(str(v))}"
+        for k, v in values.items()
+        if v is not None
+    )
+
+
+def _rect(x: float, y: float, w: float, h: float, **attrs: object) -> str:
+    return f'<rect x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}"{_attrs(**attrs)}/>'
+
+
+def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start") -> str:
+    extra = f' text-anchor="{anchor}"' if anchor != "start" else ""
+    return f'<text x="{x:g}" y="{y:g}"{_attrs(class_=cls or None)}{extra}>{escape(text)}</text>'
+
+
+class _Columns:
+    """Strip positions (or output indices) -> x, with one column for an elided middle."""
+
+    def __init__(self, positions: list[int | None]) -> None:
+        self.positions = positions
+        self.index = {p: i for i, p in enumerate(positions) if p is not None}
+        self.gap = positions.index(None) if None in positions else None
+
+    def x(self, pos: int) -> float:
+        i = self.index.get(pos)
+        if i is None:
+            i = self.gap if self.gap is not None else 0
+        return LEFT + i * C
+
+    @property
+    def hidden(self) -> tuple[int, int]:
+        if self.gap is None:
+            return 0, 0
+        before, after = self.positions[self.gap - 1], self.positions[self.gap + 1]
+        return (0 if before is None else before + 1), (0 if after is None else after)
+
+
+def _cell_label(a: AxisPicture, pos: int) -> tuple[str, str, dict[str, object]]:
+    c = a.cell(pos)
+    classes = ["cell", c.role]
+    data: dict[str, object] = {"data_pos": pos}
+    label = ""
+    if c.role == "input":
+        label = str(c.source)
+        data["data_source"] = c.source
+    elif c.role == "pad":
+        if c.source is not None:
+            classes.append("copy")
+            data["data_source"] = c.source
+            label = f"={c.source}"
+        else:
+            label = "0"
+    elif c.role in ("gap", "outpad"):
+        label = "0"
+    if c.dropped:
+        classes.append("dropped")
+    if len(label) > 4:
+        label = "…" + label[-3:]
+    return " ".join(classes), label, data
+
+
+def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, dict[str, object]]:
+    s = a.sweep
+    out: list[str] = []
+    cols = _Columns(shown(a.length, CELLS))
+    outs = _Columns(shown(a.outputs, OUTS))
+    attrs = _attrs(
+        class_="axis",
+        id=f"axis-{a.name}",
+        data_axis=a.name,
+        data_kind=s.kind,
+        data_size=s.size,
+        data_outputs=a.outputs,
+        data_kernel=s.kernel if s.kind != "adaptive" else None,
+        data_stride=s.stride,
+        data_dilation=s.dilation,
+        data_length=a.length,
+    )
+    out.append(f"<g{attrs}>")
+    out.append(_text(8, y + 14, f"{a.name}: {a.formula or s.kind}", "formula"))
+    y += 22
+    for note in a.notes[:4]:
+        out.append(_text(20, y + 10, f"- {note}", "note"))
+        y += 14
+    if a.problem:
+        out.append(_text(20, y + 11, a.problem, "problem"))
+        y += 16
+    # the strip
+    y += 4
+    out.append(_text(8, y + C * 0.65, "input" if s.kind != "transpose" else "spread", "label"))
+    for pos in cols.positions:
+        if pos is None:
+            continue
+        classes, label, data = _cell_label(a, pos)
+        x = cols.x(pos)
+        out.append(
+            f'<rect x="{x + 1:g}" y="{y:g}" width="{C - 2}" height="{C - 2}"'
+            f"{_attrs(class_=classes, **data)}/>"
+        )
+        if label:
+            out.append(_text(x + C / 2, y + C * 0.6, label, "", "middle"))
+    lo, hi = cols.hidden
+    if hi > lo:
+        counts = a.counts(lo, hi)
+        data = {f"data_{role}": counts[role] for role in (*ROLES, "dropped") if counts[role]}
+        x = cols.x(lo)
+        out.append(f"<g{_attrs(class_='elided', data_from=lo, data_to=hi, **data)}>")
+        out.append(_text(x + C / 2, y + C * 0.6, "…", "", "middle"))
+        out.append(_text(x + C / 2, y + C + 10, f"{hi - lo} more", "note", "middle"))
+        out.append("</g>")
+    strip_y = y
+    y += C + (14 if hi > lo else 4)
+    # the kernel
+    if s.kind != "adaptive" and a.outputs:
+        out.append(_text(8, y + C * 0.5, "kernel", "label"))
+        span_cols = _Columns(shown(a.span, CELLS))
+        taps = set(range(0, a.span, s.dilation))
+        for t in span_cols.positions:
+            if t is None:
+                continue
+            cls = "tap" if t in taps else "hole"
+            x = span_cols.x(t)
+            out.append(
+                f'<rect x="{x + 3:g}" y="{y + 2:g}" width="{C - 6}" height="{C * 0.6:g}"'
+                f"{_attrs(class_=cls, data_offset=t)}/>"
+            )
+        klo, khi = span_cols.hidden
+        if khi > klo:
+            hidden_taps = (
+                len([t for t in range(klo, khi) if t % s.dilation == 0])
+                if khi - klo < 1 << 20
+                else _taps_between(klo, khi, s.dilation)
+            )
+            out.append(
+                f"<g{_attrs(class_='elided', data_tap=hidden_taps)}>"
+                + _text(span_cols.x(klo) + C / 2, y + C * 0.55, "…", "", "middle")
+                + "</g>"
+            )
+        y += C * 0.6 + 10
+    # the windows
+    win_y = y
+    rows = shown(a.outputs, WINDOWS)
+    for i, o in enumerate(rows):
+        if o is None:
+            out.append(_text(LEFT - 10, win_y + i * 11 + 8, "┄", "note", "end"))
+            continue
+        out.append(_window_svg(a.window(o), cols, outs, win_y + i * 11, None, "window"))
+    y = win_y + len(rows) * 11 + 8
+    dropped = a.dropped_window
+    if dropped is not None:
+        out.append(_window_svg(dropped, cols, None, y, None, "window dropped-window"))
+        out.append(_text(LEFT - 6, y + 4, "dropped", "error", "end"))
+        y += 14
+    y += 18  # room for the ties
+    out_y = y
+    # ties from the windows to their output cells
+    ties = []
+    for i, o in enumerate(rows):
+        if o is None:
+            continue
+        w = a.window(o)
+        x0 = (cols.x(w.start) + cols.x(w.end - 1) + C) / 2
+        ties.append(
+            f'<line class="tie" data-output="{o}" x1="{x0:g}" y1="{win_y + i * 11 + 3:g}"'
+            f' x2="{outs.x(o) + C / 2:g}" y2="{out_y:g}"/>'
+        )
+    out.append(f'<g class="ties" stroke="#2e7d32">{"".join(ties)}</g>')
+    out.append(_text(8, out_y + C * 0.65, "output", "label"))
+    for o in outs.positions:
+        if o is None:
+            continue
+        x = outs.x(o)
+        out.append(
+            f'<rect x="{x + 1:g}" y="{out_y:g}" width="{C - 2}" height="{C - 2}"'
+            f"{_attrs(class_='out', data_output=o)}/>"
+        )
+        out.append(_text(x + C / 2, out_y + C * 0.6, str(o) if o < 1000 else "…", "", "middle"))
+    olo, ohi = outs.hidden
+    if ohi > olo:
+        x = outs.x(olo)
+        out.append(
+            f"<g{_attrs(class_='elided', data_output=ohi - olo)}>"
+            + _text(x + C / 2, out_y + C * 0.6, "…", "", "middle")
+            + _text(x + C / 2, out_y + C + 10, f"{ohi - olo} more", "note", "middle")
+            + "</g>"
+        )
+    if html:
+        out.append(f'<g class="cursor" id="cursor-{a.name}"></g>')
+    y = out_y + C + (16 if ohi > olo else 6)
+    out.append("</g>")
+    meta: dict[str, object] = {
+        "name": a.name,
+        "kind": s.kind,
+        "size": s.size,
+        "outputs": a.outputs,
+        "kernel": s.kernel,
+        "stride": s.stride,
+        "dilation": s.dilation,
+        "start": a.window(0).start if a.outputs else 0,
+        "cells": cols.positions,
+        "outs": outs.positions,
+        "strip": [strip_y, C],
+        "out": [out_y, C],
+        "left": LEFT,
+    }
+    return out, y, meta
+
+
+def _taps_between(lo: int, hi: int, d: int) -> int:
+    return (hi - 1) // d - (lo - 1) // d
+
+
+def _window_svg(
+    w: Window, cols: _Columns, outs: _Columns | None, y: float, _: object, cls: str
+) -> str:
+    x0, x1 = cols.x(w.start), cols.x(w.end - 1) + C
+    taps = " ".join(map(str, w.taps)) if len(w.taps) <= 64 else f"{w.start}..{w.end - 1}"
+    parts = [f"<g{_attrs(class_=cls, data_output=w.output, data_taps=taps)}>"]
+    parts.append(
+        f'<line class="bar" x1="{x0 + 2:g}" y1="{y + 3:g}" x2="{x1 - 2:g}" y2="{y + 3:g}"/>'
+    )
+    for t in w.taps[:64]:
+        if t in cols.index:
+            x = cols.x(t)
+            parts.append(
+                f'<rect class="wtap" x="{x + C / 2 - 3:g}" y="{y:g}" width="6" height="6"/>'
+            )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _legend(y: float) -> tuple[list[str], float]:
+    items = [
+        ("cell input", "input cell (its index)"),
+        ("cell pad", "zero padding"),
+        ("cell pad copy", "padding: =n copies input n"),
+        ("cell gap", "stride gap (transposed)"),
+        ("cell outpad", "output_padding"),
+        ("cell extra", "past the input (ceil_mode)"),
+        ("cell dropped", "never reached"),
+        ("tap", "kernel tap"),
+    ]
+    out = []
+    x = 8.0
+    for cls, label in items:
+        width = 16 + 6.7 * len(label) + 14
+        if x + width > 8 + 4 * 200:
+            x, y = 8.0, y + 18
+        out.append(_rect(x, y, 12, 12, class_="legend-key " + cls))
+        out.append(_text(x + 16, y + 10, label, "legend"))
+        x += width
+    return out, y + 22
+
+
+def _layer_body(p: Picture, html: bool) -> tuple[list[str], float, float, list[dict[str, object]]]:
+    body: list[str] = []
+    y = 6.0
+    title = f"{p.title}  {shape_text(p.input)} -> "
+    title += shape_text(p.output) if p.output is not None else "error"
+    body.append(_text(8, y + 14, title, "title"))
+    y += 26
+    width = 8 + 7.6 * len(title)
+    if p.channels is not None:
+        got, expected = p.channels
+        top = max(got, expected, 1)
+        body.append(f"<g{_attrs(class_='channels', data_got=got, data_expected=expected)}>")
+        body.append(_text(8, y + 11, "channels do not meet:", "error"))
+        y += 16
+        for label, n, cls in (
+            ("input", got, "cell input"),
+            ("layer expects", expected, "cell dropped"),
+        ):
+            w = max(4.0, 300 * n / top)
+            body.append(_text(8, y + 11, label, "label"))
+            body.append(
+                f'<rect x="{LEFT + 30}" y="{y:g}" width="{w:g}" height="13"{_attrs(class_=cls)}/>'
+            )
+            body.append(_text(LEFT + 36 + w, y + 11, str(n)))
+            y += 17
+        body.append("</g>")
+        y += 6
+    metas = []
+    for a in p.axes:
+        part, y, meta = _axis_svg(a, y, html)
+        body.extend(part)
+        metas.append(meta)
+        width = max(width, LEFT + C * max(len(meta["cells"]), len(meta["outs"])) + 16)  # type: ignore[arg-type]
+        width = max(
+            width, 30 + 6.7 * max([len(a.formula), *map(len, a.notes[:4]), len(a.problem or "")])
+        )
+        y += 12
+    if p.error is not None:
+        for line in _wrap(f"torch raises {p.error.exc}: {p.error.message}", 110):
+            body.append(_text(8, y + 12, line, "error"))
+            y += 16
+            width = max(width, 16 + 6.7 * len(line))
+        y += 6
+    legend, y = _legend(y)
+    body.extend(legend)
+    return body, max(width, 820), y + 4, metas
+
+
+def _wrap(text: str, n: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, n) or [""]
+
+
+def _svg(body: list[str], width: float, height: float, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{math.ceil(width)}" '
+        f'height="{math.ceil(height)}" viewBox="0 0 {math.ceil(width)} {math.ceil(height)}" '
+        f'role="img" aria-label={quoteattr(title)}>'
+        f"<title>{escape(title)}</title><style>{STYLE}</style>"
+        f'<rect class="background" x="0" y="0" width="100%" height="100%" fill="#fff"/>'
+        + "".join(body)
+        + "</svg>\n"
+    )
+
+
+def layer_svg(p: Picture) -> str:
+    """The picture as a standalone SVG document (no scripts, no external references)."""
+    body, width, height, _ = _layer_body(p, html=False)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, p.title)
+
+
+_SCRIPT = r"""
+(function () {
+  "use strict";
+  const axes = JSON.parse(document.getElementById("axes-data").textContent);
+  const NS = "http://www.w3.org/2000/svg";
+  function taps(a, o) {
+    const t = [];
+    if (a.kind === "adaptive") {
+      const lo = Math.floor(o * a.size / a.outputs), hi = Math.ceil((o + 1) * a.size / a.outputs);
+      for (let i = lo; i < hi; i++) t.push(i);
+      return t;
+    }
+    const start = a.kind === "slide" ? o * a.stride : a.start + o;
+    for (let k = 0; k < a.kernel; k++) t.push(start + k * a.dilation);
+    return t;
+  }
+  function column(list, pos) {
+    let i = list.indexOf(pos);
+    if (i < 0) i = list.indexOf(null);
+    return i < 0 ? 0 : i;
+  }
+  function box(g, x, y, c) {
+    const r = document.createElementNS(NS, "rect");
+    r.setAttribute("x", x + 1); r.setAttribute("y", y - 1);
+    r.setAttribute("width", c - 2); r.setAttribute("height", c);
+    g.appendChild(r);
+  }
+  function show(a, o) {
+    const g = document.getElementById("cursor-" + a.name);
+    while (g.firstChild) g.removeChild(g.firstChild);
+    const t = taps(a, o);
+    const seen = new Set();
+    for (const p of t) {
+      const i = column(a.cells, p);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      box(g, a.left + i * a.strip[1], a.strip[0], a.strip[1]);
+    }
+    box(g, a.left + column(a.outs, o) * a.out[1], a.out[0], a.out[1]);
+    const status = document.getElementById("status-" + a.name);
+    status.dataset.step = String(o);
+    status.dataset.taps = t.join(" ");
+    status.textContent = a.name + ": output " + o + " of " + a.outputs + " (0.." +
+      (a.outputs - 1) + ") reads strip cells " + t.join(", ");
+    document.querySelectorAll("#axis-" + a.name + " .active").forEach(
+      function (e) { e.classList.remove("active"); });
+    document.querySelectorAll("#axis-" + a.name + " [data-output='" + o + "']").forEach(
+      function (e) { e.classList.add("active"); });
+  }
+  for (const a of axes) {
+    if (!a.outputs) continue;
+    let o = 0;
+    const step = function (d) { o = (o + d + a.outputs) % a.outputs; show(a, o); };
+    document.getElementById("prev-" + a.name).addEventListener("click", function () { step(-1); });
+    document.getElementById("next-" + a.name).addEventListener("click", function () { step(1); });
+    document.getElementById("first-" + a.name).addEventListener("click",
+      function () { o = 0; show(a, o); });
+    show(a, 0);
+  }
+})();
+"""
+
+_PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+.controls { margin: .4em 0; }
+.controls button { font-size: 1em; margin-right: .3em; }
+.status { font-family: ui-monospace, monospace; margin-left: .6em; }
+g.active line.bar { stroke: #d81b60 !important; stroke-width: 3; }
+rect.out.active { fill: #f8bbd0; }
+"""
+
+
+def layer_html(p: Picture) -> str:
+    """One self-contained page: the picture, and buttons that step each axis's window
+    through every stride position (no network access needed)."""
+    body, width, height, metas = _layer_body(p, html=True)
+    svg = _svg(body, width, height, p.title)
+    controls = []
+    for m in metas:
+        name = m["name"]
+        if not m["outputs"]:
+            continue
+        controls.append(
+            f'<div class="controls">'
+            f'<button id="first-{name}" type="button">|&lt;</button>'
+            f'<button id="prev-{name}" type="button">&lt; prev</button>'
+            f'<button id="next-{name}" type="button">next &gt;</button>'
+            f'<span class="status" id="status-{name}" data-steps="{m["outputs"]}"></span></div>'
+        )
+    data = json.dumps(metas).replace("</", "<\\/")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(p.title)}</title><style>{_PAGE_STYLE}</style></head><body>"
+        f'<h1 style="font-size:1.1em">{escape(p.title)}</h1>'
+        + "".join(controls)
+        + svg
+        + f'<script type="application/json" id="axes-data">{data}</script>'
+        + f"<script>{_SCRIPT}</script></body></html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Stacks: the shape flow
+# ---------------------------------------------------------------------------------------
+
+
+def _stack_body(stack: StackResult) -> tuple[list[str], float, float]:
+    from convshape.core.arithmetic import numel
+
+    body: list[str] = []
+    rows = stack.rows
+    shapes = [stack.input, *[r.output for r in rows]]
+    known = [s for s in shapes if s is not None]
+    top_c = max((s[1] if len(s) > 1 else 1 for s in known), default=1) or 1
+    top_a = max((numel(s[2:]) if len(s) > 2 else 1 for s in known), default=1) or 1
+    y = 10.0
+    body.append(_text(8, y + 12, f"shape flow: input {shape_text(stack.input)}", "title"))
+    y += 26
+    x_mid = 330
+    width = 760.0
+
+    def block_size(s: tuple[int, ...] | None) -> tuple[float, float]:
+        if s is None or len(s) < 2:
+            return 120.0, 22.0
+        c = s[1]
+        area = numel(s[2:]) if len(s) > 2 else 1
+        w = 60 + 340 * math.log1p(max(area, 0)) / math.log1p(top_a) if top_a > 1 else 120
+        h = 18 + 40 * math.log1p(max(c, 0)) / math.log1p(top_c) if top_c > 1 else 24
+        return w, h
+
+    # the input as a block
+    w, h = block_size(stack.input)
+    body.append(
+        f'<rect x="{x_mid - w / 2:g}" y="{y:g}" width="{w:g}" height="{h:g}"'
+        f"{_attrs(class_='block input-block', data_shape=shape_text(stack.input))}/>"
+    )
+    body.append(_text(x_mid, y + h / 2 + 4, "input", "", "middle"))
+    y += h
+    for r in rows:
+        edge = shape_text(r.input) if r.input is not None else "?"
+        body.append(
+            f'<line class="edge" x1="{x_mid}" y1="{y:g}" x2="{x_mid}" y2="{y + 26:g}"'
+            f"{_attrs(data_shape=edge)}/>"
+        )
+        body.append(_text(x_mid + 8, y + 17, edge, "note"))
+        y += 26
+        w, h = block_size(r.output if r.output is not None else r.input)
+        label = f"{r.layer.name}: {r.layer.code}"
+        label = label if len(label) < 70 else label[:67] + "..."
+        w = max(w, 6.8 * len(label) + 24)
+        failed = r.error is not None
+        cls = "block failed" if failed else "block"
+        output = shape_text(r.output) if r.output is not None else None
+        flags = _attrs(class_="layer", data_index=r.index, data_failed=str(failed).lower())
+        body.append(f"<g{flags}{_attrs(data_output=output)}>")
+        body.append(_rect(x_mid - w / 2, y, w, h, class_=cls))
+        body.append(_text(x_mid, y + h / 2 + 4, label, "", "middle"))
+        width = max(width, x_mid + 6.7 * len(label) / 2 + 40)
+        if failed and r.error is not None:
+            yy = y + h + 14
+            for line in _wrap(f"{r.error.exc}: {r.error.message}", 100):
+                body.append(_text(x_mid - 300, yy, line, "error"))
+                yy += 15
+            h = yy - y
+        body.append("</g>")
+        y += h
+        if failed:
+            break
+    else:
+        if rows and rows[-1].output is not None:
+            out = shape_text(rows[-1].output)
+            body.append(
+                f'<line class="edge" x1="{x_mid}" y1="{y:g}" x2="{x_mid}" y2="{y + 26:g}"'
+                f"{_attrs(data_shape=out)}/>"
+            )
+            body.append(_text(x_mid + 8, y + 17, out, "note"))
+            y += 26
+            body.append(_text(x_mid, y + 14, f"output {out}", "title", "middle"))
+            y += 20
+    return body, width, y + 12
+
+
+def stack_svg(stack: StackResult) -> str:
+    """The stack's shape flow: a block per layer, sized by channels and spatial size."""
+    body, width, height = _stack_body(stack)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, "shape flow")
+
+
+def stack_html(stack: StackResult) -> str:
+    body, width, height = _stack_body(stack)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>shape flow'
+        f"</title><style>{_PAGE_STYLE}</style></head><body>"
+        + _svg(body, width, height, "shape flow")
+        + "</body></html>\n"
+    )

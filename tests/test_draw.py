@@ -1,0 +1,331 @@
+"""``convshape draw``: the pictures' content, read back from the SVG, against the
+arithmetic (written out here, independently of the engine) and against torch (the output
+size, and which input cell each reflect / replicate / circular padding cell copies, from
+F.pad), and the terminal picture's width for random layers of every op."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+import convshape
+from convshape.cli import cli
+from convshape.cli.views.draw import picture_view
+from convshape.core.engine import infer_spec
+from convshape.core.registry import CONV, fuzz_ops
+from convshape.features.drawing import layer_html, layer_svg
+from convshape.features.picture import picture_of
+
+runner = CliRunner()
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def classes(e: ET.Element) -> set[str]:
+    return set(e.get("class", "").split())
+
+
+def read_axes(svg: str) -> dict[str, Counter[str]]:
+    """Per axis, the cells of each role, the kernel taps, the outputs and the dropped
+    cells drawn in the SVG, elided ones included (a ``g.elided`` says how many it hides)."""
+    root = ET.fromstring(svg)
+    found: dict[str, Counter[str]] = {}
+    for g in root.iter(f"{SVG}g"):
+        if "axis" not in classes(g):
+            continue
+        c: Counter[str] = Counter()
+        for e in g.iter():
+            cls = classes(e)
+            if e.tag == f"{SVG}rect":
+                if "cell" in cls:
+                    for role in ("input", "pad", "gap", "outpad", "extra", "dropped", "copy"):
+                        c[role] += role in cls
+                c["tap"] += "tap" in cls
+                c["out"] += "out" in cls
+            if e.tag == f"{SVG}g" and "elided" in cls:
+                for key in ("input", "pad", "gap", "outpad", "extra", "dropped", "tap", "output"):
+                    c["out" if key == "output" else key] += int(e.get(f"data-{key}", 0))
+            if e.tag == f"{SVG}g" and "dropped-window" in cls:
+                c["dropped_window"] += 1
+        found[g.get("data-axis", "")] = c
+    return found
+
+
+def span(k: int, d: int) -> int:
+    return d * (k - 1) + 1
+
+
+# (layer, input, per axis: (input, pad, taps, output, dropped, extra cells, dropped windows))
+CASES = [
+    (
+        "nn.Conv2d(16, 32, 3)",
+        (20, 16, 50, 100),
+        [(50, 0, 3, 48, 0, 0, 0), (100, 0, 3, 98, 0, 0, 0)],
+    ),
+    (
+        "nn.Conv2d(16, 32, 3, padding=1, stride=2)",
+        (20, 16, 50, 100),
+        [(50, 2, 3, 25, 1, 0, 0), (100, 2, 3, 50, 1, 0, 0)],
+    ),
+    (
+        "nn.Conv2d(16, 32, (5, 3), stride=(2, 1), padding=(2, 1), dilation=(1, 2))",
+        (20, 16, 100, 50),
+        [(100, 4, 5, 50, 1, 0, 0), (50, 2, 3, 48, 0, 0, 0)],
+    ),
+    ("nn.Conv1d(1, 1, 4, padding='same')", (1, 1, 7), [(7, 3, 4, 7, 0, 0, 0)]),
+    ("nn.Conv1d(1, 1, 3, padding=2, padding_mode='reflect')", (1, 1, 5), [(5, 4, 3, 7, 0, 0, 0)]),
+    ("nn.Conv1d(1, 1, 3, padding=3, padding_mode='circular')", (1, 1, 4), [(4, 6, 3, 8, 0, 0, 0)]),
+    (
+        "nn.Conv1d(1, 1, 2, stride=2, padding=1, padding_mode='replicate')",
+        (1, 1, 6),
+        [(6, 2, 2, 4, 0, 0, 0)],
+    ),
+    ("nn.MaxPool1d(2, ceil_mode=True)", (1, 1, 5), [(5, 0, 2, 3, 0, 1, 0)]),
+    ("nn.MaxPool1d(3, stride=3, padding=1, ceil_mode=True)", (1, 1, 5), [(5, 2, 3, 2, 1, 0, 1)]),
+    ("nn.AvgPool1d(3, stride=2)", (1, 1, 1000), [(1000, 0, 3, 499, 1, 0, 0)]),
+    (
+        "nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1, output_padding=1)",
+        (1, 1, 4),
+        [(4, 2, 3, 8, 0, 0, 0)],
+    ),
+    ("nn.AdaptiveAvgPool1d(3)", (1, 1, 7), [(7, 0, 0, 3, 0, 0, 0)]),
+    ("nn.Conv1d(1, 1, 5000, dilation=3)", (1, 1, 20000), [(20000, 0, 5000, 5003, 0, 0, 0)]),
+]
+
+
+@pytest.mark.parametrize(("layer", "shape", "expected"), CASES)
+def test_svg_cells_are_the_arithmetic(
+    layer: str, shape: tuple[int, ...], expected: list[tuple[int, ...]]
+) -> None:
+    result = convshape.infer(layer, shape)
+    svg = layer_svg(picture_of(result))
+    axes = read_axes(svg)
+    assert len(axes) == len(expected)
+    for (name, c), (n_in, n_pad, taps, out, dropped, extra, dropped_w) in zip(
+        axes.items(), expected, strict=True
+    ):
+        assert (c["input"], c["pad"], c["tap"], c["out"]) == (n_in, n_pad, taps, out), name
+        assert (c["dropped"], c["extra"], c["dropped_window"]) == (dropped, extra, dropped_w), name
+    if result.output is not None:
+        assert [e[3] for e in expected] == list(result.output[-len(expected) :])
+
+
+def test_stride_gaps_and_output_padding() -> None:
+    svg = layer_svg(
+        picture_of(
+            convshape.infer("nn.ConvTranspose1d(1, 1, 3, stride=3, output_padding=2)", (1, 1, 4))
+        )
+    )
+    (c,) = read_axes(svg).values()
+    assert (c["input"], c["gap"], c["outpad"], c["pad"]) == (4, 3 * 2, 2, 2 * 2)
+
+
+def test_windows_are_each_outputs_taps() -> None:
+    svg = layer_svg(
+        picture_of(
+            convshape.infer("nn.Conv1d(1, 1, 3, stride=2, dilation=2, padding=1)", (1, 1, 9))
+        )
+    )
+    root = ET.fromstring(svg)
+    windows = {
+        int(g.get("data-output", "")): [int(t) for t in g.get("data-taps", "").split()]
+        for g in root.iter(f"{SVG}g")
+        if classes(g) == {"window"}
+    }
+    # padded 11, span 5, stride 2: output o reads padded cells 2o, 2o+2, 2o+4
+    assert windows == {o: [2 * o, 2 * o + 2, 2 * o + 4] for o in range(4)}
+
+
+def test_adaptive_windows_are_uneven() -> None:
+    svg = layer_svg(picture_of(convshape.infer("nn.AdaptiveMaxPool1d(3)", (1, 1, 7))))
+    root = ET.fromstring(svg)
+    taps = [g.get("data-taps") for g in root.iter(f"{SVG}g") if classes(g) == {"window"}]
+    assert taps == ["0 1 2", "2 3 4", "4 5 6"]
+
+
+def test_errors_show_why() -> None:
+    too_big = picture_of(convshape.infer("nn.Conv1d(1, 1, 9)", (1, 1, 5)))
+    (a,) = too_big.axes
+    assert a.problem is not None and "spans 9" in a.problem and "5" in a.problem
+    assert "kernel spans 9" in layer_svg(too_big)
+    channels = picture_of(
+        convshape.infer("F.conv2d(x, w, padding=1)", (2, 6, 5, 5), weight=(12, 5, 3, 3))
+    )
+    assert channels.channels == (6, 5)
+    root = ET.fromstring(layer_svg(channels))
+    (panel,) = [g for g in root.iter(f"{SVG}g") if "channels" in classes(g)]
+    assert (panel.get("data-got"), panel.get("data-expected")) == ("6", "5")
+    reflect = picture_of(
+        convshape.infer("nn.Conv1d(1, 1, 3, padding=5, padding_mode='reflect')", (1, 1, 4))
+    )
+    assert reflect.error is not None
+    assert reflect.axes[0].problem is not None and "reflect" in reflect.axes[0].problem
+
+
+def test_html_is_self_contained() -> None:
+    html = layer_html(picture_of(convshape.infer("nn.Conv2d(1, 1, 3, stride=2)", (1, 1, 7, 9))))
+    assert "<script>" in html and 'id="next-H"' in html and 'id="status-W"' in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert html.count("http://") == html.count("http://www.w3.org/2000/svg")
+
+
+# ---------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------
+
+
+def test_draw_command_writes_files(tmp_path: Path) -> None:
+    svg, html = tmp_path / "a.svg", tmp_path / "a.html"
+    result = runner.invoke(
+        cli,
+        [
+            "draw",
+            "conv2d",
+            "-i",
+            "1,3,9,9",
+            "--out-channels",
+            "4",
+            "-k",
+            "3",
+            "-s",
+            "2",
+            "--svg",
+            str(svg),
+            "--html",
+            str(html),
+        ],
+        env={"NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.output and "out 3" in result.output
+    ET.fromstring(svg.read_text())
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert sorted(os.listdir(tmp_path)) == ["a.html", "a.svg"]  # no temporary file left
+
+
+def test_draw_command_error_and_stack(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["draw", "F.conv2d(x, w)", "-i", "2,6,5,5", "-w", "12,5,3,3"])
+    assert result.exit_code == 1 and "channels do not meet" in result.output
+    svg = tmp_path / "s.svg"
+    stack = "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 2))"
+    result = runner.invoke(cli, ["draw", stack, "-i", "1,3,5,5", "--svg", str(svg)])
+    assert result.exit_code == 1 and "mat1 and mat2" in result.output
+    root = ET.fromstring(svg.read_text())
+    layers = [g for g in root.iter(f"{SVG}g") if "layer" in classes(g)]
+    assert [g.get("data-failed") for g in layers] == ["false", "false", "false", "true"]
+    edges = [e.get("data-shape") for e in root.iter(f"{SVG}line") if "edge" in classes(e)]
+    assert edges == ["(1, 3, 5, 5)", "(1, 8, 3, 3)", "(1, 8, 3, 3)", "(1, 72)"]
+    bad = runner.invoke(
+        cli,
+        ["draw", "nn.Conv2d(3, 8, 3)", "-i", "1,3,5,5", "--svg", str(tmp_path / "no" / "x.svg")],
+    )
+    assert bad.exit_code == 2 and "cannot write" in bad.output
+
+
+# ---------------------------------------------------------------------------------------
+# The terminal picture fits 80 columns, for random layers of every op
+# ---------------------------------------------------------------------------------------
+
+OPS = sorted(fuzz_ops(CONV))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(OPS), st.integers(0, 2**32 - 1), st.booleans())
+def test_terminal_picture_fits_80_columns(op: str, seed: int, big: bool) -> None:
+    spec, shape = fuzz_ops(CONV)[op](random.Random(seed))
+    if big and len(shape) > 2:
+        shape = (*shape[:-1], shape[-1] * 997 + 10**6)
+    picture = picture_of(infer_spec(spec, shape))
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None, highlight=False).print(picture_view(picture))
+    lines = out.getvalue().splitlines()
+    assert lines and max(map(len, lines)) <= 80, max(lines, key=len)
+    ET.fromstring(layer_svg(picture))  # and its SVG is well-formed
+
+
+# ---------------------------------------------------------------------------------------
+# Against torch
+# ---------------------------------------------------------------------------------------
+
+ORACLE = [
+    ("nn.Conv1d(1, 1, 3, padding=2, padding_mode='reflect')", (1, 1, 5)),
+    ("nn.Conv1d(1, 1, 3, padding=4, padding_mode='circular')", (1, 1, 5)),
+    ("nn.Conv1d(1, 1, 2, stride=2, padding=3, padding_mode='replicate')", (1, 1, 6)),
+    ("nn.Conv2d(1, 1, (4, 2), padding='same', padding_mode='reflect')", (1, 1, 5, 6)),
+    ("nn.Conv2d(1, 1, 3, padding=(1, 2), stride=2, padding_mode='circular')", (1, 1, 7, 4)),
+    ("nn.MaxPool1d(3, stride=3, padding=1, ceil_mode=True)", (1, 1, 5)),
+    ("nn.AvgPool2d(2, ceil_mode=True)", (1, 1, 5, 7)),
+    ("nn.ConvTranspose2d(1, 1, 3, stride=(2, 3), padding=1, output_padding=(1, 2))", (1, 1, 4, 3)),
+    ("nn.AdaptiveAvgPool2d((3, 4))", (1, 1, 7, 10)),
+    ("nn.Conv3d(1, 1, 3, stride=2, dilation=(1, 2, 1))", (1, 1, 7, 9, 8)),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("layer", "shape"), ORACLE)
+def test_pictures_against_torch(layer: str, shape: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    result = convshape.infer(layer, shape)
+    module = eval(layer, {"nn": torch.nn})  # the test's own literal layers
+    expected = tuple(module(torch.zeros(shape)).shape)
+    picture = picture_of(result)
+    axes = read_axes(layer_svg(picture))
+    assert tuple(axes[a.name]["out"] for a in picture.axes) == expected[2:]
+    mode = getattr(module, "padding_mode", "zeros")
+    if mode == "zeros":
+        return
+    pads = module._reversed_padding_repeated_twice  # F.pad order: last axis first
+    n = len(picture.axes)
+    root = ET.fromstring(layer_svg(picture))
+    for i, a in enumerate(picture.axes):
+        left, right = pads[2 * (n - 1 - i)], pads[2 * (n - 1 - i) + 1]
+        size = shape[2 + i]
+        padded = F.pad(
+            torch.arange(size, dtype=torch.float32).view(1, 1, size), (left, right), mode=mode
+        )
+        torch_sources = [int(v) for v in padded.flatten().tolist()]
+        g = next(g for g in root.iter(f"{SVG}g") if g.get("data-axis") == a.name)
+        drawn = {
+            int(r.get("data-pos", "")): int(r.get("data-source", "-1"))
+            for r in g.iter(f"{SVG}rect")
+            if "cell" in classes(r)
+        }
+        assert drawn == dict(enumerate(torch_sources)), a.name
+        assert sum(1 for r in g.iter(f"{SVG}rect") if "copy" in classes(r)) == left + right
+
+
+# ---------------------------------------------------------------------------------------
+# The pictures in README.md and docs/tutorial.md are current
+# ---------------------------------------------------------------------------------------
+
+
+def test_doc_pictures_are_current() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "scripts" / "gen_pictures.py"
+    check = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    sys.path.insert(0, str(script.parent))
+    try:
+        from gen_pictures import PICTURES
+    finally:
+        sys.path.remove(str(script.parent))
+    docs = (root / "README.md").read_text() + (root / "docs" / "tutorial.md").read_text()
+    for name in PICTURES:
+        assert f"pictures/{name})" in docs, name
+        ET.parse(root / "docs" / "pictures" / name)

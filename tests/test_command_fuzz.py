@@ -201,7 +201,7 @@ def test_lint(folder: Path, layer: str, directive: str, flags: list[str]) -> Non
     check(["lint", str(path), *flags])
 
 
-@settings(SETTINGS, max_examples=8)
+@settings(SETTINGS, max_examples=8, deadline=15000)  # the first example imports torch
 @given(layer_texts(), SHAPES)
 def test_verify_meta(layer: str, shape: str) -> None:
     pytest.importorskip("torch")

@@ -78,12 +78,9 @@ def calc(
     layer = kw.get("layer")
     if args.wants_stack(layer, file, variable):
         from convshape.cli.views.stack import show_stack, stack_json
-        from convshape.features.network import infer_stack, parse_stack
 
         try:
-            text = args.stack_text(layer, file)
-            shape = args.stack_input(kw)
-            stack = infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
+            stack = args.stack_result(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
         if as_json:
@@ -545,12 +542,9 @@ def draw(
     if args.wants_stack(layer, file, variable):
         from convshape.cli.views.draw import show_stack_flow
         from convshape.features import drawing
-        from convshape.features.network import infer_stack, parse_stack
 
         try:
-            text = args.stack_text(layer, file)
-            shape = args.stack_input(kw)
-            stack = infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
+            stack = args.stack_result(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
         show_stack_flow(make_console(), stack)

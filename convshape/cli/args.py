@@ -14,6 +14,7 @@ from convshape.core.errors import UsageError
 if TYPE_CHECKING:
     from convshape.core.shapes import Shape
     from convshape.features.lint.config import Config, ModelSpec
+    from convshape.features.network import StackResult
     from convshape.ops import Spec
 
 __all__ = [
@@ -62,6 +63,17 @@ def stack_text(code: str | None, file: str | None) -> str:
     if code is None:
         raise UsageError("missing LAYER (paste a layer or an nn.Sequential, or use --file PATH)")
     return read_source("-") if code == "-" else code
+
+
+def stack_result(
+    layer: str | None, file: str | None, variable: str | None, kw: dict[str, Any], eval_mode: bool
+) -> StackResult:
+    """The stack calc and draw were given, pushed through with its --input shape."""
+    from convshape.features.network import infer_stack, parse_stack
+
+    text = stack_text(layer, file)
+    shape = stack_input(kw)
+    return infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
 
 
 def stack_input(kw: dict[str, Any]) -> Shape:

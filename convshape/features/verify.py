@@ -212,11 +212,7 @@ def _compare(
     notes: tuple[str, ...] = (),
     torch_version: str | None = None,
 ) -> Check:
-    """The verdict for one engine result against one torch outcome on ``device``.
-
-    ``method``, ``notes`` and ``torch_version`` describe how torch was run; they are
-    carried into the :class:`Check`.
-    """
+    """:func:`compare`'s verdict before the meta device's allowances for layers."""
 
     def check(agree: bool, match: str, *more: str, variant: Variant | None = None) -> Check:
         return Check(

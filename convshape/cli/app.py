@@ -5,7 +5,7 @@ options (:mod:`.options`, :mod:`.args`), calls the library and hands the result 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,6 +33,9 @@ from convshape.cli.options import (
     version_option,
 )
 from convshape.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from convshape.core.shapes import Shape
 
 __all__ = ["cli", "main"]
 
@@ -88,18 +91,11 @@ def calc(
         else:
             show_stack(make_console(), stack, dtype)
         finish(stack.ok)
-    if eval_mode:
-        fail("--eval applies to stacks (nn.Sequential or several layers)")
     if dtype != "float32":
         fail("--dtype applies to stacks (nn.Sequential or several layers) and --model")
-    if layer is None:
-        fail("missing LAYER (or --file PATH)")
     from convshape.core.engine import infer_spec
 
-    try:
-        spec, shape = args.layer_spec(kw)
-    except UsageError as exc:
-        fail(str(exc))
+    spec, shape = _single_layer(layer, kw, eval_mode)
     result = infer_spec(spec, shape)
     if as_json:
         from convshape.cli.views.render import result_json
@@ -551,18 +547,11 @@ def draw(
         _write(svg_path, drawing.stack_svg, stack)
         _write(html_path, drawing.stack_html, stack)
         finish(stack.ok)
-    if eval_mode:
-        fail("--eval applies to stacks (nn.Sequential or several layers)")
-    if layer is None:
-        fail("missing LAYER (or --file PATH)")
     from convshape.cli.views.draw import show_picture
     from convshape.features import drawing
     from convshape.features.picture import draw_result
 
-    try:
-        spec, shape = args.layer_spec(kw)
-    except UsageError as exc:
-        fail(str(exc))
+    spec, shape = _single_layer(layer, kw, eval_mode)
     picture = draw_result(spec, shape)
     show_picture(make_console(), picture)
     _write(svg_path, drawing.layer_svg, picture)
@@ -583,3 +572,15 @@ def _write(path: str | None, render: Any, value: Any) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="convshape")
+
+
+def _single_layer(layer: str | None, kw: dict[str, Any], eval_mode: bool) -> tuple[Any, Shape]:
+    """calc's and draw's one layer and its input, or one line and exit 2."""
+    if eval_mode:
+        fail("--eval applies to stacks (nn.Sequential or several layers)")
+    if layer is None:
+        fail("missing LAYER (or --file PATH)")
+    try:
+        return args.layer_spec(kw)
+    except UsageError as exc:
+        fail(str(exc))

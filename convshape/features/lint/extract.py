@@ -16,12 +16,13 @@ silent. What a layer does to a tensor lives in :mod:`convshape.features.lint.rul
 from __future__ import annotations
 
 import ast
+import contextlib
 import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from convshape.core.signature import Source
 from convshape.features.lint import rules
@@ -46,7 +47,7 @@ from convshape.features.lint.values import (
     shorten,
 )
 
-__all__ = ["FileContext", "Interp", "analyse"]
+__all__ = ["FileContext", "Followed", "Interp", "Tracer", "analyse", "follow_model"]
 
 MAX_STEPS: Final = 400_000  # per model: statements and expressions evaluated
 MAX_DEPTH: Final = 32  # nested calls of the file's own functions
@@ -148,6 +149,26 @@ class FileContext:
             if key in self.inputs:
                 return self.inputs[key]
         return None
+
+
+class Tracer(Protocol):
+    """What the interpreter reports, when ``Interp.tracer`` is set, about the model it
+    follows (``calc --file``, ``draw``; see :mod:`convshape.features.model_trace`). With a
+    tracer, identical modules are not shared and forwards are not cached: every layer
+    application is reported. ``before`` is ``len(interp.ctx.findings)`` before the step,
+    so the findings it made are ``list(interp.ctx.findings.values())[before:]``."""
+
+    def layer(
+        self, interp: Interp, module: LayerVal, inputs: list[Any] | None, output: Any, before: int
+    ) -> None:
+        """``module(*inputs)`` ran in a forward (an ``nn.X`` layer) and gave ``output``."""
+
+    def op(
+        self, interp: Interp, name: str, inputs: list[Any], output: Any, node: ast.AST, before: int
+    ) -> None:
+        """A tensor operation outside modules: ``torch.cat`` (``inputs``: the tensors
+        joined), ``+``/``*`` between tensors (``"add"``, ``"mul"``...), ``F.relu``,
+        ``x.view`` (``"Tensor.view"``); ``node``: where it is written."""
 
 
 class Frame:
@@ -271,6 +292,7 @@ class Interp:
         self.epoch = 0  # counts changes to modules: signatures are cached per epoch
         self.ran: set[object] = set()  # signatures of the models followed from a root
         self.classes: list[ClassInfo] = []
+        self.tracer: Tracer | None = None  # told each layer application (see Tracer)
         self.globals: dict[str, Any] = {
             "nn": Ref("torch.nn"),
             "F": Ref("torch.nn.functional"),
@@ -391,7 +413,7 @@ class Interp:
             else:
                 current.items = None
             return
-        self.assign(target, self.binop(s.op, current, value), frame)
+        self.assign(target, self.binop(s.op, current, value, s), frame)
 
     def _s_if(self, s: ast.If, frame: Frame) -> None:
         test = self.truth(self.eval(s.test, frame))
@@ -627,11 +649,18 @@ class Interp:
         return UNKNOWN
 
     def _e_binop(self, node: ast.BinOp, frame: Frame) -> Any:
-        return self.binop(node.op, self.eval(node.left, frame), self.eval(node.right, frame))
+        left, right = self.eval(node.left, frame), self.eval(node.right, frame)
+        return self.binop(node.op, left, right, node)
 
-    def binop(self, op: ast.operator, left: Any, right: Any) -> Any:
+    def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST | None = None) -> Any:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return rules.tensor_binop(self, op, left, right)
+            if self.tracer is None or node is None:
+                return rules.tensor_binop(self, op, left, right)
+            before = len(self.ctx.findings)
+            out = rules.tensor_binop(self, op, left, right)
+            name = type(op).__name__.lower()
+            self.tracer.op(self, name, [left, right], out, node, before)
+            return out
         if isinstance(left, ListVal) and isinstance(right, ListVal) and isinstance(op, ast.Add):
             if left.items is None or right.items is None:
                 return ListVal(None)
@@ -985,7 +1014,12 @@ class Interp:
         if kind is Ref:
             return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
         if kind is Tensor:
-            return rules.tensor_method(self, obj, attr, args, kwargs, node)
+            if self.tracer is None:
+                return rules.tensor_method(self, obj, attr, args, kwargs, node)
+            before = len(self.ctx.findings)
+            out = rules.tensor_method(self, obj, attr, args, kwargs, node)
+            self.tracer.op(self, f"Tensor.{attr}", [obj], out, node, before)
+            return out
         if kind is ListVal:
             return self._list_method(obj, attr, args, kwargs)
         if kind is DictVal:
@@ -1152,7 +1186,14 @@ class Interp:
                 self.modules.append(layer)
             return layer
         if short.startswith(("F.", "torch.")):
-            return rules.call_function(self, short, args, kwargs, node)
+            if self.tracer is None:
+                return rules.call_function(self, short, args, kwargs, node)
+            before = len(self.ctx.findings)
+            out = rules.call_function(self, short, args, kwargs, node)
+            tensors = _tensors(self, args, kwargs)
+            if tensors:
+                self.tracer.op(self, short, tensors, out, node, before)
+            return out
         if short.startswith("math.") and args is not None and not kwargs:
             return _math(short[5:], args)
         return self.forget(args, kwargs)
@@ -1274,7 +1315,7 @@ class Interp:
         if cls.kind not in ("module", "sequential"):
             return self.forget(args, kwargs)
         self.counts[id(cls)] = self.counts.get(id(cls), 0) + 1
-        key = _construct_key(cls, node, args, kwargs, self.epoch)
+        key = _construct_key(cls, node, args, kwargs, self.epoch) if self.tracer is None else None
         built = self.built.get(key) if key is not None else None
         if built is not None:
             # the same class built at the same call with the same arguments: the same module
@@ -1305,7 +1346,12 @@ class Interp:
             return self.forget(args, kwargs)
         module.applied = True
         if isinstance(module, LayerVal):
-            return rules.apply_layer(self, module, args, kwargs)
+            if self.tracer is None:
+                return rules.apply_layer(self, module, args, kwargs)
+            before = len(self.ctx.findings)
+            out = rules.apply_layer(self, module, args, kwargs)
+            self.tracer.layer(self, module, args, out, before)
+            return out
         if isinstance(module, SeqVal):
             if module.children is None:
                 return UNKNOWN
@@ -1313,7 +1359,7 @@ class Interp:
         if isinstance(module, Instance):
             forward, owner = module.cls.lookup("forward")
             if isinstance(forward, FuncVal) and owner is not None:
-                repeated = self.counts.get(id(module.cls), 0) > 1
+                repeated = self.counts.get(id(module.cls), 0) > 1 and self.tracer is None
                 key = _forward_key(forward, module, args, kwargs, self.epoch) if repeated else None
                 if key is not None and key in self.forwards:
                     _mark_applied(module)  # the same module on the same input: done before
@@ -1381,6 +1427,17 @@ def _canonical_name(name: str) -> str:
                 rest = rest.rpartition(".")[2]
             return short + rest
     return name
+
+
+def _tensors(interp: Interp, args: list[Any] | None, kwargs: dict[str, Any] | None) -> list[Any]:
+    """The tensors a function is given, those in a list or tuple (``torch.cat``) too."""
+    found: list[Any] = []
+    for value in [*(args or ()), *(kwargs or {}).values()]:
+        if isinstance(value, Tensor):
+            found.append(value)
+        elif isinstance(value, (ListVal, tuple)):
+            found += [v for v in interp.iterate(value) or () if isinstance(v, Tensor)]
+    return found
 
 
 def _math(name: str, args: list[Any]) -> Any:
@@ -1512,6 +1569,53 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
         _run_root(interp, root)
     _run_unreached(interp, tree)
     _run_unused(interp)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One model followed by :func:`follow_model`: the module value ``target`` gave, the
+    forward's output, how many findings building it made (``ctx.findings``' first
+    ``built``), and why it could not be followed (``""`` when it was)."""
+
+    model: Any
+    output: Any
+    built: int
+    reason: str = ""
+
+
+def follow_model(
+    ctx: FileContext,
+    tree: ast.Module,
+    target: ast.expr,
+    shape: tuple[int, ...],
+    tracer: Tracer | None = None,
+) -> Followed:
+    """Interpret the file, then build what ``target`` names in it (a class or a function:
+    called without arguments; a call expression: called as written, its arguments read
+    by the interpreter, never by Python) and run its forward on a tensor of ``shape``."""
+    interp = Interp(ctx)
+    interp.tracer = tracer
+    frame = Frame(interp.globals, interp.globals, None)
+    model: Any = UNKNOWN
+    try:
+        with contextlib.suppress(_Return, _Break, _Continue, _Stop):
+            interp.exec_block(tree.body, frame)
+        interp.steps = 0
+        model = interp.eval(target, frame)
+        if isinstance(model, ClassInfo):
+            model = interp.instantiate(model, [], {}, None)
+        elif isinstance(model, FuncVal):
+            model = interp.call_func(model, [], {})
+        built = len(ctx.findings)
+        if not isinstance(model, ModuleVal):
+            return Followed(model, UNKNOWN, built, "not a module")
+        interp.steps = 0
+        output = interp.apply(model, [Tensor(shape, True, "the input")], {})
+    except _Budget:
+        return Followed(model, UNKNOWN, len(ctx.findings), "too many steps")
+    except RecursionError:
+        return Followed(model, UNKNOWN, len(ctx.findings), "nested too deeply")
+    return Followed(model, output, built)
 
 
 def _guarded(interp: Interp, run: Callable[[], object]) -> None:

@@ -179,6 +179,12 @@ class ModuleVal:
         self.sig: tuple[int, object] | None = None  # (epoch, signature), see extract
 
     @property
+    def file(self) -> str | None:
+        """The path of the file it was built in, when known."""
+        ctx = self._ctx
+        return None if ctx is None else str(ctx.path)
+
+    @property
     def site(self) -> Site | None:
         if self._site is None and self._node is not None:
             self._site = self._ctx.site(self._node)

@@ -172,6 +172,89 @@ def test_errors_show_why() -> None:
     assert reflect.axes[0].problem is not None and "reflect" in reflect.axes[0].problem
 
 
+# ---------------------------------------------------------------------------------------
+# The 2-D view of small layers
+# ---------------------------------------------------------------------------------------
+
+
+def read_grid(svg: str) -> Counter[str] | None:
+    """The 2-D view's cells of each role, the taps of its first window, its outputs."""
+    root = ET.fromstring(svg)
+    grids = [g for g in root.iter(f"{SVG}g") if "grid" in classes(g)]
+    if not grids:
+        return None
+    (grid,) = grids
+    c: Counter[str] = Counter()
+    for e in grid.iter(f"{SVG}rect"):
+        cls = classes(e)
+        if "gcell" in cls:
+            c["cell"] += 1
+            for role in ("input", "pad", "gap", "outpad", "extra", "dropped", "copy"):
+                c[role] += role in cls
+        c["tap"] += "gtap" in cls
+        c["out"] += "gout" in cls
+    c["steps"] = int(grid.get("data-steps", "0"))
+    return c
+
+
+# (layer, input, (cells, input, pad, gap, extra, dropped, first window's taps, outputs)),
+# the counts worked out by hand from each axis's padded length and output size
+GRIDS = [
+    # 5x5 padded by 1 -> 7x7; (7 - 3) // 2 + 1 = 3 per axis
+    ("nn.Conv2d(1, 1, 3, padding=1, stride=2)", (1, 1, 5, 5), (49, 25, 24, 0, 0, 0, 9, 9)),
+    # H (6 - 3) // 2 + 1 = 2 windows reach 5 rows; W (7 - 2) // 2 + 1 = 3 reach 6 columns
+    ("nn.Conv2d(1, 1, (3, 2), stride=2)", (1, 1, 6, 7), (42, 42, 0, 0, 0, 42 - 30, 6, 6)),
+    # ceil_mode: 3 windows of 2 per axis read 6 cells of 5
+    ("nn.MaxPool2d(2, ceil_mode=True)", (1, 1, 5, 5), (36, 25, 0, 0, 11, 0, 4, 9)),
+    # 3 inputs spread 2 apart -> 5 cells (2 gaps), 2 zeros each side -> 9; output 7
+    ("nn.ConvTranspose2d(1, 1, 3, stride=2)", (1, 1, 3, 3), (81, 9, 81 - 25, 16, 0, 0, 9, 49)),
+    # dilation 2: the 3x3 taps span 5x5; 7 - 5 + 1 = 3 per axis
+    ("nn.Conv2d(1, 1, 3, dilation=2)", (1, 1, 7, 7), (49, 49, 0, 0, 0, 0, 9, 9)),
+    # adaptive 5 -> 2 (first window rows 0..2), 7 -> 3 (first window columns 0..2)
+    ("nn.AdaptiveAvgPool2d((2, 3))", (1, 1, 5, 7), (35, 35, 0, 0, 0, 0, 9, 6)),
+    # 'same' with an even kernel pads 1 before and 2 after: 4 + 3 = 7 per axis
+    ("nn.Conv2d(1, 1, 4, padding='same')", (1, 1, 4, 4), (49, 16, 33, 0, 0, 0, 16, 16)),
+]
+
+
+@pytest.mark.parametrize(("layer", "shape", "expected"), GRIDS)
+def test_grid_cells_are_the_arithmetic(
+    layer: str, shape: tuple[int, ...], expected: tuple[int, ...]
+) -> None:
+    c = read_grid(layer_svg(picture_of(convshape.infer(layer, shape))))
+    assert c is not None
+    keys = ("cell", "input", "pad", "gap", "extra", "dropped", "tap", "out")
+    assert tuple(c[k] for k in keys) == expected
+    assert c["steps"] == expected[-1]
+
+
+def test_no_grid_for_large_or_failing_layers() -> None:
+    assert not read_grid(
+        layer_svg(picture_of(convshape.infer("nn.Conv2d(1, 1, 3)", (1, 1, 50, 9))))
+    )
+    assert read_grid(layer_svg(picture_of(convshape.infer("nn.Conv2d(1, 1, 3)", (1, 1, 9, 9)))))
+    assert not read_grid(layer_svg(picture_of(convshape.infer("nn.Conv1d(1, 1, 3)", (1, 1, 9)))))
+    assert not read_grid(layer_svg(picture_of(convshape.infer("nn.Conv2d(1, 1, 9)", (1, 1, 5, 5)))))
+
+
+def test_terminal_grid_frames() -> None:
+    result = runner.invoke(
+        cli, ["draw", "nn.Conv2d(1, 1, 3, padding=1, stride=2)", "-i", "1,1,5,5"]
+    )
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("2-D view: 9"))
+    head = lines[start + 1]
+    assert re.findall(r"output \(\d, \d\)", head) == [
+        "output (0, 0)",
+        "output (0, 1)",
+        "output (2, 2)",
+    ]
+    # the first frame: the 3x3 window in the top left corner of the 7x7 padded grid
+    rows = [line[:13] for line in lines[start + 2 : start + 9]]
+    assert [row.count("■") for row in rows] == [3, 3, 3, 0, 0, 0, 0]
+    assert rows[3] == "0 · · · · · 0" and rows[6] == "0 0 0 0 0 0 0"
+
+
 def test_html_is_self_contained() -> None:
     html = layer_html(picture_of(convshape.infer("nn.Conv2d(1, 1, 3, stride=2)", (1, 1, 7, 9))))
     assert "<script>" in html and 'id="next-H"' in html and 'id="status-W"' in html
@@ -269,6 +352,41 @@ ORACLE = [
     ("nn.AdaptiveAvgPool2d((3, 4))", (1, 1, 7, 10)),
     ("nn.Conv3d(1, 1, 3, stride=2, dilation=(1, 2, 1))", (1, 1, 7, 9, 8)),
 ]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "layer",
+    [
+        "nn.Conv2d(1, 1, 3, padding=2, padding_mode='reflect')",
+        "nn.Conv2d(1, 1, 3, padding=(1, 3), padding_mode='circular')",
+        "nn.Conv2d(1, 1, 2, padding=(2, 1), padding_mode='replicate', stride=2)",
+    ],
+)
+def test_grid_copies_against_torch(layer: str) -> None:
+    """Each padding cell of the 2-D view copies the input cell F.pad puts there (corners
+    included): pad an input whose cells hold their own index and read it back."""
+    torch = pytest.importorskip("torch")
+    h, w = 4, 5
+    module = eval(layer, {"nn": torch.nn})  # the test's own literal layers
+    expected_out = tuple(module(torch.zeros(1, 1, h, w)).shape)
+    padded = torch.nn.functional.pad(
+        torch.arange(h * w, dtype=torch.float32).view(1, 1, h, w),
+        module._reversed_padding_repeated_twice,
+        mode=module.padding_mode,
+    )[0, 0]
+    svg = layer_svg(picture_of(convshape.infer(layer, (1, 1, h, w))))
+    grid = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if "grid" in classes(g))
+    drawn = {}
+    for r in grid.iter(f"{SVG}rect"):
+        if "gcell" in classes(r):
+            src_row, src_col = map(int, r.get("data-source", "").split())
+            drawn[int(r.get("data-row", "")), int(r.get("data-col", ""))] = src_row * w + src_col
+    assert drawn == {
+        (i, j): int(v) for i, row in enumerate(padded.tolist()) for j, v in enumerate(row)
+    }
+    outs = [r for r in grid.iter(f"{SVG}rect") if "gout" in classes(r)]
+    assert len(outs) == expected_out[2] * expected_out[3]
 
 
 @pytest.mark.torch

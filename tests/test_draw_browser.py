@@ -17,7 +17,7 @@ import pytest
 import convshape
 from convshape.features.drawing import layer_html, layer_svg, stack_html
 from convshape.features.network import infer_stack, parse_stack
-from convshape.features.picture import picture_of
+from convshape.features.picture import grid_of, picture_of
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -36,6 +36,9 @@ LAYERS = [
     ("nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1, output_padding=1)", (1, 1, 4)),
     ("nn.AdaptiveAvgPool1d(3)", (1, 1, 7)),
     ("nn.AvgPool1d(3, stride=2)", (1, 1, 60)),  # elided: stepping reaches hidden windows too
+    ("nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1)", (1, 1, 3, 3)),
+    ("nn.AdaptiveMaxPool2d((2, 3))", (1, 1, 5, 7)),
+    ("nn.MaxPool2d(2, ceil_mode=True)", (1, 1, 5, 5)),
 ]
 
 
@@ -133,6 +136,26 @@ def test_html_steps_through_every_stride_position(
         assert status.get_attribute("data-step") == "0"
         browser.find_element(By.ID, f"prev-{a.name}").click()
         assert status.get_attribute("data-step") == str(a.outputs - 1)
+    grid = grid_of(picture)
+    if grid is not None:  # the 2-D view: every stride position, row by row
+        status = browser.find_element(By.ID, "status-grid")
+        assert status.get_attribute("data-steps") == str(grid.steps)
+        browser.find_element(By.ID, "first-grid").click()
+        for s in range(grid.steps):
+            if s:
+                browser.find_element(By.ID, "next-grid").click()
+            assert status.get_attribute("data-step") == str(s)
+            taps = [
+                tuple(map(int, t.split(","))) for t in status.get_attribute("data-taps").split()
+            ]
+            assert taps == grid.taps(s), s
+            i, j = grid.position(s)
+            assert f"output ({i}, {j})" in status.text
+            highlighted = browser.execute_script(
+                "return document.getElementById('cursor-grid').querySelectorAll('rect').length"
+            )
+            assert highlighted == len(taps) + 1  # the window's cells and its output cell
+        browser.save_screenshot(str(path.with_suffix(".grid.png")))
     browser.save_screenshot(str(path.with_suffix(".png")))
     assert console_errors(browser) == []
 

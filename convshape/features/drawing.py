@@ -9,6 +9,11 @@ The SVG carries its content as data, so tests read it back: every strip cell is 
 ``dropped`` for a cell the stride never reaches), each kernel tap a ``rect.tap``, each
 output cell a ``rect.out``, each window a ``g.window`` with ``data-output`` and
 ``data-taps``, and an elided middle a ``g.elided`` with the count of each role it hides.
+
+A small layer with two spatial axes also gets its 2-D view, a ``g.grid``: every cell of
+the padded input a ``rect.gcell`` with its role (``data-row``, ``data-col``, and
+``data-source`` "row col" for the input cell it holds), the taps of the window at the
+first stride position ``rect.gtap``, and each output cell a ``rect.gout``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from convshape.core.shapes import shape_text
-from convshape.features.picture import ROLES, AxisPicture, Picture, Window, shown
+from convshape.features.picture import (
+    ROLES,
+    AxisPicture,
+    Grid,
+    Picture,
+    Window,
+    grid_of,
+    shown,
+)
 
 if TYPE_CHECKING:
     from convshape.features.network import StackResult
@@ -58,6 +71,11 @@ g.window line.tie {{ stroke:#2e7d32; stroke-width:0.6; opacity:0.6; }}
 g.dropped-window line.bar {{ stroke:#c62828; stroke-dasharray:4 3; }}
 g.dropped-window rect.wtap {{ fill:none; stroke:#c62828; }}
 g.cursor rect {{ fill:none; stroke:#d81b60; stroke-width:3; }}
+rect.gcell {{ stroke:#555; stroke-width:1; }}
+rect.gtap {{ fill:#2e7d32; fill-opacity:0.75; }}
+rect.gout {{ fill:#c8e6c9; stroke:#2e7d32; }}
+rect.gout.current {{ fill:#2e7d32; }}
+g#cursor-grid rect {{ fill:#2e7d32; fill-opacity:0.6; stroke:#d81b60; stroke-width:2; }}
 rect.block {{ fill:#d6eaf8; stroke:#1f4e79; }}
 rect.block.failed {{ fill:#f8d7da; stroke:#c62828; stroke-width:2; }}
 line.edge {{ stroke:#333; stroke-width:1.5; }}
@@ -320,7 +338,63 @@ def _legend(y: float) -> tuple[list[str], float]:
     return out, y + 22
 
 
-def _layer_body(p: Picture, html: bool) -> tuple[list[str], float, float, list[dict[str, object]]]:
+G = 22  # px per cell of the 2-D view
+
+
+def _grid_svg(g: Grid, y: float, html: bool) -> tuple[list[str], float, float, dict[str, object]]:
+    """The 2-D view: the padded input grid with the window at the first stride position
+    (the page steps it through all of them) and the output grid."""
+    (rows, cols), (out_rows, out_cols) = g.shape, g.outputs
+    out: list[str] = [
+        f"<g{_attrs(class_='grid', data_rows=rows, data_cols=cols, data_steps=g.steps)}>",
+        _text(8, y + 14, f"2-D view: the window at stride position (0, 0) of {g.steps}", "formula"),
+    ]
+    y += 24
+    x0, ox = LEFT, LEFT + cols * G + 70
+    for r in range(rows):
+        for c in range(cols):
+            cell = g.cell(r, c)
+            classes = ["gcell", cell.role]
+            if cell.role == "pad" and cell.source is not None:
+                classes.append("copy")
+            if cell.dropped:
+                classes.append("dropped")
+            source = None if cell.source is None else f"{cell.source[0]} {cell.source[1]}"
+            out.append(
+                _rect(
+                    x0 + c * G,
+                    y + r * G,
+                    G,
+                    G,
+                    class_=" ".join(classes),
+                    data_row=r,
+                    data_col=c,
+                    data_source=source,
+                )
+            )
+    taps = [
+        _rect(x0 + c * G + 4, y + r * G + 4, G - 8, G - 8, class_="gtap", data_row=r, data_col=c)
+        for r, c in g.taps(0)
+    ]
+    out.append(f'<g class="gtaps">{"".join(taps)}</g>')
+    mid = y + min(rows, out_rows) * G / 2
+    out.append(f'<line class="edge" x1="{ox - 60:g}" y1="{mid:g}" x2="{ox - 12:g}" y2="{mid:g}"/>')
+    out.append(_text(ox - 12, mid + 4, "▶", "label", "end"))
+    for r in range(out_rows):
+        for c in range(out_cols):
+            cls = "gout current" if (r, c) == (0, 0) else "gout"
+            out.append(_rect(ox + c * G, y + r * G, G, G, class_=cls, data_row=r, data_col=c))
+    if html:
+        out.append('<g class="cursor" id="cursor-grid"></g>')
+    out.append("</g>")
+    meta: dict[str, object] = {"x": x0, "y": y, "ox": ox, "c": G, "steps": g.steps}
+    return out, y + max(rows, out_rows) * G + 14, ox + out_cols * G + 16, meta
+
+
+_Body = tuple[list[str], float, float, list[dict[str, object]], dict[str, object] | None]
+
+
+def _layer_body(p: Picture, html: bool) -> _Body:
     body: list[str] = []
     y = 6.0
     title = f"{p.title}  {shape_text(p.input)} -> "
@@ -357,6 +431,12 @@ def _layer_body(p: Picture, html: bool) -> tuple[list[str], float, float, list[d
             width, 30 + 6.7 * max([len(a.formula), *map(len, a.notes[:4]), len(a.problem or "")])
         )
         y += 12
+    grid = grid_of(p)
+    grid_meta = None
+    if grid is not None:
+        part, y, grid_width, grid_meta = _grid_svg(grid, y, html)
+        body.extend(part)
+        width = max(width, grid_width)
     if p.error is not None:
         for line in _wrap(f"torch raises {p.error.exc}: {p.error.message}", 110):
             body.append(_text(8, y + 12, line, "error"))
@@ -365,7 +445,7 @@ def _layer_body(p: Picture, html: bool) -> tuple[list[str], float, float, list[d
         y += 6
     legend, y = _legend(y)
     body.extend(legend)
-    return body, max(width, 820), y + 4, metas
+    return body, max(width, 820), y + 4, metas, grid_meta
 
 
 def _wrap(text: str, n: int) -> list[str]:
@@ -388,7 +468,7 @@ def _svg(body: list[str], width: float, height: float, title: str) -> str:
 
 def layer_svg(p: Picture) -> str:
     """The picture as a standalone SVG document (no scripts, no external references)."""
-    body, width, height, _ = _layer_body(p, html=False)
+    body, width, height, _, _ = _layer_body(p, html=False)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, p.title)
 
 
@@ -441,15 +521,40 @@ _SCRIPT = r"""
     document.querySelectorAll("#axis-" + a.name + " [data-output='" + o + "']").forEach(
       function (e) { e.classList.add("active"); });
   }
-  for (const a of axes) {
-    if (!a.outputs) continue;
+  function stepper(name, count, show) {
     let o = 0;
-    const step = function (d) { o = (o + d + a.outputs) % a.outputs; show(a, o); };
-    document.getElementById("prev-" + a.name).addEventListener("click", function () { step(-1); });
-    document.getElementById("next-" + a.name).addEventListener("click", function () { step(1); });
-    document.getElementById("first-" + a.name).addEventListener("click",
-      function () { o = 0; show(a, o); });
-    show(a, 0);
+    const step = function (d) { o = (o + d + count) % count; show(o); };
+    document.getElementById("prev-" + name).addEventListener("click", function () { step(-1); });
+    document.getElementById("next-" + name).addEventListener("click", function () { step(1); });
+    document.getElementById("first-" + name).addEventListener("click",
+      function () { o = 0; show(o); });
+    show(0);
+  }
+  for (const a of axes) {
+    if (a.outputs) stepper(a.name, a.outputs, function (o) { show(a, o); });
+  }
+  const gridData = document.getElementById("grid-data");
+  if (gridData) {
+    const grid = JSON.parse(gridData.textContent), rows = axes[0], cols = axes[1];
+    const steps = rows.outputs * cols.outputs;
+    stepper("grid", steps, function (s) {
+      const i = Math.floor(s / cols.outputs), j = s % cols.outputs;
+      const g = document.getElementById("cursor-grid");
+      while (g.firstChild) g.removeChild(g.firstChild);
+      const t = [];
+      for (const r of taps(rows, i)) {
+        for (const c of taps(cols, j)) {
+          t.push(r + "," + c);
+          box(g, grid.x + c * grid.c, grid.y + r * grid.c + 1, grid.c);
+        }
+      }
+      box(g, grid.ox + j * grid.c, grid.y + i * grid.c + 1, grid.c);
+      const status = document.getElementById("status-grid");
+      status.dataset.step = String(s);
+      status.dataset.taps = t.join(" ");
+      status.textContent = "2-D: output (" + i + ", " + j + "), position " + (s + 1) + " of " +
+        steps + ", reads " + t.length + " cells";
+    });
   }
 })();
 """
@@ -461,34 +566,43 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 .status { font-family: ui-monospace, monospace; margin-left: .6em; }
 g.active line.bar { stroke: #d81b60 !important; stroke-width: 3; }
 rect.out.active { fill: #f8bbd0; }
+g.gtaps { display: none; }
+rect.gout.current { fill: #c8e6c9; }
 """
+
+
+def _controls(name: str, steps: int) -> str:
+    return (
+        f'<div class="controls">'
+        f'<button id="first-{name}" type="button">|&lt;</button>'
+        f'<button id="prev-{name}" type="button">&lt; prev</button>'
+        f'<button id="next-{name}" type="button">next &gt;</button>'
+        f'<span class="status" id="status-{name}" data-steps="{steps}"></span></div>'
+    )
+
+
+def _json_script(name: str, value: object) -> str:
+    data = json.dumps(value).replace("</", "<\\/")
+    return f'<script type="application/json" id="{name}">{data}</script>'
 
 
 def layer_html(p: Picture) -> str:
     """One self-contained page: the picture, and buttons that step each axis's window
-    through every stride position (no network access needed)."""
-    body, width, height, metas = _layer_body(p, html=True)
+    (and the 2-D view's window) through every stride position (no network needed)."""
+    body, width, height, metas, grid = _layer_body(p, html=True)
     svg = _svg(body, width, height, p.title)
-    controls = []
-    for m in metas:
-        name = m["name"]
-        if not m["outputs"]:
-            continue
-        controls.append(
-            f'<div class="controls">'
-            f'<button id="first-{name}" type="button">|&lt;</button>'
-            f'<button id="prev-{name}" type="button">&lt; prev</button>'
-            f'<button id="next-{name}" type="button">next &gt;</button>'
-            f'<span class="status" id="status-{name}" data-steps="{m["outputs"]}"></span></div>'
-        )
-    data = json.dumps(metas).replace("</", "<\\/")
+    controls = [_controls(str(m["name"]), int(str(m["outputs"]))) for m in metas if m["outputs"]]
+    data = _json_script("axes-data", metas)
+    if grid is not None:
+        controls.append(_controls("grid", int(str(grid["steps"]))))
+        data += _json_script("grid-data", grid)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(p.title)}</title><style>{_PAGE_STYLE}</style></head><body>"
         f'<h1 style="font-size:1.1em">{escape(p.title)}</h1>'
         + "".join(controls)
         + svg
-        + f'<script type="application/json" id="axes-data">{data}</script>'
+        + data
         + f"<script>{_SCRIPT}</script></body></html>\n"
     )
 

@@ -41,9 +41,12 @@ __all__ = [
     "ROLES",
     "AxisPicture",
     "Cell",
+    "Grid",
+    "GridCell",
     "Picture",
     "Window",
     "draw_result",
+    "grid_of",
     "picture_of",
     "shown",
 ]
@@ -274,6 +277,75 @@ def shown(length: int, limit: int) -> list[int | None]:
     head = (limit - 1) // 2
     tail = limit - 1 - head
     return [*range(head), None, *range(length - tail, length)]
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of the 2-D view: its role (an input cell, or padding, a stride gap, ... as
+    in :data:`ROLES`, the first non-input role of its row and column), the input cell
+    ``(row, column)`` it holds (None: a zero) and whether no window reaches it."""
+
+    role: str
+    source: tuple[int, int] | None
+    dropped: bool
+
+
+GRID_ORDER = ("extra", "outpad", "pad", "gap")
+"""Which role a cell of the 2-D view takes when its row and its column differ."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The 2-D view of a layer with two spatial axes: the padded input as a grid of
+    ``rows.length x cols.length`` cells, and at each stride position ``(i, j)`` (row-major,
+    :attr:`steps` of them) the window ``rows.window(i) x cols.window(j)`` and output cell
+    ``(i, j)``. Padding copies are separable: F.pad pads each axis on its own, so a corner
+    cell copies ``(row source, column source)``."""
+
+    rows: AxisPicture
+    cols: AxisPicture
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows.length, self.cols.length
+
+    @property
+    def outputs(self) -> tuple[int, int]:
+        return self.rows.outputs, self.cols.outputs
+
+    @property
+    def steps(self) -> int:
+        return self.rows.outputs * self.cols.outputs
+
+    def position(self, step: int) -> tuple[int, int]:
+        """The output cell ``(i, j)`` of stride position ``step`` (row-major)."""
+        return divmod(step, self.cols.outputs)
+
+    def cell(self, i: int, j: int) -> GridCell:
+        r, c = self.rows.cell(i), self.cols.cell(j)
+        role = next((x for x in GRID_ORDER if x in (r.role, c.role)), "input")
+        source = None
+        if r.source is not None and c.source is not None and role in ("input", "pad"):
+            source = (r.source, c.source)
+        return GridCell(role, source, r.dropped or c.dropped)
+
+    def taps(self, step: int) -> list[tuple[int, int]]:
+        """The grid cells the window of stride position ``step`` reads."""
+        i, j = self.position(step)
+        return [(a, b) for a in self.rows.window(i).taps for b in self.cols.window(j).taps]
+
+
+def grid_of(picture: Picture, cells: int = 16, outputs: int = 16) -> Grid | None:
+    """The 2-D view of a layer with two spatial axes that slide a window, when the padded
+    input is at most ``cells`` and the output at most ``outputs`` cells a side (larger
+    layers keep the per-axis strips only)."""
+    if len(picture.axes) != 2:
+        return None
+    rows, cols = picture.axes
+    for a in (rows, cols):
+        if a.problem is not None or not 0 < a.outputs <= outputs or a.length > cells:
+            return None
+    return Grid(rows, cols)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,30 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from convshape.core.shapes import shape_text
-from convshape.features.picture import AxisPicture, Cell, Picture, Window, shown
+from convshape.features.picture import (
+    AxisPicture,
+    Cell,
+    Grid,
+    GridCell,
+    Picture,
+    Window,
+    grid_of,
+    shown,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from convshape.features.network import StackResult
 
-__all__ = ["LEGEND", "picture_view", "show_picture", "show_stack_flow", "stack_flow_view"]
+__all__ = [
+    "LEGEND",
+    "grid_view",
+    "picture_view",
+    "show_picture",
+    "show_stack_flow",
+    "stack_flow_view",
+]
 
 CELL = 4  # characters per cell
 LABEL = 9  # characters of the row labels
@@ -31,10 +47,15 @@ CELLS = 17  # cells shown per strip: (80 - LABEL) // CELL, odd so the middle is 
 WINDOWS = 7  # window rows shown per axis
 
 LEGEND = (
-    "n input cell n   [·] zero padding   [n] padding copying input cell n   · stride gap\n"
-    "+ output_padding   » past the input (ceil_mode)   × never reached   ■ kernel tap\n"
-    "□ ceil_mode window torch drops"
+    "n input cell n   [·] zero padding   [n] padding copying input cell n\n"
+    "· stride gap   + output_padding   » past the input (ceil_mode)   × never reached\n"
+    "■ kernel tap   □ ceil_mode window torch drops"
 )
+GRID_LEGEND = (
+    "2-D view: · input cell   0 zero   = padding copy   + output_padding   » past the\n"
+    "input   × never reached   ■ the window's taps -> the output cell they make"
+)
+FRAMES = 3  # stride positions the terminal's 2-D view shows (first, second, last)
 
 _STYLE = {
     "input": "cyan",
@@ -170,6 +191,9 @@ def picture_view(picture: Picture) -> RenderableType:
         parts.extend(_axis_view(a))
     if not picture.axes:
         parts.append(Text("(no per-axis picture for this layer)", style="dim"))
+    grid = grid_of(picture)
+    if grid is not None:
+        parts.extend(grid_view(grid))
     if picture.error is not None:
         err = picture.error
         parts.append(
@@ -177,6 +201,70 @@ def picture_view(picture: Picture) -> RenderableType:
         )
     parts.append(Text(LEGEND, style="dim"))
     return Group(*parts)
+
+
+_GRID_MARK = {"input": "·", "pad": "0", "gap": "0", "outpad": "+", "extra": "»"}
+
+
+def _grid_mark(c: GridCell) -> tuple[str, str]:
+    if c.dropped:
+        return "×", "red"
+    if c.role == "pad" and c.source is not None:
+        return "=", _STYLE["pad"]
+    return _GRID_MARK[c.role], _STYLE[c.role]
+
+
+def _frame(g: Grid, step: int) -> list[Text]:
+    """One stride position: the padded input with the window's taps, the output cell."""
+    (rows, cols), (out_rows, out_cols) = g.shape, g.outputs
+    i, j = g.position(step)
+    taps = set(g.taps(step))
+    lines = [Text(f"output ({i}, {j})".ljust(2 * cols + 4 + 2 * out_cols), style="bold")]
+    for r in range(max(rows, out_rows)):
+        line = Text()
+        for c in range(cols):
+            if r >= rows:
+                line.append("  ")
+            elif (r, c) in taps:
+                line.append("■ ", "bold green")
+            else:
+                mark, style = _grid_mark(g.cell(r, c))
+                line.append(mark + " ", style)
+        line.append(" -> " if r == 0 else "    ", "dim")
+        for c in range(out_cols):
+            if r >= out_rows:
+                line.append("  ")
+            else:
+                line.append(*(("■ ", "bold green") if (r, c) == (i, j) else ("· ", "dim")))
+        lines.append(line)
+    return lines
+
+
+def grid_view(g: Grid, width: int = 80) -> list[RenderableType]:
+    """The 2-D view: the kernel over the padded grid at the first stride positions and
+    the last, side by side as far as ``width`` allows."""
+    steps = sorted({0, min(1, g.steps - 1), g.steps - 1})[:FRAMES]
+    frames = [_frame(g, s) for s in steps]
+    parts: list[RenderableType] = [
+        Text(f"2-D view: {g.steps} stride positions, {len(steps)} of them drawn", style="bold")
+    ]
+    row: list[list[Text]] = []
+    for f in [*frames, None]:
+        used = sum(len(x[0]) + 3 for x in row)
+        if f is None or (row and used + len(f[0]) > width):
+            height = max(len(x) for x in row)
+            for n in range(height):
+                line = Text()
+                for x in row:
+                    line.append_text(x[n] if n < len(x) else Text(" " * len(x[0])))
+                    line.append("   ")
+                line.rstrip()
+                parts.append(line)
+            row = []
+        if f is not None:
+            row.append(f)
+    parts.append(Text(GRID_LEGEND, style="dim"))
+    return parts
 
 
 def show_stack_flow(console: Console, stack: StackResult) -> None:

@@ -100,6 +100,14 @@ CASES = [
     ),
     ("nn.AdaptiveAvgPool1d(3)", (1, 1, 7), [(7, 0, 0, 3, 0, 0, 0)]),
     ("nn.Conv1d(1, 1, 5000, dilation=3)", (1, 1, 20000), [(20000, 0, 5000, 5003, 0, 0, 0)]),
+    # fold: the 5-cell image padded by 1 each side holds (7 - 3) // 2 + 1 = 3 blocks a side
+    ("nn.Fold(5, 3, padding=1, stride=2)", (1, 9, 9), [(5, 2, 3, 3, 0, 0, 0)] * 2),
+    # unfold: H 2 taps 2 apart span 3: 5 - 3 + 1 = 3 blocks; W 6 - 3 + 1 = 4 blocks
+    (
+        "nn.Unfold((2, 3), dilation=(2, 1))",
+        (1, 2, 5, 6),
+        [(5, 0, 2, 3, 0, 0, 0), (6, 0, 3, 4, 0, 0, 0)],
+    ),
 ]
 
 
@@ -116,7 +124,12 @@ def test_svg_cells_are_the_arithmetic(
     ):
         assert (c["input"], c["pad"], c["tap"], c["out"]) == (n_in, n_pad, taps, out), name
         assert (c["dropped"], c["extra"], c["dropped_window"]) == (dropped, extra, dropped_w), name
-    if result.output is not None:
+    assert result.output is not None
+    if result.spec.op == "fold":  # the blocks are its input, the image its output
+        assert [e[0] for e in expected] == list(result.output[-2:])
+    elif result.spec.op == "unfold":  # one column per block
+        assert expected[0][3] * expected[1][3] == result.output[-1]
+    else:
         assert [e[3] for e in expected] == list(result.output[-len(expected) :])
 
 
@@ -170,6 +183,71 @@ def test_errors_show_why() -> None:
     )
     assert reflect.error is not None
     assert reflect.axes[0].problem is not None and "reflect" in reflect.axes[0].problem
+
+
+def read_sums(svg: str) -> dict[str, dict[int, int]]:
+    """Per axis, each strip cell's count of blocks (Unfold: reading it, Fold: adding in)."""
+    root = ET.fromstring(svg)
+    return {
+        g.get("data-axis", ""): {
+            int(t.get("data-pos", "")): int(t.get("data-count", ""))
+            for t in g.iter(f"{SVG}text")
+            if "sum" in classes(t)
+        }
+        for g in root.iter(f"{SVG}g")
+        if "axis" in classes(g)
+    }
+
+
+def test_fold_sums_are_the_overlap() -> None:
+    # kernel 3, stride 2, padding 1 on 5 cells: blocks start at padded cells 0, 2, 4 and
+    # each covers 3 cells, so padded cells 0..6 are covered 1, 1, 2, 1, 2, 1, 1 times
+    svg = layer_svg(picture_of(convshape.infer("nn.Fold(5, 3, padding=1, stride=2)", (1, 9, 9))))
+    for sums in read_sums(svg).values():
+        assert [sums[p] for p in range(7)] == [1, 1, 2, 1, 2, 1, 1]
+    # dilation 2: taps at 0, 2 of each of the 4 blocks (stride 1) over 5 cells
+    svg = layer_svg(picture_of(convshape.infer("nn.Unfold((2, 1), dilation=2)", (1, 1, 5, 1))))
+    assert [read_sums(svg)["H"][p] for p in range(5)] == [1, 1, 2, 1, 1]
+
+
+PARAMETER_ERRORS = [
+    ("nn.Conv1d(1, 1, 3, dilation=0)", (1, 1, 5), "dilation 0"),
+    ("nn.Conv2d(1, 1, 3, stride=(1, 0))", (1, 1, 5, 5), "stride 0"),
+    ("F.conv1d(x, w)", (1, 1, 5), "kernel 0"),
+    ("nn.ConvTranspose1d(1, 1, 3, stride=0)", (1, 1, 5), "stride 0"),
+    ("nn.MaxPool1d(2, stride=0)", (1, 1, 5), "stride 0"),
+    ("nn.MaxPool2d(2, dilation=0)", (1, 1, 5, 5), "dilation 0"),
+    ("nn.Unfold(3, dilation=0)", (1, 1, 5, 5), "dilation 0"),
+    ("nn.Fold(4, 2, stride=0)", (1, 4, 9), "stride 0"),
+]
+
+
+def _infer(layer: str, shape: tuple[int, ...]) -> convshape.Result:
+    weight = (1, 1, 0) if layer.startswith("F.conv1d") else None
+    return convshape.infer(layer, shape, weight=weight) if weight else convshape.infer(layer, shape)
+
+
+@pytest.mark.parametrize(("layer", "shape", "why"), PARAMETER_ERRORS)
+def test_parameter_errors_show_why(layer: str, shape: tuple[int, ...], why: str) -> None:
+    picture = picture_of(_infer(layer, shape))
+    assert picture.error is not None and picture.axes
+    assert any(a.problem is not None and why in a.problem for a in picture.axes)
+    assert why in layer_svg(picture)
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(picture_view(picture))
+    assert why in out.getvalue()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("layer", "shape", "why"), PARAMETER_ERRORS)
+def test_parameter_errors_raise_in_torch(layer: str, shape: tuple[int, ...], why: str) -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.zeros(shape)
+    with pytest.raises(RuntimeError):
+        if layer.startswith("F."):
+            torch.nn.functional.conv1d(x, torch.zeros(1, 1, 0))
+        else:
+            eval(layer, {"nn": torch.nn})(x)  # the test's own literal layers
 
 
 # ---------------------------------------------------------------------------------------
@@ -387,6 +465,38 @@ def test_grid_copies_against_torch(layer: str) -> None:
     }
     outs = [r for r in grid.iter(f"{SVG}rect") if "gout" in classes(r)]
     assert len(outs) == expected_out[2] * expected_out[3]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [
+        ("nn.Fold((5, 6), (3, 2), padding=1, stride=2)", (1, 6, 12)),
+        ("nn.Fold((7, 4), (2, 2), dilation=(2, 1), stride=(1, 2))", (2, 4, 10)),
+        ("nn.Unfold((2, 3), dilation=(2, 1), padding=(0, 1))", (1, 1, 5, 6)),
+        ("nn.Unfold(3, stride=2, padding=1)", (1, 2, 7, 5)),
+    ],
+)
+def test_block_sums_against_torch(layer: str, shape: tuple[int, ...]) -> None:
+    """Fold of ones is, per image cell, how many block values its overlap-add sums; fold
+    of unfold of ones is how many blocks read each input cell: the sums drawn per axis,
+    multiplied across the axes, for every image (input) cell."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    module = eval(layer, {"nn": torch.nn})  # the test's own literal layers
+    kw = {k: getattr(module, k) for k in ("kernel_size", "dilation", "padding", "stride")}
+    if isinstance(module, torch.nn.Fold):
+        counts = F.fold(torch.ones(shape), module.output_size, **kw)
+    else:
+        counts = F.fold(F.unfold(torch.ones(shape), **kw), shape[-2:], **kw)
+    counts = counts[0, 0]
+    picture = picture_of(convshape.infer(layer, shape))
+    sums = read_sums(layer_svg(picture))
+    rows, cols = picture.axes
+    image_rows = [p for p in range(rows.length) if rows.cell(p).role == "input"]
+    image_cols = [p for p in range(cols.length) if cols.cell(p).role == "input"]
+    drawn = [[sums["H"][r] * sums["W"][c] for c in image_cols] for r in image_rows]
+    assert drawn == [[int(v) for v in row] for row in counts.tolist()]
 
 
 @pytest.mark.torch

@@ -39,6 +39,8 @@ LAYERS = [
     ("nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1)", (1, 1, 3, 3)),
     ("nn.AdaptiveMaxPool2d((2, 3))", (1, 1, 5, 7)),
     ("nn.MaxPool2d(2, ceil_mode=True)", (1, 1, 5, 5)),
+    ("nn.Fold((5, 6), 3, padding=1, stride=2)", (1, 9, 12)),
+    ("nn.Unfold((2, 3), dilation=(2, 1))", (1, 2, 5, 6)),
 ]
 
 
@@ -124,7 +126,7 @@ def test_html_steps_through_every_stride_position(
             step = int(status.get_attribute("data-step"))
             taps = [int(t) for t in status.get_attribute("data-taps").split()]
             assert taps == list(a.window(o).taps), (a.name, o)
-            assert f"output {o} of {a.outputs}" in status.text
+            assert f"{a.unit} {o} of {a.outputs}" in status.text
             highlighted = browser.execute_script(
                 "return document.getElementById(arguments[0]).querySelectorAll('rect').length",
                 f"cursor-{a.name}",
@@ -150,7 +152,7 @@ def test_html_steps_through_every_stride_position(
             ]
             assert taps == grid.taps(s), s
             i, j = grid.position(s)
-            assert f"output ({i}, {j})" in status.text
+            assert f"{grid.rows.unit} ({i}, {j})" in status.text
             highlighted = browser.execute_script(
                 "return document.getElementById('cursor-grid').querySelectorAll('rect').length"
             )

@@ -225,7 +225,9 @@ class Sweep:
     padding holds: zeros, or copies of input cells for reflect / replicate / circular;
     ``ceil_mode``: pools' extra last window), ``transpose`` (the inverse: the input spread
     ``stride`` apart, then a stride-1 slide; ``output_padding`` cells at the end) or
-    ``adaptive`` (``output`` uneven windows ``[floor(i*L/o), ceil((i+1)*L/o))``).
+    ``adaptive`` (``output`` uneven windows ``[floor(i*L/o), ceil((i+1)*L/o))``) or
+    ``fold`` (a slide read backwards: ``size`` is the image fold writes, ``output`` its
+    sliding blocks, each adding its taps into the cells the slide would read).
     """
 
     name: str

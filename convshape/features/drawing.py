@@ -9,6 +9,8 @@ The SVG carries its content as data, so tests read it back: every strip cell is 
 ``dropped`` for a cell the stride never reaches), each kernel tap a ``rect.tap``, each
 output cell a ``rect.out``, each window a ``g.window`` with ``data-output`` and
 ``data-taps``, and an elided middle a ``g.elided`` with the count of each role it hides.
+For Unfold and Fold, each cell's ``text.sum`` (``data-pos``, ``data-count``) says how many
+blocks read it (Unfold) or add into it (Fold's overlap-add).
 
 A small layer with two spatial axes also gets its 2-D view, a ``g.grid``: every cell of
 the padded input a ``rect.gcell`` with its role (``data-row``, ``data-col``, and
@@ -54,6 +56,7 @@ text.formula {{ font-size:12px; font-weight:bold; }}
 text.note, text.legend {{ fill:#666; }}
 text.problem, text.error {{ fill:#c62828; font-weight:bold; }}
 text.label {{ fill:#555; }}
+text.sum {{ fill:#8e24aa; font-weight:bold; }}
 rect.cell {{ stroke:#555; stroke-width:1; }}
 rect.input {{ fill:#d6eaf8; }}
 rect.pad {{ fill:#fff3c4; stroke-dasharray:3 2; }}
@@ -173,7 +176,8 @@ def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, d
         y += 16
     # the strip
     y += 4
-    out.append(_text(8, y + C * 0.65, "input" if s.kind != "transpose" else "spread", "label"))
+    label = {"transpose": "spread", "fold": "image"}.get(s.kind, "input")
+    out.append(_text(8, y + C * 0.65, label, "label"))
     for pos in cols.positions:
         if pos is None:
             continue
@@ -196,6 +200,18 @@ def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, d
         out.append("</g>")
     strip_y = y
     y += C + (14 if hi > lo else 4)
+    if a.unit == "block" and a.outputs:  # how many blocks read (fold: sum into) each cell
+        out.append(_text(8, y + 11, "sums" if s.kind == "fold" else "copies", "label"))
+        sums = []
+        for pos in cols.positions:
+            n = None if pos is None else a.overlap(pos)
+            if pos is not None and n is not None:
+                sums.append(
+                    f'<text x="{cols.x(pos) + C / 2:g}" y="{y + 11:g}" text-anchor="middle"'
+                    f"{_attrs(class_='sum', data_pos=pos, data_count=n)}>{n}</text>"
+                )
+        out.append(f'<g class="sums">{"".join(sums)}</g>')
+        y += 18
     # the kernel
     if s.kind != "adaptive" and a.outputs:
         out.append(_text(8, y + C * 0.5, "kernel", "label"))
@@ -251,7 +267,7 @@ def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, d
             f' x2="{outs.x(o) + C / 2:g}" y2="{out_y:g}"/>'
         )
     out.append(f'<g class="ties" stroke="#2e7d32">{"".join(ties)}</g>')
-    out.append(_text(8, out_y + C * 0.65, "output", "label"))
+    out.append(_text(8, out_y + C * 0.65, "blocks" if a.unit == "block" else "output", "label"))
     for o in outs.positions:
         if o is None:
             continue
@@ -276,6 +292,7 @@ def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, d
     out.append("</g>")
     meta: dict[str, object] = {
         "name": a.name,
+        "unit": a.unit,
         "kind": s.kind,
         "size": s.size,
         "outputs": a.outputs,
@@ -484,7 +501,7 @@ _SCRIPT = r"""
       for (let i = lo; i < hi; i++) t.push(i);
       return t;
     }
-    const start = a.kind === "slide" ? o * a.stride : a.start + o;
+    const start = a.kind === "transpose" ? a.start + o : o * a.stride;
     for (let k = 0; k < a.kernel; k++) t.push(start + k * a.dilation);
     return t;
   }
@@ -514,8 +531,9 @@ _SCRIPT = r"""
     const status = document.getElementById("status-" + a.name);
     status.dataset.step = String(o);
     status.dataset.taps = t.join(" ");
-    status.textContent = a.name + ": output " + o + " of " + a.outputs + " (0.." +
-      (a.outputs - 1) + ") reads strip cells " + t.join(", ");
+    status.textContent = a.name + ": " + a.unit + " " + o + " of " + a.outputs + " (0.." +
+      (a.outputs - 1) + ") " + (a.kind === "fold" ? "adds into" : "reads") + " strip cells " +
+      t.join(", ");
     document.querySelectorAll("#axis-" + a.name + " .active").forEach(
       function (e) { e.classList.remove("active"); });
     document.querySelectorAll("#axis-" + a.name + " [data-output='" + o + "']").forEach(
@@ -552,8 +570,9 @@ _SCRIPT = r"""
       const status = document.getElementById("status-grid");
       status.dataset.step = String(s);
       status.dataset.taps = t.join(" ");
-      status.textContent = "2-D: output (" + i + ", " + j + "), position " + (s + 1) + " of " +
-        steps + ", reads " + t.length + " cells";
+      status.textContent = "2-D: " + rows.unit + " (" + i + ", " + j + "), position " + (s + 1) +
+        " of " + steps + ", " + (rows.kind === "fold" ? "adds into " : "reads ") + t.length +
+        " cells";
     });
   }
 })();

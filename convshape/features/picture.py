@@ -95,6 +95,9 @@ class AxisPicture:
     formula: str = ""
     notes: tuple[str, ...] = ()
     problem: str | None = None
+    unit: str = "output"
+    """What a window makes: an ``output`` cell, or a ``block`` (Unfold's column, Fold's
+    input column that it adds into the image)."""
 
     # --- geometry -------------------------------------------------------------------
 
@@ -113,12 +116,19 @@ class AxisPicture:
         return max(self.sweep.output, 0) if self.problem is None else 0
 
     @property
+    def _spread(self) -> bool:
+        """A transposed convolution's input spread ``stride`` apart (parameters it can
+        build from; otherwise only the input's cells are drawn)."""
+        s = self.sweep
+        return s.kind == "transpose" and min(s.kernel, s.stride, s.dilation) >= 1
+
+    @property
     def _base(self) -> int:
         """The strip position of the first input cell (or of the spread input's start)."""
         s = self.sweep
-        if s.kind == "slide":
+        if _slides(s):
             return s.padding[0]
-        if s.kind == "transpose":
+        if self._spread:
             return max(self._shift, 0)
         return 0
 
@@ -133,7 +143,7 @@ class AxisPicture:
     def _core(self) -> int:
         """Strip cells of the input itself (transposed: spread ``stride`` apart)."""
         s = self.sweep
-        if s.kind == "transpose":
+        if self._spread:
             return (s.size - 1) * s.stride + 1 if s.size > 0 else 0
         return max(s.size, 0)
 
@@ -141,9 +151,9 @@ class AxisPicture:
     def padded(self) -> int:
         """The strip as the arithmetic sees it: padding, input (spread), padding."""
         s = self.sweep
-        if s.kind == "slide":
+        if _slides(s):
             return s.padding[0] + max(s.size, 0) + s.padding[1]
-        if s.kind == "transpose":
+        if self._spread:
             return self._base + self._core + max(self._shift, 0) + s.output_padding
         return max(s.size, 0)
 
@@ -165,7 +175,7 @@ class AxisPicture:
         if s.kind == "adaptive":
             lo, hi = (o * s.size) // s.output, -(-(o + 1) * s.size // s.output)
             return Window(o, tuple(range(lo, hi)) if hi - lo <= 4096 else (lo, hi - 1))
-        start = o * s.stride if s.kind == "slide" else o + self._base - self._shift
+        start = o * s.stride if _slides(s) else o + self._base - self._shift
         if s.kernel > 4096:
             return Window(o, (start, start + self.span - 1))
         return Window(o, tuple(start + t * s.dilation for t in range(s.kernel)))
@@ -191,7 +201,7 @@ class AxisPicture:
         """The cell at strip position ``pos``."""
         s = self.sweep
         dropped = self.outputs > 0 and self.reached <= pos < self.padded
-        if s.kind == "transpose":
+        if self._spread:
             x = pos - self._base
             if 0 <= x < self._core:
                 if x % s.stride == 0:
@@ -223,7 +233,7 @@ class AxisPicture:
 
         s = self.sweep
         base, core = self._base, self._core
-        if s.kind == "transpose":
+        if self._spread:
             add("pad", 0, base)
             lo, hi = max(start, base), min(end, base + core)
             if hi > lo:
@@ -242,6 +252,21 @@ class AxisPicture:
             add("dropped", self.reached, self.padded)
         return c
 
+    def overlap(self, pos: int) -> int | None:
+        """How many window taps read strip cell ``pos`` (for fold: how many block values
+        its overlap-add sums into the image cell); None for a kernel too long to count."""
+        s = self.sweep
+        if s.kind == "adaptive" or s.kernel > 4096 or not self.outputs:
+            return None
+        start = 0 if _slides(s) else self._base - self._shift
+        n = 0
+        for t in range(s.kernel):
+            offset = pos - start - t * s.dilation
+            step = s.stride if _slides(s) else 1
+            if offset >= 0 and offset % step == 0 and offset // step < self.outputs:
+                n += 1
+        return n
+
     @property
     def taps(self) -> int:
         """Kernel taps per window (adaptive: the widest window)."""
@@ -249,6 +274,12 @@ class AxisPicture:
         if s.kind == "adaptive":
             return max((len(self.window(o).taps) for o in (0, self.outputs - 1)), default=0)
         return s.kernel
+
+
+def _slides(s: Sweep) -> bool:
+    """Whether the sweep slides a window over its (padded) cells: a convolution's or a
+    pool's input, or the image fold sums its blocks into."""
+    return s.kind in ("slide", "fold")
 
 
 def _multiples(lo: int, hi: int, step: int) -> int:
@@ -369,16 +400,18 @@ class Picture:
 
 def _problem(s: Sweep) -> str | None:
     """Why the sweep cannot slide a window over the axis, in the picture's words."""
-    if s.kind != "adaptive" and min(s.kernel, s.stride, s.dilation) < 1:
-        return (
-            f"{s.name}: kernel {s.kernel}, stride {s.stride}, dilation {s.dilation}: "
-            "no window to draw"
-        )
+    if s.kind != "adaptive":
+        if s.kernel < 1:
+            return f"{s.name}: kernel {s.kernel}: a window needs at least one tap"
+        if s.stride < 1:
+            return f"{s.name}: stride {s.stride}: the window must move at least one cell a step"
+        if s.dilation < 1:
+            return f"{s.name}: dilation {s.dilation}: taps must be at least one cell apart"
     if min(s.padding) < 0 or s.output_padding < 0:
         return f"{s.name}: negative padding {s.padding}: no window to draw"
     if s.size <= 0:
         return f"{s.name}: the input has no cells"
-    if s.kind == "slide":
+    if _slides(s):
         left, right = s.padding
         if s.mode == "reflect" and (left >= s.size or right >= s.size):
             return (
@@ -404,7 +437,7 @@ def _problem(s: Sweep) -> str | None:
 def _axis_of(s: Sweep) -> Axis | None:
     """The worked arithmetic of a sweep torch stopped before (the channels, F.pad)."""
     left, right = s.padding
-    if s.kind == "slide" and s.stride > 0:
+    if _slides(s) and s.stride > 0:
         return conv_axis(s.name, s.size, s.kernel, s.stride, left, right, s.dilation)
     if s.kind == "transpose":
         return conv_transpose_axis(
@@ -425,7 +458,8 @@ def picture_of(result: Result) -> Picture:
             a = _axis_of(s)
         formula, notes = (a.formula, a.notes) if a is not None else ("", ())
         problem = _problem(s) if s.size < _BIG and s.output < _BIG else "too large to draw"
-        pictures.append(AxisPicture(s, formula, notes, problem))
+        unit = "block" if result.spec.op in ("unfold", "fold") else "output"
+        pictures.append(AxisPicture(s, formula, notes, problem, unit))
     channels = None
     err = result.error
     if err is not None and "expected" in err.values and "got" in err.values:

@@ -1195,7 +1195,7 @@ def sweeps(spec: Conv | ConvCall, shape: Shape, axes: tuple[Axis, ...]) -> tuple
         return tuple(f for f in found if f is not None) if None not in found else None
     kernel = spec.kernel_size if isinstance(spec, Conv) else spec.weight[2:]
     per = [v * n if len(v) == 1 else v for v in (tuple(kernel), spec.stride, spec.dilation)]
-    if len(shape) not in (n + 1, n + 2) or any(len(v) != n or min(v) <= 0 for v in per):
+    if len(shape) not in (n + 1, n + 2) or any(len(v) != n for v in per):
         return None
     kernel, stride, dilation = per
     pairs = _spec_pairs(spec, kernel, n)
@@ -1213,7 +1213,7 @@ def sweeps(spec: Conv | ConvCall, shape: Shape, axes: tuple[Axis, ...]) -> tuple
                 Sweep(names[i], "transpose", size, out, k, s, (left, right), d, output_padding=op)
             )
         else:
-            out = (size + left + right - effective_kernel(k, d)) // s + 1
+            out = (size + left + right - effective_kernel(k, d)) // s + 1 if s > 0 else 0
             result.append(Sweep(names[i], "slide", size, out, k, s, (left, right), d, mode))
     return tuple(result)
 

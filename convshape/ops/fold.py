@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import cast
 
 from convshape.core import errors as E
-from convshape.core.arithmetic import Axis, at, conv_axis, conv_out, grown_area, most, numel
+from convshape.core.arithmetic import (
+    Axis,
+    Sweep,
+    at,
+    conv_axis,
+    conv_out,
+    grown_area,
+    most,
+    numel,
+)
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import py_tuple, sizes
 from convshape.core.registry import OpFamily, TorchCall, register
@@ -387,6 +396,25 @@ def work_bound(spec: Unfold | Fold, shape: Shape) -> int:
     return n_in + numel(lead) * area * numel([abs(v) for v in spec.kernel_size])
 
 
+def sweeps(spec: Unfold | Fold, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...] | None:
+    """Unfold: the blocks sliding over the (padded) input. Fold: the image of
+    ``output_size`` (padded) that each block adds its taps into. From the parameters
+    alone: torch's parameter, channel and block checks may stop it before the arithmetic."""
+    params = (spec.kernel_size, spec.stride, spec.padding, spec.dilation)
+    if isinstance(spec, Fold):
+        sizes, kind = spec.output_size, "fold"
+    else:
+        sizes, kind = tuple(shape[-2:]), "slide"
+    if any(len(v) != 2 for v in (*params, sizes)):
+        return None
+    result = []
+    for i in range(2):
+        k, s, p, d = (v[i] for v in params)
+        blocks = conv_out(sizes[i], k, s, p, d) if s > 0 else 0
+        result.append(Sweep(_HW[i], kind, sizes[i], blocks, k, s, (p, p), d))
+    return tuple(result)
+
+
 FAMILY = register(
     OpFamily(
         name="fold",
@@ -399,5 +427,6 @@ FAMILY = register(
         fuzz={"unfold": _gen_unfold, "fold": _gen_fold},
         work_bound=work_bound,
         reach=reach,
+        sweeps=sweeps,
     )
 )

@@ -23,8 +23,11 @@ from typing import Literal, cast
 
 from convshape.core import errors as E
 from convshape.core.arithmetic import (
+    Axis,
+    Sweep,
     at,
     axis_names,
+    axis_sweep,
     grown_area,
     most,
     numel,
@@ -766,6 +769,26 @@ def work_bound(spec: Pool, shape: Shape) -> int:
     return numel(shape) + numel(lead) * area * numel([abs(v) for v in spec.kernel_size])
 
 
+def sweeps(spec: Pool, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...] | None:
+    """The worked axes as sweeps; where torch stopped before the arithmetic (a kernel,
+    stride or dilation below 1, padding over half the kernel), the sweeps the arguments
+    would make, so the picture shows why."""
+    n = spec.dims
+    found = [axis_sweep(a) for a in axes]
+    if len(found) == n and None not in found:
+        return tuple(f for f in found if f is not None)
+    per = [v * n if len(v) == 1 else v for v in spec.window_args]
+    if len(shape) not in (n + 1, n + 2) or any(len(v) != n for v in per):
+        return None
+    result = []
+    for i, name in enumerate(axis_names(n)):
+        k, s, p, d = (v[i] for v in per)
+        size = shape[-n + i]
+        out = pool_out(size, k, s, p, d, spec.ceil_mode) if s > 0 else 0
+        result.append(Sweep(name, "slide", size, out, k, s, (p, p), d, ceil_mode=spec.ceil_mode))
+    return tuple(result)
+
+
 FAMILY = register(
     OpFamily(
         name="pool",
@@ -783,5 +806,6 @@ FAMILY = register(
         work=work,
         work_bound=work_bound,
         reach=reach,
+        sweeps=sweeps,
     )
 )

@@ -85,7 +85,8 @@ def _cell_text(c: Cell) -> str:
 def _strip(a: AxisPicture) -> list[RenderableType]:
     positions = shown(a.length, CELLS)
     rows: list[RenderableType] = []
-    cells = Text("cells".ljust(LABEL), style="bold")
+    fold = a.sweep.kind == "fold"
+    cells = Text(("image" if fold else "cells").ljust(LABEL), style="bold")
     marks = Text()
     for pos in positions:
         if pos is None:
@@ -98,11 +99,18 @@ def _strip(a: AxisPicture) -> list[RenderableType]:
     rows.append(cells)
     if marks.plain.strip():
         rows.append(Text("dropped".ljust(LABEL), style="red") + marks)
+    if a.unit == "block" and a.outputs:  # how many blocks read (fold: sum into) each cell
+        sums = Text(("sums" if fold else "copies").ljust(LABEL), style="bold")
+        for pos in positions:
+            n = None if pos is None else a.overlap(pos)
+            sums.append(("" if n is None else str(n)).rjust(CELL), "magenta")
+        rows.append(sums)
+    word = "block" if a.unit == "block" else "out"
     for o in shown(a.outputs, WINDOWS):
         if o is None:
             rows.append(Text("".ljust(LABEL) + " ┄┄", style="dim"))
             continue
-        rows.append(_window_row(f"out {o}", a.window(o), positions, "■", "green"))
+        rows.append(_window_row(f"{word} {o}", a.window(o), positions, "■", "green"))
     dropped = a.dropped_window
     if dropped is not None:
         rows.append(_window_row("dropped", dropped, positions, "□", "red"))
@@ -137,20 +145,26 @@ def _axis_view(a: AxisPicture) -> list[RenderableType]:
     s = a.sweep
     parts: list[RenderableType] = [Text.assemble((f"{a.name}: ", "bold"), a.formula or s.kind)]
     counts = a.counts()
-    summary = [f"{s.size} input"]
+    fold = s.kind == "fold"
+    summary = [f"{s.size} image (output_size)" if fold else f"{s.size} input"]
     if counts["pad"]:
         what = "zeros" if s.mode == "zeros" else f"{s.mode} copies"
-        summary.append(f"padding {s.padding[0]}+{s.padding[1]} ({what})")
+        summary.append(f"padding {s.padding[0]}+{s.padding[1]} ({'cut off' if fold else what})")
     if counts["gap"]:
         summary.append(f"{counts['gap']} stride gaps")
     if counts["outpad"]:
         summary.append(f"output_padding {counts['outpad']}")
     if s.kind != "adaptive":
         taps = f"kernel {s.kernel}" + (f" dilated {s.dilation}" if s.dilation > 1 else "")
-        summary.append(taps + (f", stride {s.stride}" if s.kind == "slide" else ""))
+        summary.append(taps + (f", stride {s.stride}" if s.kind != "transpose" else ""))
     else:
         summary.append(f"{a.outputs} uneven windows")
-    summary.append(f"{a.outputs} output")
+    if a.problem is not None:
+        summary.append("nothing to slide")
+    elif fold:
+        summary.append(f"{a.outputs} blocks overlap-added")
+    else:
+        summary.append(f"{a.outputs} {'blocks' if a.unit == 'block' else 'output'}")
     if counts["dropped"]:
         summary.append(f"{counts['dropped']} never reached")
     if counts["extra"]:
@@ -219,7 +233,8 @@ def _frame(g: Grid, step: int) -> list[Text]:
     (rows, cols), (out_rows, out_cols) = g.shape, g.outputs
     i, j = g.position(step)
     taps = set(g.taps(step))
-    lines = [Text(f"output ({i}, {j})".ljust(2 * cols + 4 + 2 * out_cols), style="bold")]
+    head = f"{g.rows.unit} ({i}, {j})"
+    lines = [Text(head.ljust(2 * cols + 4 + 2 * out_cols), style="bold")]
     for r in range(max(rows, out_rows)):
         line = Text()
         for c in range(cols):

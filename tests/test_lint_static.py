@@ -131,7 +131,7 @@ def test_helper_methods_classes_and_module_constants() -> None:
             def forward(self, x):
                 return self.s2(self.s1(x))
         """
-    ) == [(7, 26, "CS112")]
+    ) == [(22, 25, "CS112")]  # at `C * 2`: the helpers only pass cin on
 
 
 def test_nested_sequential_subclass_and_super_init() -> None:
@@ -488,3 +488,85 @@ def test_directives_only_in_comments() -> None:
         '''
     assert found(source) == []
     assert found(source.replace("# noqa: CS801", "")) == [(5, 36, "CS801")]
+
+
+# -- Python that released model code uses ---------------------------------------------
+
+
+def test_builders_named_in_strings_are_still_roots() -> None:
+    # torchvision's weights URLs name the builder ("resnet18-f37072fd.pth"): still a model
+    source = """
+        import torch.nn as nn
+        URL = "https://download.pytorch.org/models/tiny-0e4b8a3c.pth"
+
+        def tiny(*, weights=None, **kwargs):
+            return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(16, 8, 3))
+        """
+    assert found(source) == [(6, 46, "CS112")]
+
+
+def test_dataclass_configs_partial_factories_and_cast() -> None:
+    source = """
+        from dataclasses import dataclass
+        from functools import partial
+        from typing import cast
+        import torch.nn as nn
+
+        @dataclass
+        class StageConfig:
+            cin: int
+            cout: int
+            kernel: int = 3
+
+        def conv(cin, cout, kernel, norm):
+            return nn.Sequential(nn.Conv2d(cin, cout, kernel, padding=1), norm(cout))
+
+        class Net(nn.Module):
+            def __init__(self, stages):
+                super().__init__()
+                norm = partial(nn.BatchNorm2d, eps=1e-3)
+                self.body = nn.Sequential(
+                    *[conv(cast(int, s.cin), s.cout, s.kernel, norm) for s in stages]
+                )
+
+            def forward(self, x):
+                return self.body(x)
+
+        def net(**kwargs):
+            stages = [StageConfig(3, 16), StageConfig(32, 8)]
+            return Net(stages, **kwargs)
+        """
+    # at the call that passes the config's value (values read from an attribute are not
+    # traced further back, to StageConfig(32, 8))
+    assert found(source) == [(21, 20, "CS112")]
+
+
+def test_module_dict_subclasses_and_layer_lists_changed_in_place() -> None:
+    source = """
+        import torch.nn as nn
+
+        class Dense(nn.ModuleDict):
+            def __init__(self, n, c):
+                super().__init__()
+                for i in range(n):
+                    self.add_module(f"layer{i}", nn.Conv2d(c, c, 3, padding=1))
+
+            def forward(self, x):
+                for name, layer in self.items():
+                    x = layer(x)
+                return x
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                rep = [nn.ReLU(), nn.Conv2d(3, 8, 1), nn.Conv2d(8, 8, 1)]
+                rep = rep[1:]
+                rep[0] = nn.Conv2d(3, 16, 1)
+                self.stem = nn.Sequential(*rep)
+                self.dense = Dense(2, 8)
+
+            def forward(self, x):
+                return self.dense(self.stem(x))
+        """
+    # rep[0] now gives 16 channels: the second conv of the stem wants 8
+    assert found(source) == [(18, 47, "CS112")]

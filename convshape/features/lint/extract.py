@@ -22,10 +22,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 from convshape.core.signature import Source
-from convshape.features.lint import rules
+from convshape.features.lint import imports, rules
 from convshape.features.lint.values import (
     UNKNOWN,
     Builtin,
@@ -36,9 +37,12 @@ from convshape.features.lint.values import (
     FuncVal,
     Instance,
     LayerVal,
+    Link,
     ListVal,
     ModListVal,
     ModuleVal,
+    ObjVal,
+    PartialVal,
     Ref,
     SeqVal,
     Site,
@@ -55,6 +59,9 @@ MAX_ITEMS: Final = 4096  # the longest list / loop the interpreter unrolls
 MAX_BITS: Final = 1024  # the largest integer it folds (sizes fit in 64 bits)
 _SITE_TEXT: Final = 1024  # characters of a node read to show it (shortened to 60)
 DEBUG_ENV: Final = "CONVSHAPE_LINT_DEBUG"
+_CTX: Final = "\0file"  # a module's globals: its FileContext (where its sites are)
+_STAR: Final = "\0star"  # a module's globals: its ``from x import *`` modules
+_LAYER: Final = "\0layer"  # an instance's attribute: the torch layer its class subclasses
 
 
 class _Return(Exception):
@@ -105,7 +112,7 @@ class FileContext:
         col = start if first.isascii() else len(first[:start].decode("utf-8", "replace"))
         end_col = end if last.isascii() else len(last[:end].decode("utf-8", "replace"))
         written = text.segment(node, _SITE_TEXT) or ""
-        return Site(line, col + 1, end_line, end_col + 1, shorten(written))
+        return Site(line, col + 1, end_line, end_col + 1, shorten(written), self.path)
 
     def report(
         self,
@@ -118,7 +125,10 @@ class FileContext:
         fixes: tuple[str, ...] = (),
     ) -> None:
         """Record a finding at ``site``; of two for the same place and code, the one made
-        with full shapes (``exact``) wins, then the first."""
+        with full shapes (``exact``) wins, then the first. A site in another file (one
+        this file imports) is that file's business: not recorded here."""
+        if site.path and site.path != self.path:
+            return
         key = (site.line, site.col, code)
         old = self.findings.get(key)
         if old is not None and (old[0] or not exact):
@@ -227,6 +237,39 @@ _MUTATORS: Final = frozenset(
 )
 
 _MISSING: Final = object()
+_MODULE_BASES: Final = {
+    "torch.nn.Module": "module",
+    "torch.nn.Sequential": "sequential",
+    "torch.nn.ModuleDict": "container",
+    "torch.nn.ModuleList": "container",
+}
+_MODULE_KINDS: Final = frozenset(_MODULE_BASES.values())
+_STR_METHODS: Final = frozenset(
+    {"startswith", "endswith", "replace", "split", "lower", "upper", "strip", "rstrip"}
+    | {"lstrip", "partition", "rpartition", "isdigit", "count", "find", "removeprefix"}
+    | {"removesuffix"}
+)
+_CHILD_VIEWS: Final = frozenset({"items", "values", "keys", "children", "named_children"})
+
+
+def _classvar(annotation: ast.expr) -> bool:
+    """``ClassVar[...]``: not a dataclass field."""
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    name = annotation.attr if isinstance(annotation, ast.Attribute) else ""
+    name = annotation.id if isinstance(annotation, ast.Name) else name
+    return name == "ClassVar"
+
+
+def _decorator_name(node: ast.expr) -> str:
+    """``dataclass`` for ``@dataclass``, ``@dataclasses.dataclass``, ``@dataclass(...)``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
 _MODULE_METHODS: Final = frozenset({"add_module", "register_module", "append", "extend", "insert"})
 
 _SELF_METHODS: Final = frozenset(
@@ -281,6 +324,10 @@ class Interp:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+        self.src = ctx  # the file of the code being interpreted now (sites are made there)
+        self.chain: tuple[Link, ...] = ()  # the calls of the model's code being followed
+        self._mapped = True  # a call's arguments are the called function's parameters
+        self.root: Any = None  # the model being followed (for module paths in messages)
         self.steps = 0
         self.depth = 0
         self.active: list[ast.AST] = []
@@ -297,6 +344,7 @@ class Interp:
             "nn": Ref("torch.nn"),
             "F": Ref("torch.nn.functional"),
             "torch": Ref("torch"),
+            _CTX: ctx,
         }
         self._stmt: dict[type[ast.stmt], Callable[[Any, Frame], None]] = {
             ast.Expr: self._s_expr,
@@ -348,7 +396,83 @@ class Interp:
     # -- bookkeeping -----------------------------------------------------------------
 
     def site(self, node: ast.expr | ast.stmt) -> Site:
-        return self.ctx.site(node)
+        return self.src.site(node)
+
+    def report_layer(
+        self,
+        layer: LayerVal,
+        names: tuple[str, ...],
+        site: Site,
+        code: str,
+        message: str,
+        *,
+        value: object = None,
+        fixes: tuple[str, ...] = (),
+        exact: bool = False,
+        severity: str = "error",
+    ) -> None:
+        """A finding about ``layer`` whose argument ``names[i]`` is wrong, reported where
+        that value is written: when a helper (``conv3x3``) only passes its parameter on,
+        at the argument of the call that gave it (the outermost such call); the message
+        names the chain of construction and the module path."""
+        placed = self.place(layer, names)
+        built = self.construction(layer)
+        if placed is None or not placed[2]:
+            at = site if placed is None else placed[0]
+            self.ctx.report(at, code, message + built, exact=exact, severity=severity, fixes=fixes)
+            return
+        where, param, _moved = placed
+        text = f"`{where.text}` here is {param} of {site.text}{built}: {message}"
+        fix = f"use {value} instead of `{where.text}` in this call" if value is not None else ""
+        fixes = (fix,) if fix else tuple(f"{f} (here: `{where.text}`)" for f in fixes)
+        self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=fixes)
+
+    def place(self, layer: LayerVal, names: tuple[str, ...]) -> tuple[Site, str, bool] | None:
+        """Where the value of ``layer``'s argument ``name`` is written: (site, name, moved
+        out of the layer's own call). None: at the layer's call."""
+        call = layer.call
+        if not isinstance(call, ast.Call) or not names:
+            return None
+        params = rules.parameter_names(layer.name)
+        for name in names:
+            expr = _argument(call, params, (), name)
+            if expr is None:
+                continue
+            file, moved = layer._ctx, False
+            for link in reversed(layer.chain):
+                if not isinstance(expr, ast.Name) or link.call is None:
+                    break
+                fn = link.func
+                if not _passes_on(fn, expr.id):
+                    break
+                spec = fn.args
+                positional = [a.arg for a in spec.posonlyargs + spec.args][link.offset :]
+                up = _argument(link.call, positional, [a.arg for a in spec.kwonlyargs], expr.id)
+                if up is None:
+                    break
+                expr, file, moved = up, link.file, True
+            if file is None or (not moved and expr.lineno == call.lineno):
+                return None
+            return file.site(expr), name, moved
+        return None
+
+    def construction(self, layer: LayerVal) -> str:
+        """`` (built in conv3x3 at resnet.py:42, called at resnet.py:135, for
+        layer1.0.conv2)``: empty for a layer written where the model is."""
+        parts: list[str] = []
+        site = layer.site
+        chain = [link for link in layer.chain if link.call is not None]
+        if chain and site is not None:
+            inner = chain[-1].func
+            name = inner.name if not isinstance(inner, ast.Lambda) else "lambda"
+            parts.append(f"built in {name} at {_short(site.path)}:{site.line}")
+            for link in reversed(chain[-3:]):
+                assert link.call is not None
+                parts.append(f"called at {_short(link.file.path)}:{link.call.lineno}")
+        path = _module_path(self.root, layer) if isinstance(self.root, Instance) else ""
+        if path:
+            parts.append(f"for {path}")
+        return f" ({', '.join(parts)})" if parts else ""
 
     # -- statements ------------------------------------------------------------------
 
@@ -454,27 +578,31 @@ class Interp:
 
     def _s_class(self, s: ast.ClassDef, frame: Frame) -> None:
         bases = [self.eval(b, frame) for b in s.bases]
-        kind = "other"
+        kind, torch_base = "other", ""
         for base in bases:
             if isinstance(base, ClassInfo):
                 kind = base.kind if kind == "other" else kind
-            elif isinstance(base, Ref) and base.name in ("torch.nn.Module", "torch.nn.Sequential"):
+            elif isinstance(base, Ref) and base.name in _MODULE_BASES:
                 if kind == "other":
-                    kind = "sequential" if base.name.endswith("Sequential") else "module"
+                    kind = _MODULE_BASES[base.name]
+            elif isinstance(base, Ref) and rules.known_layer(_canonical(base.name)):
+                torch_base = torch_base or _canonical(base.name)
+                kind = "module" if kind == "other" else kind
             elif not (isinstance(base, Builtin) and base.name == "object"):
                 kind = "foreign"
-                break
         if s.keywords:
             kind = "foreign"  # a metaclass: anything may happen
         info = ClassInfo(s, s.name, kind, bases)
-        if kind == "foreign":
-            frame.locals[s.name] = info  # instances unknown: its body is not worth reading
-            self.classes.append(info)
-            return
+        info.torch_base = torch_base or next(
+            (b.torch_base for b in bases if isinstance(b, ClassInfo) and b.torch_base), ""
+        )
+        # a foreign class's instances are unknown, but the methods its own body defines
+        # are still followed when called on the class (an Enum's classmethod)
         info.mro = [info]
         for base in bases:
             if isinstance(base, ClassInfo):
                 info.mro += [c for c in base.mro if c not in info.mro]
+        info.dataclass = any(_decorator_name(d) == "dataclass" for d in s.decorator_list)
         body = Frame(info.attrs, frame.globals, info)
         try:
             self.exec_block(s.body, body)
@@ -484,25 +612,70 @@ class Interp:
             if isinstance(value, FuncVal):
                 value.owner = info
         frame.locals[s.name] = info
-        self.classes.append(info)
+        if frame.locals is frame.globals:
+            self.classes.append(info)
 
     def _s_import(self, s: ast.Import, frame: Frame) -> None:
+        importer = self.src.path
         for alias in s.names:
-            if alias.asname:
-                frame.locals[alias.asname] = Ref(alias.name)
+            name = alias.asname or alias.name.partition(".")[0]
+            module = alias.name if alias.asname else name
+            if imports.opaque(module):
+                frame.locals[name] = Ref(module)
             else:
-                top = alias.name.partition(".")[0]
-                frame.locals[top] = Ref(top)
+                frame.locals[name] = imports.Lazy(importer, module, 0, None)
 
     def _s_importfrom(self, s: ast.ImportFrom, frame: Frame) -> None:
+        importer = self.src.path
+        shut = not s.level and (not s.module or imports.opaque(s.module))
         for alias in s.names:
             if alias.name == "*":
+                if not shut and frame.locals is frame.globals:
+                    stars = frame.globals.setdefault(_STAR, [])
+                    stars.append(imports.Lazy(importer, s.module, s.level, None))
                 continue
             name = alias.asname or alias.name
-            if s.level or not s.module:
-                frame.locals[name] = UNKNOWN
+            if shut:
+                frame.locals[name] = Ref(f"{s.module}.{alias.name}") if s.module else UNKNOWN
             else:
-                frame.locals[name] = Ref(f"{s.module}.{alias.name}")
+                frame.locals[name] = imports.Lazy(importer, s.module, s.level, alias.name)
+
+    def resolve(self, value: imports.Lazy, depth: int = 0) -> Any:
+        """What an import binds, read from the module's source (UNKNOWN when it cannot)."""
+        path = value.path()
+        if path is None:
+            return UNKNOWN
+        if value.name is None:
+            return imports.ModuleRef(path)
+        return self.member(path, value.name, depth)
+
+    def member(self, path: Path, name: str, depth: int = 0) -> Any:
+        """``name`` of the module at ``path`` (a submodule of a package too)."""
+        ns = namespace(path)
+        found = _MISSING if ns is None else ns.get(name, _MISSING)
+        if found is _MISSING:
+            sub = imports.submodule(path, name)
+            if sub is not None:
+                return imports.ModuleRef(sub)
+            if ns is not None and depth < imports.MAX_IMPORT_DEPTH:
+                return self._starred(ns, name, depth + 1)
+            return UNKNOWN
+        if type(found) is imports.Lazy:
+            if depth >= imports.MAX_IMPORT_DEPTH:
+                return UNKNOWN
+            found = self.resolve(found, depth + 1)
+            assert ns is not None
+            ns[name] = found
+        return found
+
+    def _starred(self, ns: dict[str, Any], name: str, depth: int) -> Any:
+        for star in ns.get(_STAR, ()):
+            path = star.path()
+            if path is not None:
+                found = self.member(path, name, depth)
+                if found is not UNKNOWN:
+                    return found
+        return UNKNOWN
 
     def assign(self, target: ast.expr, value: Any, frame: Frame) -> None:
         if isinstance(target, ast.Name):
@@ -514,6 +687,8 @@ class Interp:
                 obj.attrs[target.attr] = value
                 if isinstance(value, ModuleVal) and obj.children is not None:
                     obj.children.append((target.attr, value))
+            elif isinstance(obj, ObjVal):
+                obj.attrs[target.attr] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = self.iterate(value)
             starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
@@ -526,7 +701,14 @@ class Interp:
         elif isinstance(target, ast.Subscript):
             container = self.eval(target.value, frame)
             key = self.eval(target.slice, frame)
-            if isinstance(container, DictVal) and container.items is not None and _is_plain(key):
+            in_dict = isinstance(container, DictVal) and _is_plain(key)
+            in_list = (
+                isinstance(container, ListVal)
+                and container.items is not None
+                and type(key) is int
+                and -len(container.items) <= key < len(container.items)
+            )
+            if (in_dict or in_list) and container.items is not None:
                 container.items[key] = value
             else:
                 self.taint(container)
@@ -596,22 +778,23 @@ class Interp:
         return value
 
     def _e_name(self, node: ast.Name, frame: Frame) -> Any:
-        name = node.id
-        found = frame.locals.get(name, _MISSING)
-        if found is _MISSING:
-            found = frame.globals.get(name, _MISSING)
-            if found is _MISSING:
-                return Builtin(name) if name in _BUILTINS or name == "object" else UNKNOWN
-        return found
+        return self.lookup(node.id, frame)
 
     def lookup(self, name: str, frame: Frame) -> Any:
-        if name in frame.locals:
-            return frame.locals[name]
-        if name in frame.globals:
-            return frame.globals[name]
-        if name in _BUILTINS or name == "object":
-            return Builtin(name)
-        return UNKNOWN
+        scope = frame.locals
+        found = scope.get(name, _MISSING)
+        if found is _MISSING:
+            scope = frame.globals
+            found = scope.get(name, _MISSING)
+            if found is _MISSING:
+                if name in _BUILTINS or name == "object":
+                    return Builtin(name)
+                if _STAR in scope:
+                    return self._starred(scope, name, 0)
+                return UNKNOWN
+        if type(found) is imports.Lazy:
+            found = scope[name] = self.resolve(found)
+        return found
 
     def _e_attribute(self, node: ast.Attribute, frame: Frame) -> Any:
         return self.getattr(self.eval(node.value, frame), node.attr)
@@ -619,22 +802,22 @@ class Interp:
     def getattr(self, obj: Any, attr: str) -> Any:
         if isinstance(obj, Ref):
             return _ref(obj.name, attr)
+        if isinstance(obj, imports.ModuleRef):
+            return self.member(obj.path, attr)
         if isinstance(obj, Instance):
             if attr in obj.attrs:
                 return obj.attrs[attr]
             if obj.opaque:
                 return UNKNOWN
-            value, _owner = obj.cls.lookup(attr)
-            if isinstance(value, FuncVal):
-                if "staticmethod" in value.decorators:
-                    return value
-                bound = FuncVal(value.node, value.globals, value.owner, obj, value.decorators)
-                if "property" in value.decorators:
-                    return self.call_func(bound, [], {})
-                return bound
-            return value
+            return self._method(obj, obj.cls, attr)
+        if isinstance(obj, ObjVal):
+            if attr in obj.attrs:
+                return obj.attrs[attr]
+            return self._method(obj, obj.cls, attr)
         if isinstance(obj, ClassInfo):
             value, _owner = obj.lookup(attr)
+            if isinstance(value, FuncVal) and "classmethod" in value.decorators:
+                return FuncVal(value.node, value.globals, value.owner, obj, value.decorators)
             return value
         if isinstance(obj, Tensor):
             return rules.tensor_attr(self, obj, attr)
@@ -647,6 +830,19 @@ class Interp:
                 if name == attr:
                     return child
         return UNKNOWN
+
+    def _method(self, obj: Any, cls: ClassInfo, attr: str) -> Any:
+        """A class attribute seen through an instance: methods bound, properties run."""
+        value, _owner = cls.lookup(attr)
+        if isinstance(value, FuncVal):
+            if "staticmethod" in value.decorators:
+                return value
+            this = cls if "classmethod" in value.decorators else obj
+            bound = FuncVal(value.node, value.globals, value.owner, this, value.decorators)
+            if "property" in value.decorators:
+                return self.call_func(bound, [], {})
+            return bound
+        return value
 
     def _e_binop(self, node: ast.BinOp, frame: Frame) -> Any:
         left, right = self.eval(node.left, frame), self.eval(node.right, frame)
@@ -775,7 +971,9 @@ class Interp:
             return bool(value)
         if isinstance(value, (ListVal, DictVal)):
             return None if value.items is None else bool(value.items)
-        if isinstance(value, (ModuleVal, FuncVal, ClassInfo, Ref, Builtin)):
+        if isinstance(
+            value, (ModuleVal, FuncVal, ClassInfo, Ref, Builtin, imports.ModuleRef, PartialVal)
+        ):
             return True
         return None
 
@@ -938,6 +1136,8 @@ class Interp:
             return None if value.children is None else [c for _, c in value.children]
         if isinstance(value, ModListVal):
             return None if value.children is None else list(value.children)
+        if isinstance(value, Instance) and value.cls.kind == "container":
+            return None if value.children is None else [c for _, c in value.children]
         return None
 
     # -- calls -----------------------------------------------------------------------
@@ -983,16 +1183,25 @@ class Interp:
     def call(
         self, f: Any, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
     ) -> Any:
+        mapped, self._mapped = self._mapped, True
         if isinstance(f, Ref):
             return self.call_ref(f.name, args, kwargs, node)
         if isinstance(f, Builtin):
             return self.call_builtin(f.name, args, kwargs)
         if isinstance(f, FuncVal):
-            return self.call_func(f, args, kwargs)
+            return self.call_func(f, args, kwargs, node if mapped else None)
         if isinstance(f, ClassInfo):
-            return self.instantiate(f, args, kwargs, node)
+            return self.instantiate(f, args, kwargs, node if mapped else None)
         if isinstance(f, ModuleVal):
             return self.apply(f, args, kwargs)
+        if isinstance(f, PartialVal):
+            self._mapped = False  # the call's arguments are not the function's
+            try:
+                if f.args is None or f.kwargs is None or args is None or kwargs is None:
+                    return self.call(f.func, None, None, node)
+                return self.call(f.func, f.args + args, {**f.kwargs, **kwargs}, node)
+            finally:
+                self._mapped = True
         return self.forget(args, kwargs)
 
     def call_method(
@@ -1010,6 +1219,15 @@ class Interp:
                 return self.apply(obj, args, kwargs)
             if attr in _SELF_METHODS:
                 return obj  # module.to(device), .eval(), .float(): the same module
+            if attr in _CHILD_VIEWS and obj.children is not None and not args and not kwargs:
+                found, _owner = obj.cls.lookup(attr)
+                if found is UNKNOWN and attr not in obj.attrs:
+                    children = obj.children
+                    if attr in ("items", "named_children"):
+                        return ListVal([tuple(c) for c in children])
+                    if attr == "keys":
+                        return ListVal([name for name, _ in children])
+                    return ListVal([module for _, module in children])
             return self.call(self.getattr(obj, attr), args, kwargs, node)
         if kind is Ref:
             return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
@@ -1025,7 +1243,14 @@ class Interp:
         if kind is DictVal:
             return self._dict_method(obj, attr, args, kwargs)
         if kind is SuperVal:
-            return self._super_method(obj, attr, args, kwargs)
+            return self._super_method(obj, attr, args, kwargs, node)
+        plain = kind is str and args is not None and all(_is_plain(a) for a in args)
+        if plain and attr in _STR_METHODS and args is not None and not kwargs:
+            try:
+                result = getattr(obj, attr)(*args)
+            except (TypeError, ValueError):
+                return UNKNOWN
+            return ListVal(result) if isinstance(result, list) else result
         if isinstance(obj, (SeqVal, ModListVal, Instance)):
             handled, result = self._module_method(obj, attr, args, kwargs)
             if handled:
@@ -1083,6 +1308,18 @@ class Interp:
                 return ListVal(list(items.values()))
             if attr == "get" and 1 <= len(args) <= 2 and _is_plain(args[0]):
                 return items.get(args[0], args[1] if len(args) == 2 else None)
+            known = bool(args) and _is_plain(args[0])
+            present = len(args) == 2 or (len(args) == 1 and args[0] in items)
+            if attr == "pop" and known and present:
+                return items.pop(args[0], args[-1])
+            if attr == "setdefault" and 1 <= len(args) <= 2 and _is_plain(args[0]):
+                return items.setdefault(args[0], args[1] if len(args) == 2 else None)
+            other = args[0] if len(args) == 1 else None
+            if attr == "update" and isinstance(other, DictVal) and other.items is not None:
+                items.update(other.items)
+                return None
+            if attr == "copy" and not args:
+                return DictVal(dict(items))
         if attr in _MUTATORS:
             obj.items = None
         return self.forget(args, kwargs)
@@ -1112,6 +1349,23 @@ class Interp:
                     obj.opaque = True
                 self.taint(obj)
             return True, None
+        if (
+            isinstance(obj, Instance)
+            and obj.cls.kind == "container"
+            and attr in ("append", "extend")
+            and obj.children is not None
+        ):
+            added = self.iterate(args[0]) if attr == "extend" and args and len(args) == 1 else None
+            if attr == "append" and args is not None and len(args) == 1 and not kwargs:
+                added = [args[0]]
+            if added is None or kwargs:
+                obj.children = None
+                obj.opaque = True
+            else:
+                start = len(obj.children)
+                obj.children += [(str(start + i), m) for i, m in enumerate(added)]
+            self.epoch += 1
+            return True, None
         if isinstance(obj, (SeqVal, ModListVal)) and attr in ("append", "extend", "insert"):
             children = obj.children
             if children is None or args is None or kwargs:
@@ -1135,17 +1389,30 @@ class Interp:
         return False, None
 
     def _super_method(
-        self, obj: SuperVal, attr: str, args: list[Any] | None, kwargs: dict[str, Any] | None
+        self,
+        obj: SuperVal,
+        attr: str,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+        node: ast.Call,
     ) -> Any:
         inst = obj.instance
         value, owner = (
             inst.cls.lookup(attr, after=obj.owner)
-            if isinstance(inst, Instance)
+            if isinstance(inst, (Instance, ObjVal))
             else (UNKNOWN, None)
         )
         if isinstance(value, FuncVal) and owner is not None:
             bound = FuncVal(value.node, value.globals, value.owner, inst, value.decorators)
-            return self.call_func(bound, args, kwargs)
+            return self.call_func(bound, args, kwargs, node)
+        if attr == "__init__" and isinstance(inst, Instance) and inst.cls.torch_base:
+            layer = rules.make_layer(self, _canonical(inst.cls.torch_base), args, kwargs, node)
+            if isinstance(layer, LayerVal):
+                inst.attrs[_LAYER] = layer
+                inst.attrs.update(layer.params or {})
+            return None
+        if attr == "__init__" and isinstance(inst, ObjVal):
+            return None
         if attr == "__init__" and isinstance(inst, Instance):
             if inst.children is not None and not inst.attrs.get("__seq_init__"):
                 children = self._seq_children(args, kwargs)
@@ -1162,7 +1429,7 @@ class Interp:
         short = _canonical(name)
         if short == "nn.Sequential":
             children = self._seq_children(args, kwargs)
-            seq = SeqVal(None, children, node, self.ctx)
+            seq = SeqVal(None, children, node, self.src)
             self.modules.append(seq)
             return seq
         if short == "nn.ModuleList":
@@ -1171,7 +1438,7 @@ class Interp:
                 items = self.iterate(args[0]) if len(args) == 1 and not kwargs else None
             elif args is None or kwargs:
                 items = None
-            mods = ModListVal(None, items, node, self.ctx)
+            mods = ModListVal(None, items, node, self.src)
             self.modules.append(mods)
             return mods
         if short == "nn.ModuleDict":
@@ -1196,6 +1463,12 @@ class Interp:
             return out
         if short.startswith("math.") and args is not None and not kwargs:
             return _math(short[5:], args)
+        if short == "typing.cast" and args is not None and len(args) == 2 and not kwargs:
+            return args[1]
+        if short == "dataclasses.field" and args == [] and kwargs and "default" in kwargs:
+            return kwargs["default"]
+        if short == "functools.partial" and args:
+            return PartialVal(args[0], args[1:], kwargs)
         return self.forget(args, kwargs)
 
     def _ordered_dict(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
@@ -1236,11 +1509,28 @@ class Interp:
         except (TypeError, ValueError, ArithmeticError, IndexError, KeyError):
             return UNKNOWN
 
-    def call_func(self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+    def call_func(
+        self,
+        fn: FuncVal,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+        call: ast.Call | None = None,
+    ) -> Any:
         node = fn.node
         if self.depth >= MAX_DEPTH or node in self.active:
             return self.forget(args, kwargs)
+        chain = self.chain
+        self.chain = (*chain, Link(call, self.src, node, 0 if fn.bound is None else 1))
+        try:
+            return self._call_func(fn, args, kwargs)
+        finally:
+            self.chain = chain
+
+    def _call_func(self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        node = fn.node
         if isinstance(node, ast.Lambda):
+            src = self.src
+            self.src = fn.globals.get(_CTX, src)
             frame = Frame({}, fn.globals, fn.owner)
             self._bind(node.args, frame, fn.bound, args, kwargs)
             self.depth += 1
@@ -1248,8 +1538,11 @@ class Interp:
                 return self.eval(node.body, frame)
             finally:
                 self.depth -= 1
+                self.src = src
         if isinstance(node, ast.AsyncFunctionDef):
             return self.forget(args, kwargs)
+        src = self.src
+        self.src = fn.globals.get(_CTX, src)
         frame = Frame({}, fn.globals, fn.owner)
         self._bind(node.args, frame, fn.bound, args, kwargs)
         self.depth += 1
@@ -1264,6 +1557,7 @@ class Interp:
         finally:
             self.depth -= 1
             self.active.pop()
+            self.src = src
         return None
 
     def _bind(
@@ -1312,8 +1606,15 @@ class Interp:
     def instantiate(
         self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None, node: Any
     ) -> Any:
-        if cls.kind not in ("module", "sequential"):
+        if cls.kind == "other":
+            return self._object(cls, args, kwargs)
+        if cls.kind not in _MODULE_KINDS:
             return self.forget(args, kwargs)
+        if cls.torch_base:
+            init, _ = cls.lookup("__init__")
+            forward, _ = cls.lookup("forward")
+            if not isinstance(init, FuncVal) and not isinstance(forward, FuncVal):
+                return self.call_ref(cls.torch_base, args, kwargs, node)  # the layer itself
         self.counts[id(cls)] = self.counts.get(id(cls), 0) + 1
         key = _construct_key(cls, node, args, kwargs, self.epoch) if self.tracer is None else None
         built = self.built.get(key) if key is not None else None
@@ -1329,7 +1630,7 @@ class Interp:
         init, owner = cls.lookup("__init__")
         if isinstance(init, FuncVal) and owner is not None:
             bound = FuncVal(init.node, init.globals, init.owner, inst, init.decorators)
-            self.call_func(bound, args, kwargs)
+            self.call_func(bound, args, kwargs, node if isinstance(node, ast.Call) else None)
         elif cls.kind == "sequential":
             children = self._seq_children(args, kwargs)
             inst.children = children
@@ -1337,6 +1638,39 @@ class Interp:
             self.built[key] = inst
         self.modules.append(inst)
         return inst
+
+    def _object(self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+        """An instance of a plain class: a dataclass's fields bound to the arguments, or
+        what its ``__init__`` sets."""
+        obj = ObjVal(cls)
+        if any(c.dataclass for c in cls.mro):
+            fields: list[str] = []
+            for c in reversed(cls.mro):
+                for st in c.node.body:
+                    if not isinstance(st, ast.AnnAssign) or _classvar(st.annotation):
+                        continue
+                    if isinstance(st.target, ast.Name) and st.target.id not in fields:
+                        fields.append(st.target.id)
+            if args is None or kwargs is None or len(args) > len(fields):
+                return self.forget(args, kwargs)
+            given = dict(zip(fields, args, strict=False))
+            for name in fields:
+                if name in kwargs:
+                    given[name] = kwargs[name]
+                elif name not in given:
+                    default, _owner = cls.lookup(name)
+                    given[name] = default
+            obj.attrs.update(given)
+            post, owner = cls.lookup("__post_init__")
+            if isinstance(post, FuncVal) and owner is not None:
+                self.call_func(FuncVal(post.node, post.globals, post.owner, obj), [], {})
+            return obj
+        init, owner = cls.lookup("__init__")
+        if isinstance(init, FuncVal) and owner is not None:
+            self.call_func(FuncVal(init.node, init.globals, init.owner, obj), args, kwargs)
+        elif args or kwargs:
+            return self.forget(args, kwargs)
+        return obj
 
     # -- forward ---------------------------------------------------------------------
 
@@ -1369,7 +1703,11 @@ class Interp:
                 if key is not None:
                     self.forwards[key] = result
                 return result
-            if module.children is not None and not module.opaque:
+            layer = module.attrs.get(_LAYER)
+            if isinstance(layer, LayerVal) and module.cls.torch_base:
+                return self.apply(layer, args, kwargs)  # a torch layer's subclass
+            sequential = module.cls.kind == "sequential"
+            if sequential and module.children is not None and not module.opaque:
                 return self._chain(module.children, args, kwargs)
         return UNKNOWN
 
@@ -1390,6 +1728,125 @@ class Interp:
         shape = self.ctx.declared_input(name, [stmt.lineno])
         if shape is not None:
             self.apply(value, [Tensor(shape, True, "the declared input")], {})
+
+
+def _short(path: str) -> str:
+    return path.replace("\\", "/").rpartition("/")[2]
+
+
+def _argument(
+    call: ast.Call, positional: list[str], keywords: Iterable[str], name: str
+) -> ast.expr | None:
+    """The expression ``call`` passes for parameter ``name`` (None: a default, or behind
+    ``*args`` / ``**kwargs``)."""
+    if name in positional:
+        index = positional.index(name)
+        before = call.args[: index + 1]
+        if any(isinstance(a, ast.Starred) for a in before):
+            return None
+        if index < len(call.args):
+            return call.args[index]
+    elif name not in keywords:
+        return None
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+_USES: dict[int, tuple[ast.AST, dict[str, int], set[str]]] = {}
+
+
+def _passes_on(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) -> bool:
+    """Whether ``name`` is a parameter of ``fn`` that its body uses once, unchanged: a
+    helper passing it on, so the value is chosen by whoever calls ``fn``."""
+    cached = _USES.get(id(fn))
+    if cached is None or cached[0] is not fn:
+        loads: dict[str, int] = {}
+        stores: set[str] = set()
+        body = fn.body if isinstance(fn.body, list) else [fn.body]
+        for stmt in body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name):
+                    if isinstance(node.ctx, ast.Load):
+                        loads[node.id] = loads.get(node.id, 0) + 1
+                    else:
+                        stores.add(node.id)
+        if len(_USES) > 10_000:
+            _USES.clear()
+        cached = _USES[id(fn)] = (fn, loads, stores)
+    spec = fn.args
+    params = {a.arg for a in spec.posonlyargs + spec.args + spec.kwonlyargs}
+    return name in params and cached[1].get(name, 0) == 1 and name not in cached[2]
+
+
+def _module_path(root: Any, target: Any) -> str:
+    """``layer1.0.conv2``: where ``target`` sits in the model ``root`` ('' unknown)."""
+    if root is None or root is target:
+        return ""
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        value, path = stack.pop()
+        if id(value) in seen or len(seen) > 20_000:
+            continue
+        seen.add(id(value))
+        found: list[tuple[str, Any]] = []
+        if isinstance(value, Instance):
+            found = [(k, v) for k, v in value.attrs.items() if not k.startswith("\0")]
+            if value.children is not None:
+                known = {id(v) for _, v in found}
+                found += [(str(k), v) for k, v in value.children if id(v) not in known]
+        elif isinstance(value, SeqVal) and value.children is not None:
+            found = [(str(k), v) for k, v in value.children]
+        elif isinstance(value, ModListVal) and value.children is not None:
+            found = [(str(i), v) for i, v in enumerate(value.children)]
+        elif isinstance(value, ListVal) and value.items is not None and path:
+            found = [(str(i), v) for i, v in enumerate(value.items)]
+        elif isinstance(value, DictVal) and value.items is not None and path:
+            found = [(str(k), v) for k, v in value.items.items()]
+        for name, child in found:
+            here = f"{path}.{name}" if path else name
+            if child is target:
+                return here
+            if isinstance(child, (ModuleVal, ListVal, DictVal)):
+                stack.append((child, here))
+    return ""
+
+
+_NAMESPACES: dict[Path, tuple[object, dict[str, Any]]] = {}
+_LOADING: list[Path] = []
+
+
+def namespace(path: Path) -> dict[str, Any] | None:
+    """The top-level names of the module at ``path``, interpreted once per process (never
+    imported). None when it cannot be read, or while it is being read (an import cycle),
+    or when the chain of modules being read is too deep."""
+    found = imports.parsed(path)
+    if found is None:
+        return None
+    source, tree = found
+    cached = _NAMESPACES.get(path)
+    if cached is not None and cached[0] is tree:
+        return cached[1]
+    if path in _LOADING or len(_LOADING) >= imports.MAX_IMPORT_DEPTH:
+        return None
+    interp = Interp(FileContext(str(path), source))
+    names = interp.globals
+    _LOADING.append(path)
+    try:
+        interp.exec_block(tree.body, Frame(names, names, None))
+    except (_Return, _Break, _Continue, _Stop, _Budget, RecursionError):
+        pass
+    except Exception:
+        if _debug():
+            raise
+    finally:
+        _LOADING.pop()
+    if len(_NAMESPACES) > imports.MAX_CACHED:
+        _NAMESPACES.clear()
+    _NAMESPACES[path] = (tree, names)
+    return names
 
 
 _REFS: dict[tuple[str, str], Ref] = {}
@@ -1461,6 +1918,50 @@ def _math(name: str, args: list[Any]) -> Any:
 
 def _numbers(values: list[Any]) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+_PY_TYPES: Final[Mapping[str, type | tuple[type, ...]]] = {
+    "int": int,
+    "float": float,
+    "str": str,
+    "bool": bool,
+    "tuple": tuple,
+    "list": list,
+    "dict": dict,
+}
+_SEQUENCES: Final = ("typing.Sequence", "collections.abc.Sequence", "typing.List")
+
+
+def _isinstance(value: Any, kind: Any) -> bool | None:
+    """``isinstance(value, kind)`` when the source fixes it, else None."""
+    if value is UNKNOWN:
+        return None
+    if isinstance(kind, Builtin) and kind.name in _PY_TYPES:
+        if isinstance(value, ListVal):
+            return kind.name == "list"
+        if isinstance(value, DictVal):
+            return kind.name == "dict"
+        if _is_plain(value) and not isinstance(value, range):
+            return isinstance(value, _PY_TYPES[kind.name])
+        if isinstance(value, (ModuleVal, ObjVal, Tensor, FuncVal, ClassInfo)):
+            return False
+        return None
+    if isinstance(kind, Ref):
+        if kind.name in _SEQUENCES:
+            if isinstance(value, (ListVal, tuple)):
+                return True
+            return False if isinstance(value, (int, float, bool, type(None))) else None
+        if kind.name == "torch.Tensor":
+            return True if isinstance(value, Tensor) else None
+        return None
+    if isinstance(kind, ClassInfo) and isinstance(value, (Instance, ObjVal)):
+        if kind in value.cls.mro:
+            return True
+        complete = all(isinstance(c, ClassInfo) for k in value.cls.mro for c in k.bases)
+        return False if complete and value.cls.kind != "foreign" else None
+    if isinstance(kind, ClassInfo) and (_is_plain(value) or isinstance(value, (ListVal, DictVal))):
+        return False
+    return None
 
 
 def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -1536,6 +2037,12 @@ def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any])
             else:
                 obj.opaque = True
         return None
+    if name == "isinstance" and len(args) == 2 and not kwargs:
+        kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
+        answers = [_isinstance(args[0], kind) for kind in kinds]
+        if True in answers:
+            return True
+        return False if all(a is False for a in answers) else UNKNOWN
     if name == "print":
         return None
     if name == "dict":
@@ -1689,7 +2196,7 @@ def _run_unreached(interp: Interp, tree: ast.Module) -> None:
         return instances[id(cls)]
 
     for cls in interp.classes:
-        if cls.kind not in ("module", "sequential"):
+        if cls.kind not in _MODULE_KINDS:
             continue
         init, _owner = cls.lookup("__init__")
         if isinstance(init, FuncVal) and init.node not in interp.executed and builds(init.node):
@@ -1752,15 +2259,19 @@ def _words(ctx: FileContext, node: ast.stmt) -> set[str]:
 
 
 def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
-    """The models: module classes no other class of the file builds on, and module-level
-    functions without required parameters that nothing in the file calls (factories)."""
+    """The models: module classes no other class of the file builds on; public
+    module-level functions without required parameters that return something (builders:
+    ``def resnet18(*, weights=None, **kwargs)``, decorated or not), and private ones that
+    nothing in the file calls. A name counts as used only where code names it: not inside
+    a string (``".../resnet18-f37072fd.pth"``) nor as an attribute of something else."""
     classes = [c for c in interp.classes if c.node in tree.body and c.kind != "foreign"]
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    names = {c.name for c in classes if c.kind in ("module", "sequential")}
+    names = {c.name for c in classes if c.kind in _MODULE_KINDS}
     names |= {f.name for f in functions}
     if not names:
         return []
-    mentioned = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    alternatives = "|".join(map(re.escape, sorted(names)))
+    mentioned = re.compile(rf"(?<![\w/'\".-])(?:{alternatives})(?![\w'\"-])")
     in_classes: set[str] = set()  # names other classes mention
     in_functions: set[str] = set()
     for node in tree.body:
@@ -1771,10 +2282,11 @@ def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
             in_functions |= set(mentioned.findall(_text(interp.ctx, node))) - {node.name}
     roots: list[Any] = []
     for cls in classes:
-        if cls.kind in ("module", "sequential") and cls.name not in in_classes:
+        if cls.kind in _MODULE_KINDS and cls.name not in in_classes:
             roots.append(cls)
     for node in functions:
-        if node.name in in_classes or node.name in in_functions:
+        public = not node.name.startswith("_")
+        if not public and (node.name in in_classes or node.name in in_functions):
             continue
         fn = interp.globals.get(node.name)
         args = node.args
@@ -1800,6 +2312,7 @@ def _run_root(interp: Interp, root: Any) -> None:
             model = interp.instantiate(root, [], {}, None)
         else:
             model = interp.call_func(root, [], {})
+        interp.root = model
         if isinstance(model, ModuleVal) and (shape is not None or isinstance(root, ClassInfo)):
             interp.apply(model, [x], {})
             sig = _signature(model, epoch=interp.epoch)
@@ -1949,4 +2462,5 @@ def _run_unused(interp: Interp) -> None:
                 shape = _class_input(interp, module.cls)
                 if shape is not None:  # the input declared on its class fits any instance
                     x = Tensor(shape, True, "the declared input")
+            interp.root = module
             _guarded(interp, lambda m=module, x=x: interp.apply(m, [x], {}))  # type: ignore[misc]

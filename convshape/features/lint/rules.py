@@ -40,7 +40,9 @@ __all__ = [
     "ARGUMENT_CODES",
     "apply_layer",
     "call_function",
+    "known_layer",
     "make_layer",
+    "parameter_names",
     "tensor_attr",
     "tensor_binop",
     "tensor_getitem",
@@ -55,6 +57,17 @@ __all__ = [
 def _signature(name: str) -> Signature | None:
     """torch's signature of a layer convshape knows (any family), or None."""
     return registry.signature(name)
+
+
+def parameter_names(name: str) -> list[str]:
+    """torch's parameters of layer ``name`` in order (``in_channels``, ...), or []."""
+    sig = _signature(name)
+    return [] if sig is None else [p.name for p in sig.params]
+
+
+def known_layer(name: str) -> bool:
+    """Whether ``name`` (``nn.Conv2d``) is a torch layer whose arguments convshape binds."""
+    return name.startswith("nn.") and _signature(name) is not None
 
 
 def _windowed(name: str) -> bool:
@@ -99,11 +112,12 @@ def make_layer(
     sig = _signature(name)
     if sig is None:
         interp.forget(args, kwargs)
-        return LayerVal(None, name, None, node, interp.ctx)
+        return LayerVal(None, name, None, node, interp.src)
     params = _bind(sig, args, kwargs)
     if params is None:
-        return LayerVal(None, name, None, node, interp.ctx)
-    layer = LayerVal(None, name, params, node, interp.ctx)
+        return LayerVal(None, name, None, node, interp.src)
+    layer = LayerVal(None, name, params, node, interp.src)
+    layer.chain = interp.chain
     _check_arguments(interp, layer)
     return layer
 
@@ -307,7 +321,7 @@ def _check_arguments(interp: Interp, layer: LayerVal) -> None:
     site = layer.site if found is not None else None
     if found is not None and site is not None:
         err, spec = found
-        _report_error(interp, site, site.text, err, None, spec, None)
+        _report_error(interp, site, site.text, err, None, spec, None, layer)
 
 
 def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError, Any] | None:
@@ -465,7 +479,7 @@ def _exact_layer(
         err = result.error
         assert isinstance(err, E.ShapeError)
         if layer.site is not None:
-            _report_error(interp, layer.site, layer.site.text, err, shape, spec, x)
+            _report_error(interp, layer.site, layer.site.text, err, shape, spec, x, layer)
         return UNKNOWN
     if result.output is None:
         return UNKNOWN
@@ -483,12 +497,15 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         n_in, n_out = p.get("in_features"), p.get("out_features")
         if is_int(n_in) and features is not None and features != n_in:
             site = _site(layer)
-            interp.ctx.report(
+            interp.report_layer(
+                layer,
+                ("in_features",),
                 site,
                 E.LINEAR_MISMATCH.code,
                 f"{site.text} expects {n_in} input features, but {_from(x)} gives {features}: "
                 f"in_features should be {features}",
                 fixes=(f"use in_features={features}",),
+                value=features,
             )
             return UNKNOWN
         out = n_out if is_int(n_out) else None
@@ -501,12 +518,15 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         tracked = p.get("track_running_stats") is True
         if is_int(n) and channels is not None and channels != n and tracked:
             site = _site(layer)
-            interp.ctx.report(
+            interp.report_layer(
+                layer,
+                ("num_features",),
                 site,
                 E.BATCHNORM_FEATURES.code,
                 f"{site.text} normalises {n} channels, but {_from(x)} gives {channels} "
                 f"(torch: {E.BATCHNORM_FEATURES.error(got=channels, expected=n).message})",
                 fixes=(f"use num_features={channels}",),
+                value=channels,
             )
             return UNKNOWN
         return x
@@ -515,11 +535,14 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
         n = p.get("num_channels")
         if is_int(n) and channels is not None and channels != n and p.get("affine") is True:
             site = _site(layer)
-            interp.ctx.report(
+            interp.report_layer(
+                layer,
+                ("num_channels",),
                 site,
                 E.GROUPNORM_CHANNELS.code,
                 f"{site.text} normalises {n} channels, but {_from(x)} gives {channels}",
                 fixes=(f"use num_channels={channels}",),
+                value=channels,
             )
             return UNKNOWN
         return x
@@ -530,7 +553,9 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
             tail = [x.at(-len(norm_t) + i) for i in range(len(norm_t))]
             if all(t is not None for t in tail) and tuple(tail) != norm_t:
                 site = _site(layer)
-                interp.ctx.report(
+                interp.report_layer(
+                    layer,
+                    ("normalized_shape",),
                     site,
                     E.LAYERNORM_SHAPE.code,
                     f"{site.text} normalises the last dimensions {norm_t}, but {_from(x)} "
@@ -681,7 +706,7 @@ def _exact_window(
         if site is None:
             return UNKNOWN
         if result.error is not None:
-            _report_error(interp, site, site.text, result.error, shape, spec, x)
+            _report_error(interp, site, site.text, result.error, shape, spec, x, layer)
             return UNKNOWN
         for values in dropped:
             message = E.LINT_ROWS_DROPPED.template.format(layer=site.text, **values)
@@ -713,13 +738,17 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
                 E.TRANSPOSED_CHANNEL_MISMATCH if family == "conv_transpose" else E.CHANNEL_MISMATCH
             )
             fix = f"use in_channels={channels}"
+            value: int | None = channels
             if is_int(groups) and groups > 0 and channels % groups:
-                fix = f"give it {n_in} channels"
-            interp.ctx.report(
+                fix, value = f"give it {n_in} channels", None
+            interp.report_layer(
+                where,
+                ("in_channels",),
                 site,
                 code.code,
                 f"{site.text} expects {n_in} input channels, but {_from(x)} gives {channels}",
                 fixes=(fix,),
+                value=value,
             )
             return UNKNOWN
         out_channels = n_out if is_int(n_out) else None
@@ -851,13 +880,35 @@ def _report_error(
     shape: tuple[int, ...] | None,
     spec: Any,
     x: Tensor | None,
+    layer: LayerVal | None = None,
 ) -> None:
-    """A torch error predicted with certainty: torch's exact text, and the fixes."""
+    """A torch error predicted with certainty: torch's exact text, and the fixes; placed
+    at the argument that decides it when it is known (:data:`_DECIDED_BY`)."""
     fixes = _fixes(err, spec, shape)
     where = f" on input {_shape_text(shape)}" if shape is not None else ""
     named = str(x.origin) if x is not None else ""
     origin = f" from {named}" if named else ""
-    interp.ctx.report(site, err.code, f"{text}{where}{origin}: {err}", exact=True, fixes=fixes)
+    message = f"{text}{where}{origin}: {err}"
+    if layer is None:
+        interp.ctx.report(site, err.code, message, exact=True, fixes=fixes)
+        return
+    names = _DECIDED_BY.get(err.code, ())
+    interp.report_layer(layer, names, site, err.code, message, exact=True, fixes=fixes)
+
+
+# The argument whose value a torch error is about (where a finding is placed).
+_DECIDED_BY: Final[Mapping[str, tuple[str, ...]]] = {
+    E.CHANNEL_MISMATCH.code: ("in_channels",),
+    E.TRANSPOSED_CHANNEL_MISMATCH.code: ("in_channels",),
+    E.IN_CHANNELS_GROUPS.code: ("groups", "in_channels"),
+    E.OUT_CHANNELS_GROUPS.code: ("groups", "out_channels"),
+    E.GROUPS_POSITIVE.code: ("groups",),
+    E.KERNEL_TOO_BIG.code: ("kernel_size", "padding"),
+    E.NONPOSITIVE_STRIDE.code: ("stride",),
+    E.NEGATIVE_PADDING.code: ("padding",),
+    E.LINEAR_MISMATCH.code: ("in_features",),
+    E.BATCHNORM_FEATURES.code: ("num_features",),
+}
 
 
 def _fixes(err: E.ShapeError, spec: Any, shape: tuple[int, ...] | None) -> tuple[str, ...]:
@@ -1027,7 +1078,7 @@ class _CallAt:
     """``torch.flatten(x, 1) at 22:13``, worked out when a message is written."""
 
     def __init__(self, interp: Interp, node: ast.Call) -> None:
-        self.ctx = interp.ctx
+        self.ctx = interp.src
         self.node = node
 
     def __str__(self) -> str:
@@ -1279,7 +1330,8 @@ def _window_function(
     if params is None:
         return UNKNOWN
     x = params.pop("input", UNKNOWN)
-    layer = LayerVal(None, name, params, node, interp.ctx)
+    layer = LayerVal(None, name, params, node, interp.src)
+    layer.chain = interp.chain
     _check_arguments(interp, layer)
     if not isinstance(x, Tensor):
         return UNKNOWN

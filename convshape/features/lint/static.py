@@ -17,6 +17,7 @@ from typing import Final
 
 from convshape.core.errors import LINT_DIRECTIVE, LINT_SYNTAX, LINT_UNREADABLE, UsageError
 from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
+from convshape.features.lint.imports import remember
 from convshape.features.lint.values import Finding
 from convshape.readers.parse import parse_shape
 from convshape.readers.source import read_bytes
@@ -149,6 +150,8 @@ def lint_source(
             col = getattr(exc, "offset", None) or 1
             reason = " ".join(str(getattr(exc, "msg", exc)).split())
         return _kept([_unparsable(path, reason, line, col), *directives], config, rel, comments)
+    if path != "<string>" and not path.startswith("<"):
+        remember(Path(path), source, tree)  # for the files that import this one
     known = dict(config.inputs if config is not None else {})
     known.update(inputs or {})
     ctx = FileContext(path, source, known, comments.inputs, rel=rel)

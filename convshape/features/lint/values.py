@@ -21,9 +21,12 @@ __all__ = [
     "FuncVal",
     "Instance",
     "LayerVal",
+    "Link",
     "ListVal",
     "ModListVal",
     "ModuleVal",
+    "ObjVal",
+    "PartialVal",
     "Ref",
     "SeqVal",
     "Site",
@@ -53,6 +56,7 @@ class Site:
     end_line: int
     end_col: int
     text: str
+    path: str = ""  # the file it is in ("": the file being linted)
 
     @property
     def where(self) -> str:
@@ -208,6 +212,8 @@ class LayerVal(ModuleVal):
         self.name = name
         self.params = params
         self.cache: dict[str, Any] = {}
+        self.call = node  # the call that built it (kept: findings are placed from it)
+        self.chain: tuple[Any, ...] = ()  # the calls of the model's code it was built in
 
     @property
     def label(self) -> str:
@@ -247,8 +253,9 @@ class ModListVal(ModuleVal):
 @dataclass(eq=False)
 class ClassInfo:
     """A class defined in the file. ``kind``: 'module' (an nn.Module subclass),
-    'sequential' (of nn.Sequential), 'other' (a plain class) or 'foreign' (a base the
-    interpreter cannot see, so its methods are unknown)."""
+    'sequential' (of nn.Sequential), 'container' (of nn.ModuleDict / nn.ModuleList),
+    'other' (a plain class) or 'foreign' (a base the interpreter cannot see, so its
+    instances are unknown; the methods its own body defines are still known)."""
 
     node: ast.ClassDef
     name: str
@@ -256,6 +263,8 @@ class ClassInfo:
     bases: list[Any]
     attrs: dict[str, Any] = field(default_factory=dict)
     mro: list[ClassInfo] = field(default_factory=list)
+    dataclass: bool = False  # decorated with @dataclass: __init__ from its fields
+    torch_base: str = ""  # a torch layer it subclasses (``nn.Conv2d``), if any
 
     def lookup(self, name: str, after: ClassInfo | None = None) -> tuple[Any, ClassInfo | None]:
         """A class attribute along the in-file MRO (after ``after`` for super())."""
@@ -275,8 +284,41 @@ class Instance(ModuleVal):
         super().__init__(site)
         self.cls = cls
         self.attrs: dict[str, Any] = {}
-        self.children: list[tuple[Any, Any]] | None = [] if cls.kind == "sequential" else None
+        self.children: list[tuple[Any, Any]] | None = (
+            [] if cls.kind in ("sequential", "container") else None
+        )
         self.opaque = False  # attributes set in ways the interpreter could not follow
+
+
+class ObjVal:
+    """An instance of a plain class read from source (a dataclass config, a settings
+    object): its attributes as set by ``__init__``."""
+
+    def __init__(self, cls: ClassInfo) -> None:
+        self.cls = cls
+        self.attrs: dict[str, Any] = {}
+
+
+@dataclass(eq=False)
+class PartialVal:
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Any
+    args: list[Any] | None
+    kwargs: dict[str, Any] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Link:
+    """One call of the model's own code on the way to a layer: the call (None when it
+    went through something the arguments cannot be mapped across, such as a partial),
+    the file it is written in, the function it ran, and 1 when the function's first
+    parameter is bound (``self``, ``cls``)."""
+
+    call: ast.Call | None
+    file: Any
+    func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    offset: int
 
 
 @dataclass(eq=False)

@@ -1,0 +1,101 @@
+"""Imports followed by reading source (convshape.features.lint.imports): a model split over
+files is followed across them, never imported; what cannot be found stays unknown.
+
+Each bug is a channel count torch refuses ("expected input[1, 64, ...] to have 32
+channels"), written in one file and built by another.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from convshape.features.lint import lint_source
+from convshape.features.lint.extract import DEBUG_ENV
+from convshape.features.lint.imports import opaque, resolve
+
+
+@pytest.fixture(autouse=True)
+def _debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEBUG_ENV, "1")
+
+
+BLOCKS = """
+    import torch.nn as nn
+
+    def conv3x3(cin, cout, stride=1):
+        return nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout):
+            super().__init__()
+            self.conv = conv3x3(cin, cout)
+            self.bn = nn.BatchNorm2d(cout)
+
+        def forward(self, x):
+            return self.bn(self.conv(x))
+"""
+
+MODEL = """
+    import torch.nn as nn
+    {imports}
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Block(3, 32)
+            self.b = Block(64, 32)
+
+        def forward(self, x):
+            return self.b(self.a(x))
+"""
+
+
+def _tree(tmp_path: Path, imports: str) -> Path:
+    pkg = tmp_path / "pkg"
+    (pkg / "layers").mkdir(parents=True, exist_ok=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "layers" / "__init__.py").write_text("from .blocks import *\n")
+    (pkg / "layers" / "blocks.py").write_text(textwrap.dedent(BLOCKS))
+    model = pkg / "model.py"
+    model.write_text(textwrap.dedent(MODEL.format(imports=imports)))
+    return model
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "from .layers.blocks import Block",
+        "from .layers import Block",  # re-exported by a star import
+        "from pkg.layers.blocks import Block",  # absolute, inside the linted tree
+        "from . import layers; Block = layers.Block",
+        "import pkg.layers.blocks as blocks; Block = blocks.Block",
+    ],
+)
+def test_a_model_is_followed_into_the_files_it_imports(tmp_path: Path, imports: str) -> None:
+    model = _tree(tmp_path, imports)
+    findings = lint_source(model.read_text(), str(model))
+    # reported in the model, at the 64 that Block and conv3x3 only pass on
+    assert [(f.line, f.code) for f in findings] == [(9, "CS112")]
+    assert findings[0].col == 24
+    assert "conv3x3" in findings[0].message and "blocks.py" in findings[0].message
+    assert findings[0].fixes == ("use 32 instead of `64` in this call",)
+
+
+def test_what_cannot_be_found_is_unknown_not_an_error(tmp_path: Path) -> None:
+    model = _tree(tmp_path, "from .missing import Block")
+    assert lint_source(model.read_text(), str(model)) == []
+    model = _tree(tmp_path, "from not_a_package_anywhere import Block")
+    assert lint_source(model.read_text(), str(model)) == []
+
+
+def test_installed_packages_are_found_without_importing_them() -> None:
+    if importlib.util.find_spec("timm") is None:  # only located; nothing of it runs
+        pytest.skip("timm is not installed")
+    found = resolve("timm.layers.helpers", 0, __file__)
+    assert found is not None and found.name == "helpers.py"
+    assert resolve("torch.nn", 0, __file__) is None  # torch is modelled, not read
+    assert opaque("os.path") and opaque("torch") and not opaque("timm.layers")

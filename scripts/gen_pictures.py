@@ -30,6 +30,11 @@ PICTURES: dict[str, list[str]] = {
         "--input",
         "20,16,50,100",
     ],
+    "conv2d-k3-p1-s2-grid.svg": [
+        "nn.Conv2d(16, 32, 3, padding=1, stride=2)",
+        "--input",
+        "1,16,6,6",
+    ],
     "conv2d-per-axis-dilation.svg": [
         "nn.Conv2d(16, 32, (5, 3), stride=(2, 1), padding=(2, 1), dilation=(1, 2))",
         "--input",

@@ -131,6 +131,32 @@ def test_calc_stdin(layer: str, shape: str) -> None:
 
 
 @SETTINGS
+@given(layer_texts(), SHAPES, FLAGS, st.booleans())
+def test_draw(layer: str, shape: str, flags: list[str], files: bool) -> None:
+    """The pictures too: huge sizes are elided, never drawn cell by cell."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = ["--svg", f"{tmp}/a.svg", "--html", f"{tmp}/a.html"] if files else []
+        check(["draw", layer, "--input", shape, *flags, *out])
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [
+        ("nn.Conv1d(1, 1, 10**12, dilation=3)", f"1,1,{10**13}"),
+        ("nn.ConvTranspose1d(1, 1, 10**9, stride=10**9)", f"1,1,{10**9}"),
+        ("nn.Fold(10**9, 3)", "1,9,99"),
+        ("nn.AdaptiveAvgPool2d(10**9)", f"1,1,{10**12},3"),
+    ],
+)
+def test_draw_huge(layer: str, shape: str, tmp_path: Path) -> None:
+    """Kernels and axes of 10**9 and more cells: drawn elided, within the memory limit."""
+    check(["draw", layer, "--input", shape, "--svg", str(tmp_path / "a.svg")])
+    check(["draw", layer, "--input", shape, "--html", str(tmp_path / "a.html"), "--json"])
+
+
+@SETTINGS
 @given(
     st.lists(st.one_of(NUMBERS, st.text(max_size=8)), max_size=3),
     st.lists(

@@ -374,6 +374,31 @@ def test_draw_command_writes_files(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["a.html", "a.svg"]  # no temporary file left
 
 
+def test_draw_json() -> None:
+    import json
+
+    result = runner.invoke(
+        cli,
+        ["draw", "nn.MaxPool1d(3, stride=3, padding=1, ceil_mode=True)", "-i", "1,1,5", "--json"],
+    )
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert doc["schema"] == "convshape.draw/1" and doc["output"] == [1, 1, 2]
+    (axis,) = doc["axes"]
+    # 1 + 5 + 1 padded cells; windows at 0 and 3 (3 wide): cell 6 is never read, and the
+    # third window (at 6) starts in the right padding, so torch drops it
+    assert axis["counts"] == {"input": 5, "pad": 2, "gap": 0, "outpad": 0, "extra": 0, "dropped": 1}
+    assert axis["windows"] == [[0, 3], [3, 6]] and axis["dropped_window"] == [6, 9]
+    grid = json.loads(
+        runner.invoke(cli, ["draw", "nn.Conv2d(1, 1, 3)", "-i", "1,1,5,6", "--json"]).output
+    )
+    assert grid["grid"] == {"cells": [5, 6], "outputs": [3, 4], "steps": 12}
+    stack = runner.invoke(
+        cli, ["draw", "nn.Sequential(nn.Conv2d(3, 8, 3))", "-i", "1,3,5,5", "--json"]
+    )
+    assert json.loads(stack.output)["output"] == [1, 8, 3, 3]
+
+
 def test_draw_command_error_and_stack(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["draw", "F.conv2d(x, w)", "-i", "2,6,5,5", "-w", "12,5,3,3"])
     assert result.exit_code == 1 and "channels do not meet" in result.output

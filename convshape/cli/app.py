@@ -511,12 +511,14 @@ def lint(
 @click.option(
     "--html", "html_path", metavar="FILE", help="Also write a page that steps the windows."
 )
+@json_option("Print what the picture shows as JSON (docs/json.md) instead of drawing it.")
 def draw(
     file: str | None,
     variable: str | None,
     eval_mode: bool,
     svg_path: str | None,
     html_path: str | None,
+    as_json: bool,
     **kw: Any,
 ) -> None:
     """Draw LAYER's arithmetic: input, padding, kernel taps, each window and output cell.
@@ -524,9 +526,10 @@ def draw(
     Takes LAYER and --input as calc does (flags, pasted code, F. calls). Per spatial axis
     it draws the padded input (zeros, or the cell reflect / replicate / circular copies),
     the dilated kernel, the window of each output cell, what the stride never reaches and
-    ceil_mode's windows; large axes are elided in the middle. A stack (nn.Sequential,
-    --file) is drawn as its shape flow. --svg and --html write files (the page steps
-    through the stride positions, no network needed).
+    ceil_mode's windows; large axes are elided in the middle; small 2-d layers also as a
+    grid the kernel slides over. A stack (nn.Sequential, --file) is drawn as its shape
+    flow. --svg and --html write files (the page steps through the stride positions, no
+    network needed).
 
     \b
     Examples:
@@ -543,7 +546,12 @@ def draw(
             stack = args.stack_result(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
-        show_stack_flow(make_console(), stack)
+        if as_json:
+            from convshape.cli.views.stack import stack_json
+
+            echo_json(stack_json(stack, "float32"))
+        else:
+            show_stack_flow(make_console(), stack)
         _write(svg_path, drawing.stack_svg, stack)
         _write(html_path, drawing.stack_html, stack)
         finish(stack.ok)
@@ -553,7 +561,12 @@ def draw(
 
     spec, shape = _single_layer(layer, kw, eval_mode)
     picture = draw_result(spec, shape)
-    show_picture(make_console(), picture)
+    if as_json:
+        from convshape.cli.views.draw import picture_json
+
+        echo_json(picture_json(picture))
+    else:
+        show_picture(make_console(), picture)
     _write(svg_path, drawing.layer_svg, picture)
     _write(html_path, drawing.layer_html, picture)
     finish(picture.ok)

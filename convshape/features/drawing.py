@@ -82,6 +82,10 @@ g#cursor-grid rect {{ fill:#2e7d32; fill-opacity:0.6; stroke:#d81b60; stroke-wid
 rect.block {{ fill:#d6eaf8; stroke:#1f4e79; }}
 rect.block.failed {{ fill:#f8d7da; stroke:#c62828; stroke-width:2; }}
 line.edge {{ stroke:#333; stroke-width:1.5; }}
+path.edge {{ fill:none; stroke:#1565c0; stroke-width:1.5; }}
+path.edge.concat {{ stroke:#8e24aa; stroke-dasharray:5 3; }}
+text.edge-label {{ fill:#1565c0; font-size:10px; }}
+rect.block.op {{ fill:#f3e5f5; stroke:#8e24aa; }}
 """
 
 
@@ -216,11 +220,10 @@ def _axis_svg(a: AxisPicture, y: float, html: bool) -> tuple[list[str], float, d
     if s.kind != "adaptive" and a.outputs:
         out.append(_text(8, y + C * 0.5, "kernel", "label"))
         span_cols = _Columns(shown(a.span, CELLS))
-        taps = set(range(0, a.span, s.dilation))
         for t in span_cols.positions:
             if t is None:
                 continue
-            cls = "tap" if t in taps else "hole"
+            cls = "tap" if t % s.dilation == 0 else "hole"
             x = span_cols.x(t)
             out.append(
                 f'<rect x="{x + 3:g}" y="{y + 2:g}" width="{C - 6}" height="{C * 0.6:g}"'
@@ -631,15 +634,30 @@ def layer_html(p: Picture) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _stack_body(stack: StackResult) -> tuple[list[str], float, float]:
-    from convshape.core.arithmetic import numel
+def _block_size(s: tuple[int, ...] | None, top_c: int, top_a: int) -> tuple[float, float]:
+    """A block's width by its spatial size and height by its channels (log scales, the
+    largest of the flow ``top_a`` and ``top_c``); a size not known counts as 1."""
+    if s is None or len(s) < 2:
+        return 120.0, 22.0
+    c = s[1] or 1
+    area = math.prod(d or 1 for d in s[2:]) if len(s) > 2 else 1
+    w = 60 + 340 * math.log1p(max(area, 0)) / math.log1p(top_a) if top_a > 1 else 120
+    h = 18 + 40 * math.log1p(max(c, 0)) / math.log1p(top_c) if top_c > 1 else 24
+    return w, h
 
+
+def _tops(shapes: list[tuple[int, ...]]) -> tuple[int, int]:
+    """The largest channels and spatial size of a flow's shapes (at least 1)."""
+    top_c = max((s[1] or 1 for s in shapes if len(s) > 1), default=1) or 1
+    areas = [math.prod(d or 1 for d in s[2:]) for s in shapes if len(s) > 2]
+    return top_c, max(areas, default=1) or 1
+
+
+def _stack_body(stack: StackResult) -> tuple[list[str], float, float]:
     body: list[str] = []
     rows = stack.rows
     shapes = [stack.input, *[r.output for r in rows]]
-    known = [s for s in shapes if s is not None]
-    top_c = max((s[1] if len(s) > 1 else 1 for s in known), default=1) or 1
-    top_a = max((numel(s[2:]) if len(s) > 2 else 1 for s in known), default=1) or 1
+    top_c, top_a = _tops([s for s in shapes if s is not None])
     y = 10.0
     body.append(_text(8, y + 12, f"shape flow: input {shape_text(stack.input)}", "title"))
     y += 26
@@ -647,13 +665,7 @@ def _stack_body(stack: StackResult) -> tuple[list[str], float, float]:
     width = 760.0
 
     def block_size(s: tuple[int, ...] | None) -> tuple[float, float]:
-        if s is None or len(s) < 2:
-            return 120.0, 22.0
-        c = s[1]
-        area = numel(s[2:]) if len(s) > 2 else 1
-        w = 60 + 340 * math.log1p(max(area, 0)) / math.log1p(top_a) if top_a > 1 else 120
-        h = 18 + 40 * math.log1p(max(c, 0)) / math.log1p(top_c) if top_c > 1 else 24
-        return w, h
+        return _block_size(s, top_c, top_a)
 
     # the input as a block
     w, h = block_size(stack.input)

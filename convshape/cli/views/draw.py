@@ -10,13 +10,14 @@ dilated taps), and ceil_mode's window that torch drops (``□``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from convshape.core.shapes import shape_text
 from convshape.features.picture import (
+    ROLES,
     AxisPicture,
     Cell,
     Grid,
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
     from convshape.features.network import StackResult
 
 __all__ = [
+    "DRAW_SCHEMA",
     "LEGEND",
     "grid_view",
+    "picture_json",
     "picture_view",
     "show_picture",
     "show_stack_flow",
@@ -55,6 +58,8 @@ GRID_LEGEND = (
     "2-D view: · input cell   0 zero   = padding copy   + output_padding   » past the\n"
     "input   × never reached   ■ the window's taps -> the output cell they make"
 )
+DRAW_SCHEMA = "convshape.draw/1"
+JSON_WINDOWS = 64  # windows listed per axis in --json (the rest follow from the stride)
 FRAMES = 3  # stride positions the terminal's 2-D view shows (first, second, last)
 
 _STYLE = {
@@ -64,6 +69,58 @@ _STYLE = {
     "outpad": "magenta",
     "extra": "blue",
 }
+
+
+def picture_json(picture: Picture) -> dict[str, Any]:
+    """The documented ``convshape draw --json`` document of a layer (docs/json.md)."""
+    from convshape.cli.views.render import error_json
+
+    axes = []
+    for a in picture.axes:
+        s = a.sweep
+        counts = a.counts()
+        dropped = a.dropped_window
+        axes.append(
+            {
+                "name": a.name,
+                "kind": s.kind,
+                "unit": a.unit,
+                "size": s.size,
+                "outputs": a.outputs,
+                "kernel": s.kernel,
+                "stride": s.stride,
+                "padding": list(s.padding),
+                "padding_mode": s.mode,
+                "dilation": s.dilation,
+                "output_padding": s.output_padding,
+                "ceil_mode": s.ceil_mode,
+                "formula": a.formula,
+                "problem": a.problem,
+                "cells": a.length,
+                "counts": {k: counts[k] for k in (*ROLES, "dropped")},
+                "windows": [
+                    [w.start, w.end] for w in map(a.window, range(min(a.outputs, JSON_WINDOWS)))
+                ],
+                "dropped_window": None if dropped is None else [dropped.start, dropped.end],
+            }
+        )
+    grid = grid_of(picture)
+    return {
+        "schema": DRAW_SCHEMA,
+        "op": picture.op,
+        "layer": picture.title,
+        "input": list(picture.input),
+        "output": None if picture.output is None else list(picture.output),
+        "ok": picture.ok,
+        "error": None if picture.error is None else error_json(picture.error),
+        "channels": None
+        if picture.channels is None
+        else {"input": picture.channels[0], "expected": picture.channels[1]},
+        "axes": axes,
+        "grid": None
+        if grid is None
+        else {"cells": list(grid.shape), "outputs": list(grid.outputs), "steps": grid.steps},
+    }
 
 
 def show_picture(console: Console, picture: Picture) -> None:

@@ -83,7 +83,21 @@ def calc(
         from convshape.cli.views.stack import show_stack, stack_json
 
         try:
-            stack = args.stack_result(layer, file, variable, kw, eval_mode)
+            text = args.stack_text(layer, file) if file is not None or layer == "-" else None
+            model = None if text is None else args.model_trace(text, file, variable, kw)
+        except UsageError as exc:
+            fail(str(exc))
+        if model is not None:
+            from convshape.cli.views.model import model_json, show_model
+
+            if as_json:
+                echo_json(model_json(model))
+            else:
+                show_model(make_console(), model)
+            finish(model.ok)
+        try:
+            code = layer if text is None else text  # stdin is read once
+            stack = args.stack_result(code, None, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
         if as_json:

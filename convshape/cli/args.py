@@ -14,6 +14,7 @@ from convshape.core.errors import UsageError
 if TYPE_CHECKING:
     from convshape.core.shapes import Shape
     from convshape.features.lint.config import Config, ModelSpec
+    from convshape.features.model_trace import ModelTrace
     from convshape.features.network import StackResult
     from convshape.ops import Spec
 
@@ -74,6 +75,22 @@ def stack_result(
     text = stack_text(layer, file)
     shape = stack_input(kw)
     return infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
+
+
+def model_trace(
+    text: str, file: str | None, variable: str | None, kw: dict[str, Any]
+) -> ModelTrace | None:
+    """The model calc was given (the text of a file or stdin whose --variable names a
+    class, a function or a call, or that defines one model class), followed without
+    torch on its --input shape; None when the text is a stack instead."""
+    from convshape.features.model_trace import model_target, trace_model
+
+    target = model_target(text, variable)
+    if target is None:
+        return None
+    shape = stack_input(kw)
+    path = "<stdin>" if file in (None, "-") else file
+    return trace_model(text, target, shape, path=path)
 
 
 def stack_input(kw: dict[str, Any]) -> Shape:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STACK_SCHEMA",
+    "count_text",
+    "field_json",
+    "num_text",
     "number",
     "show_memory",
     "show_stack",
@@ -34,14 +37,14 @@ def number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def _num_text(value: Fraction) -> str:
+def num_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     as_float = float(value)
     return f"{as_float:g}" if abs(as_float * 1000 - round(as_float * 1000)) < 1e-9 else str(value)
 
 
-def _field_json(f: Field) -> dict[str, Any]:
+def field_json(f: Field) -> dict[str, Any]:
     return {
         "axis": f.axis,
         "receptive_field": number(f.size),
@@ -79,7 +82,7 @@ def stack_json(result: StackResult, dtype: str = "float32") -> dict[str, Any]:
                 "params": row.params,
                 "macs": row.macs,
                 "output_bytes": row.output_bytes(dtype),
-                "fields": [_field_json(f) for f in row.fields],
+                "fields": [field_json(f) for f in row.fields],
                 "warnings": list(row.warnings),
                 "notes": list(row.notes),
                 "error": None if row.error is None else error_json(row.error, row.advice),
@@ -89,7 +92,7 @@ def stack_json(result: StackResult, dtype: str = "float32") -> dict[str, Any]:
     }
 
 
-def _count(n: int) -> str:
+def count_text(n: int) -> str:
     for unit, size in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
         if n >= size:
             return f"{n / size:.2f}{unit}"
@@ -122,7 +125,7 @@ def show_stack(console: Console, result: StackResult, dtype: str = "float32") ->
     rows = [_cells(row, axes[:1] if merged else axes, dtype) for row in result.rows]
     memory = result.memory(dtype)
     total = ["", "total", _shape_text(result.output), _mb(memory.activations)]
-    total += [f"{result.params:,}", _count(result.macs)]
+    total += [f"{result.params:,}", count_text(result.macs)]
     total += [""] * len(columns)
     headers = ["#", "layer", "output", "MB", "params", "MACs"]
     headers += [f"{c}\nrf/jump/start" for c in columns]
@@ -214,13 +217,11 @@ def _cells(row: StackRow, axes: list[str], dtype: str) -> list[Any]:
         output,
         _mb(row.output_bytes(dtype)),
         f"{row.params:,}" if row.params else "",
-        _count(row.macs) if row.macs else "",
+        count_text(row.macs) if row.macs else "",
     ]
     for axis in axes:
         f = fields.get(axis)
         cells.append(
-            "-"
-            if f is None
-            else f"{_num_text(f.size)} / {_num_text(f.jump)} / {_num_text(f.start)}"
+            "-" if f is None else f"{num_text(f.size)} / {num_text(f.jump)} / {num_text(f.start)}"
         )
     return cells

@@ -270,6 +270,9 @@ def _decorator_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
+_EAGER: Final = frozenset(
+    {"torch.jit.is_scripting", "torch.jit.is_tracing", "torch.compiler.is_compiling"}
+)
 _MODULE_METHODS: Final = frozenset({"add_module", "register_module", "append", "extend", "insert"})
 
 _SELF_METHODS: Final = frozenset(
@@ -340,6 +343,7 @@ class Interp:
         self.ran: set[object] = set()  # signatures of the models followed from a root
         self.classes: list[ClassInfo] = []
         self.tracer: Tracer | None = None  # told each layer application (see Tracer)
+        self.training: bool | None = None  # what ``self.training`` is (None: unknown)
         self.globals: dict[str, Any] = {
             "nn": Ref("torch.nn"),
             "F": Ref("torch.nn.functional"),
@@ -807,6 +811,8 @@ class Interp:
         if isinstance(obj, Instance):
             if attr in obj.attrs:
                 return obj.attrs[attr]
+            if attr == "training" and self.training is not None:
+                return self.training
             if obj.opaque:
                 return UNKNOWN
             return self._method(obj, obj.cls, attr)
@@ -1427,6 +1433,8 @@ class Interp:
         self, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
     ) -> Any:
         short = _canonical(name)
+        if short in _EAGER and not args and not kwargs:
+            return False  # code read here runs eagerly: not scripted, traced nor compiled
         if short == "nn.Sequential":
             children = self._seq_children(args, kwargs)
             seq = SeqVal(None, children, node, self.src)
@@ -2096,12 +2104,15 @@ def follow_model(
     target: ast.expr,
     shape: tuple[int, ...],
     tracer: Tracer | None = None,
+    training: bool | None = None,
 ) -> Followed:
     """Interpret the file, then build what ``target`` names in it (a class or a function:
     called without arguments; a call expression: called as written, its arguments read
-    by the interpreter, never by Python) and run its forward on a tensor of ``shape``."""
+    by the interpreter, never by Python) and run its forward on a tensor of ``shape``;
+    ``training``: what ``self.training`` is in every module (None: unknown)."""
     interp = Interp(ctx)
     interp.tracer = tracer
+    interp.training = training
     frame = Frame(interp.globals, interp.globals, None)
     model: Any = UNKNOWN
     try:

@@ -28,7 +28,7 @@ from convshape.core import registry
 from convshape.core.registry import LAYERS, family_of
 from convshape.core.signature import bind, fits, is_int, is_number
 from convshape.core.trace import Env
-from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, Site, Tensor
+from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, ListVal, Site, Tensor
 from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold, pool
 
 if TYPE_CHECKING:
@@ -1060,7 +1060,35 @@ def tensor_method(
         )
         keep = args[1] if len(args) > 1 else kwargs.get("keepdim", False)
         return _reduce(t, dim, keep)
+    if attr in ("chunk", "split") and args and len(args) <= 2:
+        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+        return _pieces(t, attr, args[0], dim)
     return Tensor.unknown()
+
+
+def _pieces(t: Tensor, how: str, n: Any, dim: Any) -> Any:
+    """``x.chunk(n, dim)`` and ``x.split(size_or_sizes, dim)``: a tuple of tensors, when
+    the size along ``dim`` and the count or sizes are known."""
+    if not t.exact or not is_int(dim) or not -len(t.dims) <= dim < len(t.dims):
+        return UNKNOWN
+    d = dim % len(t.dims)
+    size = t.dims[d]
+    sizes: list[int]
+    if isinstance(n, (tuple, ListVal)) and how == "split":
+        items = _int_args([n])
+        if items is None or not all(is_int(v) and v >= 0 for v in items) or size is None:
+            return UNKNOWN
+        if sum(items) != size:
+            return UNKNOWN
+        sizes = list(items)
+    elif is_int(n) and n > 0 and size is not None and size > 0:
+        step = -(-size // n) if how == "chunk" else n
+        sizes = [min(step, size - i) for i in range(0, size, step)]
+    else:
+        return UNKNOWN
+    if len(sizes) > 4096:
+        return UNKNOWN
+    return tuple(Tensor((*t.dims[:d], k, *t.dims[d + 1 :]), True, t.origin) for k in sizes)
 
 
 class _Detail:
@@ -1190,7 +1218,7 @@ def _reduce(t: Tensor, dim: Any, keep: Any) -> Any:
     n = len(t.dims)
     if dim is None:
         return Tensor((1,) * n if keep else (), True, t.origin)
-    dims = _int_args([dim]) if isinstance(dim, tuple) else [dim]
+    dims = _int_args([dim]) if isinstance(dim, (tuple, ListVal)) else [dim]
     if dims is None or not all(is_int(d) and -n <= d < n for d in dims):
         return Tensor.unknown()
     drop = {d % n for d in dims}

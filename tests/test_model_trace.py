@@ -207,17 +207,11 @@ def test_blocks_against_torch() -> None:
 
 # What the interpreter does not follow yet (the test shows when it does: XPASS)
 NOT_YET = {
-    "googlenet()": "`if weights is not None:` around `model.aux1 = None` is not decided",
-    "inception_v3()": "`if weights is not None:` around `model.AuxLogits = None`",
-    "vgg11()": "`kwargs[...] = ...` under `if weights is not None:` loses kwargs",
-    "vgg16_bn()": "`kwargs[...] = ...` under `if weights is not None:` loses kwargs",
     "densenet121()": "an nn.ModuleDict subclass iterating self.items() in forward",
-    "mobilenet_v2()": "Conv2dNormActivation imported from torchvision.ops.misc",
     "mobilenet_v3_small()": "Conv2dNormActivation, SqueezeExcitation imported from ops",
     "convnext_tiny()": "imports (ops.misc, StochasticDepth), dataclass configs, partial",
     "efficientnet_b0()": "imports (ops.misc, StochasticDepth), dataclass configs, partial",
     "regnet_y_400mf()": "imports (ops.misc), partial, its BlockParams class",
-    "resnext50_32x4d()": "_ovewrite_named_param imported from ._utils",
 }
 
 

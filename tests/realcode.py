@@ -11,6 +11,8 @@ builders use depends on it.
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
 import sys
 import types
 from pathlib import Path
@@ -37,3 +39,126 @@ def import_torchvision() -> Any:
     import torchvision
 
     return torchvision
+
+
+# The seeded-bug corpus: one-line bugs placed back into the released trees.
+
+SEEDS = Path(__file__).parent / "corpus_real" / "seeds.json"
+PACKAGES = ("torchvision", "timm")
+
+
+def load_seeds() -> list[dict[str, Any]]:
+    """The seeds of ``tests/corpus_real/seeds.json`` (see ``scripts/record_seeds.py``)."""
+    data = json.loads(SEEDS.read_text(encoding="utf-8"))
+    seeds: list[dict[str, Any]] = data["seeds"]
+    return seeds
+
+
+def copy_packages(dest: Path, *, python_only: bool = False) -> Path:
+    """torchvision's and timm's installed trees copied under ``dest`` (a folder to put
+    first on ``sys.path``, or to lint); ``python_only`` leaves out compiled libraries."""
+    keep = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in PACKAGES:
+        source = package_dir(name)
+        if source is None:
+            raise FileNotFoundError(f"{name} is not installed")
+        if python_only:
+            shutil.copytree(source, dest / name, ignore=_only_python(keep), dirs_exist_ok=True)
+        else:
+            shutil.copytree(source, dest / name, ignore=keep, dirs_exist_ok=True)
+    return dest
+
+
+def _only_python(keep: Any) -> Any:
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(keep(folder, names))
+        for name in names:
+            if not name.endswith(".py") and not (Path(folder) / name).is_dir():
+                skipped.add(name)
+        return skipped
+
+    return ignore
+
+
+def seeded_file(root: Path, seed: dict[str, Any]) -> Path:
+    """The file a seed changes, in the copies under ``root``."""
+    return root / seed["package"] / seed["file"]
+
+
+def apply_seed(root: Path, seed: dict[str, Any]) -> str:
+    """Put the seed's bug into its file under ``root``; returns the file's original text
+    (for :func:`revert_seed`). The line must read exactly as recorded."""
+    path = seeded_file(root, seed)
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    index = seed["line"] - 1
+    if lines[index] != seed["original"]:
+        raise ValueError(
+            f"{seed['id']}: {seed['file']}:{seed['line']} reads {lines[index]!r}, "
+            f"not {seed['original']!r} (another release?)"
+        )
+    lines[index] = seed["replacement"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return text
+
+
+def revert_seed(root: Path, seed: dict[str, Any], original: str) -> None:
+    seeded_file(root, seed).write_text(original, encoding="utf-8")
+
+
+def build_and_run(root: Path, module: str, call: str, shape: list[int]) -> dict[str, Any]:
+    """In this process: import ``module`` from the copies under ``root``, build the model
+    (``call`` read in the module's namespace), run it in eval mode on a CPU input of
+    ``shape``. The output's shape, or the exception torch raised and the deepest line
+    of the packages it came from."""
+    import importlib
+    import traceback
+
+    sys.path.insert(0, str(root))
+    import_torchvision()
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    try:
+        namespace = vars(importlib.import_module(module))
+        model = eval(call, dict(namespace))  # a seed's own builder call, written by us
+        model.eval()
+        with torch.no_grad():
+            out = model(torch.randn(*shape))
+    except Exception as exc:  # what torch (or the model) raised is the finding's truth
+        where = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            path = Path(frame.filename)
+            if path.is_relative_to(root):
+                rel = path.relative_to(root).as_posix()
+                where = f"{rel}:{frame.lineno}"
+        return {"exception": type(exc).__name__, "message": str(exc), "raised_at": where}
+    if isinstance(out, dict):  # segmentation models
+        out = out["out"]
+    return {"output": list(out.shape)}
+
+
+def confirm(root: Path, module: str, call: str, shape: list[int]) -> dict[str, Any]:
+    """:func:`build_and_run` in a forked child, so that each seeded tree is imported
+    afresh (the parent imports torch once, never the packages)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+
+    def target() -> None:
+        try:
+            child.send(build_and_run(root, module, call, shape))
+        except BaseException as exc:  # the import itself failed
+            child.send({"exception": type(exc).__name__, "message": str(exc), "raised_at": None})
+
+    process = context.Process(target=target)
+    process.start()
+    child.close()
+    try:
+        result: dict[str, Any] = parent.recv()
+    except EOFError:
+        result = {"exception": "crash", "message": f"exit code {process.exitcode}"}
+    process.join()
+    return result

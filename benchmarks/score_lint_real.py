@@ -1,0 +1,127 @@
+"""Static lint on real released model code: the seeded-bug corpus's score.
+
+Copies torchvision's and timm's installed source trees (Python files only) to a temporary
+folder and runs static ``convshape lint`` (the library, no torch):
+
+1. on the unmodified trees: every error finding there is a false one;
+2. per seed of ``tests/corpus_real/seeds.json`` (each confirmed by torch to raise, see
+   ``scripts/record_seeds.py``): the seed applied to its file in the copied tree, the
+   seeded file linted within that tree. A seed is *found* when a new error finding (one
+   the unmodified file does not have) covers the line to fix, *elsewhere* when new error
+   findings exist only on other lines, *missed* otherwise.
+
+Prints found / seeded per kind and per package, and the false findings.
+Run: python benchmarks/score_lint_real.py [--verbose] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import realcode  # noqa: E402
+
+from convshape.features.lint.config import Config  # noqa: E402
+from convshape.features.lint.static import lint_paths  # noqa: E402
+from convshape.features.lint.values import Finding  # noqa: E402
+
+
+def _errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+def _key(f: Finding) -> tuple[str, int, int, str]:
+    return (Path(f.path).name, f.line, f.col, f.code)
+
+
+def score(verbose: bool = False) -> dict[str, Any]:
+    seeds = realcode.load_seeds()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = realcode.copy_packages(Path(tmp), python_only=True)
+        config = Config(root=root)
+        start = time.perf_counter()
+        clean = lint_paths([str(root / name) for name in realcode.PACKAGES], config)
+        took = time.perf_counter() - start
+        false = _errors(clean.findings)
+        outcomes = []
+        for seed in seeds:
+            path = realcode.seeded_file(root, seed)
+            before = {_key(f) for f in _errors(lint_paths([str(path)], config).findings)}
+            original = realcode.apply_seed(root, seed)
+            try:
+                after = _errors(lint_paths([str(path)], config).findings)
+            finally:
+                realcode.revert_seed(root, seed, original)
+            new = [f for f in after if _key(f) not in before]
+            line = seed["fix_line"]
+            here = [
+                f for f in new if Path(f.path) == path and f.line <= line <= max(f.line, f.end_line)
+            ]
+            verdict = "found" if here else "elsewhere" if new else "missed"
+            outcomes.append({"id": seed["id"], "verdict": verdict, "findings": new})
+            if verbose:
+                shown = "; ".join(
+                    f"{Path(f.path).name}:{f.line} {f.code} {f.message[:70]}" for f in new
+                )
+                print(f"{verdict:9} {seed['id']:34} {shown}")
+    return {
+        "seeds": seeds,
+        "outcomes": outcomes,
+        "false": false,
+        "files": clean.files,
+        "seconds": took,
+    }
+
+
+def _table(title: str, groups: dict[str, Counter[str]]) -> None:
+    print(f"{title:28} {'found':>6} {'elsewhere':>9} {'missed':>6} {'seeded':>6}")
+    for name, c in sorted(groups.items()):
+        total = sum(c.values())
+        print(f"{name:28} {c['found']:6} {c['elsewhere']:9} {c['missed']:6} {total:6}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="one line per seed")
+    parser.add_argument("--json", type=Path, help="write the per-seed verdicts here")
+    args = parser.parse_args()
+    result = score(args.verbose)
+    seeds, outcomes = result["seeds"], result["outcomes"]
+    by_kind: dict[str, Counter[str]] = {}
+    by_package: dict[str, Counter[str]] = {}
+    for seed, outcome in zip(seeds, outcomes, strict=True):
+        by_kind.setdefault(seed["kind"], Counter())[outcome["verdict"]] += 1
+        by_package.setdefault(seed["package"], Counter())[outcome["verdict"]] += 1
+    print()
+    _table("kind", by_kind)
+    print()
+    _table("package", by_package)
+    found = sum(o["verdict"] == "found" for o in outcomes)
+    print(
+        f"\nfound at the line to fix: {found} / {len(seeds)} seeded "
+        f"({100 * found / max(len(seeds), 1):.0f}%)"
+    )
+    false = result["false"]
+    print(
+        f"false error findings on the unmodified trees: {len(false)} "
+        f"({result['files']} files linted in {result['seconds']:.1f} s)"
+    )
+    for f in false[:20]:
+        print(f"  {f.path}:{f.line}:{f.col} {f.code} {f.message[:90]}")
+    if args.json:
+        verdicts = {o["id"]: o["verdict"] for o in outcomes}
+        args.json.write_text(json.dumps(verdicts, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

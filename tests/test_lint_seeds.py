@@ -1,0 +1,117 @@
+"""The seeded-bug corpus on real released code (``tests/corpus_real/seeds.json``).
+
+Each seed is one line of torchvision's or timm's installed source changed into a bug;
+``scripts/record_seeds.py`` confirmed each in torch (it raised on the seed's input) and
+recorded what torch said. These tests check that the corpus still fits the installed
+releases, and re-confirm a sample live in torch. ``benchmarks/score_lint_real.py`` scores
+static lint on it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from realcode import (
+    TIMM,
+    TORCHVISION,
+    apply_seed,
+    confirm,
+    copy_packages,
+    load_seeds,
+    package_dir,
+    revert_seed,
+    seeded_file,
+)
+
+SEEDS = load_seeds()
+KINDS = {
+    "in_channels",
+    "batchnorm",
+    "norm",
+    "linear",
+    "groups",
+    "cat_channels",
+    "cat_spatial",
+    "add_spatial",
+    "conv_transpose",
+    "invalid_argument",
+    "spatial",
+}
+
+
+def test_corpus_is_large_and_varied() -> None:
+    packages = Counter(s["package"] for s in SEEDS)
+    assert len(SEEDS) >= 40
+    assert packages["torchvision"] >= 25 and packages["timm"] >= 15
+    assert len({(s["package"], s["file"]) for s in SEEDS}) >= 10
+    assert len({s["id"] for s in SEEDS}) == len(SEEDS)
+    assert {s["kind"] for s in SEEDS} <= KINDS
+    assert {"in_channels", "batchnorm", "linear", "groups", "cat_channels"} <= {
+        s["kind"] for s in SEEDS
+    }
+    assert any(s["kind"] == "conv_transpose" for s in SEEDS)
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[s["id"] for s in SEEDS])
+def test_seed_fits_the_installed_release(seed: dict[str, Any]) -> None:
+    folder = package_dir(seed["package"])
+    if folder is None:
+        pytest.skip(f"{seed['package']} is not installed")
+    lines = (folder / seed["file"]).read_text(encoding="utf-8").split("\n")
+    assert lines[seed["line"] - 1] == seed["original"]
+    assert seed["replacement"] != seed["original"]
+    lines[seed["line"] - 1] = seed["replacement"]
+    ast.parse("\n".join(lines))  # a one-line bug, still Python
+    assert 1 <= seed["fix_line"] <= len(lines)
+    recorded = seed["torch"]
+    assert recorded["exception"] in ("RuntimeError", "ValueError") and recorded["message"]
+
+
+def test_apply_and_revert_a_seed(tmp_path: Path) -> None:
+    if TORCHVISION is None or TIMM is None:
+        pytest.skip("torchvision and timm are not installed")
+    seed = SEEDS[0]
+    root = copy_packages(tmp_path, python_only=True)
+    path = seeded_file(root, seed)
+    before = path.read_text(encoding="utf-8")
+    original = apply_seed(root, seed)
+    assert original == before
+    seeded = path.read_text(encoding="utf-8").split("\n")
+    assert seeded[seed["line"] - 1] == seed["replacement"]
+    with pytest.raises(ValueError, match="another release"):
+        apply_seed(root, seed)  # the line no longer reads as recorded
+    revert_seed(root, seed, original)
+    assert path.read_text(encoding="utf-8") == before
+
+
+# A sample that builds quickly, from both packages: a channel mismatch, a torch.cat of
+# different sizes, a decoder's ConvTranspose, a BatchNorm width.
+SAMPLE = (
+    "tv-resnet-basic-conv2-in",
+    "tv-googlenet-pool-branch",
+    "tv-maskrcnn-deconv",
+    "timm-xception-rep-bn",
+)
+
+
+@pytest.mark.torch
+def test_torch_still_raises_what_was_recorded(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    if TORCHVISION is None or TIMM is None:
+        pytest.skip("torchvision and timm are not installed")
+    root = copy_packages(tmp_path)
+    by_id = {s["id"]: s for s in SEEDS}
+    for name in SAMPLE:
+        seed = by_id[name]
+        args = (root, seed["module"], seed["call"], seed["input"])
+        assert "output" in confirm(*args), f"{name}: the unseeded model must run"
+        original = apply_seed(root, seed)
+        try:
+            outcome = confirm(*args)
+        finally:
+            revert_seed(root, seed, original)
+        assert outcome == seed["torch"], name

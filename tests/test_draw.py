@@ -582,3 +582,127 @@ def test_doc_pictures_are_current() -> None:
     for name in PICTURES:
         assert f"pictures/{name})" in docs, name
         ET.parse(root / "docs" / "pictures" / name)
+
+
+# ---------------------------------------------------------------------------------------
+# Models: the shape flow of a forward, with skip and concatenation edges
+# ---------------------------------------------------------------------------------------
+
+MODEL = """
+import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return torch.relu(self.bn(self.conv(x)))
+
+
+class Res(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = Block(c, c)
+        self.b = Block(c, c)
+
+    def forward(self, x):
+        return x + self.b(self.a(x))
+
+
+class Net(nn.Module):
+    def __init__(self, head=32):
+        super().__init__()
+        self.stem = Block(3, 16)
+        self.res = Res(16)
+        self.down = nn.MaxPool2d(2)
+        self.deep = Block(16, 32)
+        self.up = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.head = nn.Conv2d(head, 2, 1)
+
+    def forward(self, x):
+        s = self.res(self.stem(x))
+        y = self.up(self.deep(self.down(s)))
+        y = torch.cat([s, y], dim=1)
+        return self.head(y)
+"""
+# The forward's steps, as the code above reads: [2] stem's relu, [3..8] the residual
+# branch, [9] the + of the residual, [10..14] down and up, [15] the cat, [16] the head.
+MODEL_SKIPS = {(2, 9, "skip"), (9, 15, "concat")}
+
+
+def read_flow(svg: str) -> tuple[dict[int, ET.Element], set[tuple[int, int, str]]]:
+    """The flow's blocks by step index, and its edges (from, to, kind)."""
+    root = ET.fromstring(svg)
+    nodes = {int(g.get("data-index", "")): g for g in root.iter(f"{SVG}g") if "node" in classes(g)}
+    edges = set()
+    for e in root.iter():
+        cls = classes(e)
+        if "edge" in cls and e.get("data-to") is not None:
+            kind = "concat" if "concat" in cls else "skip" if "skip" in cls else "next"
+            edges.add((int(e.get("data-from", "")), int(e.get("data-to", "")), kind))
+    return nodes, edges
+
+
+def draw_model(tmp_path: Path, target: str, shape: str) -> tuple[int, str, str]:
+    model = tmp_path / "net.py"
+    model.write_text(MODEL)
+    svg, html = tmp_path / "net.svg", tmp_path / "net.html"
+    files = ["--svg", str(svg), "--html", str(html)]
+    result = runner.invoke(
+        cli,
+        ["draw", "--file", str(model), "--variable", target, "-i", shape, *files],
+        env={"NO_COLOR": "1"},
+    )
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    return result.exit_code, result.output, svg.read_text()
+
+
+def test_model_flow_edges(tmp_path: Path) -> None:
+    code, output, svg = draw_model(tmp_path, "Net", "1,3,32,32")
+    assert code == 0, output
+    nodes, edges = read_flow(svg)
+    assert sorted(nodes) == list(range(-1, 17))
+    assert {e for e in edges if e[2] != "next"} == MODEL_SKIPS
+    # every other step reads the one before it (step 0: the input)
+    nexts = {(a, b) for a, b, kind in edges if kind == "next"}
+    assert nexts == {(i - 1, i) for i in range(17)}
+    assert nodes[15].get("data-type") == "torch.cat" and nodes[9].get("data-type") == "add"
+    assert "skip from [2]" in output and "concat from [9]" in output
+    assert [nodes[i].get("data-failed") for i in range(17)] == ["false"] * 17
+
+
+@pytest.mark.torch
+def test_model_flow_against_torch(tmp_path: Path) -> None:
+    """Each layer's block carries the output shape torch's forward hook sees, and a model
+    that fails has its failing layer in red with torch's own message."""
+    torch = pytest.importorskip("torch")
+    namespace: dict[str, object] = {}
+    exec(compile(MODEL, "net.py", "exec"), namespace)  # the test's own model
+    net = namespace["Net"]()  # type: ignore[operator]
+    seen: dict[str, tuple[int, ...]] = {}
+    for name, module in net.named_modules():
+        if not list(module.children()):
+            module.register_forward_hook(
+                lambda m, i, o, name=name: seen.__setitem__(name, tuple(o.shape))
+            )
+    out = net.eval()(torch.zeros(1, 3, 32, 32))
+    code, _, svg = draw_model(tmp_path, "Net", "1,3,32,32")
+    assert code == 0
+    nodes, _ = read_flow(svg)
+    drawn = {g.get("data-path"): g.get("data-output") for g in nodes.values() if g.get("data-path")}
+    assert drawn == {k: str(v) for k, v in seen.items()}
+    assert f"output {tuple(out.shape)}" in "".join(ET.fromstring(svg).itertext())
+    bad = namespace["Net"](head=16)  # type: ignore[operator]
+    with pytest.raises(RuntimeError) as raised:
+        bad.eval()(torch.zeros(1, 3, 32, 32))
+    code, _, svg = draw_model(tmp_path, "Net(head=16)", "1,3,32,32")
+    assert code == 1
+    nodes, _ = read_flow(svg)
+    failed = [i for i, g in nodes.items() if g.get("data-failed") == "true"]
+    assert failed == [16] and nodes[16].get("data-path") == "head"
+    text = "".join("".join(nodes[16].itertext()).split())  # the message wrapped in lines
+    assert "".join(str(raised.value).split()) in text

@@ -177,3 +177,45 @@ def test_stack_page_renders(browser: Any, shots: Path) -> None:
     assert failed == ["false", "false", "false", "false", "true"]
     browser.save_screenshot(str(path.with_suffix(".png")))
     assert console_errors(browser) == []
+
+
+SKIP_MODEL = """
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+        self.c = nn.Conv2d(16, 4, 1)
+        self.d = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        x = self.a(x)
+        y = x + self.b(x)
+        y = torch.cat([x, y], dim=1)
+        return self.d(self.c(y))
+"""
+
+
+def test_model_page_renders(browser: Any, shots: Path) -> None:
+    from convshape.features.drawing import model_html
+    from convshape.features.model_trace import trace_model
+
+    trace = trace_model(SKIP_MODEL, "Net", (1, 3, 16, 16), path="net.py")
+    path = shots / "model.html"
+    path.write_text(model_html(trace))
+    open_page(browser, path)
+    found = browser.execute_script(
+        "return [Array.from(document.querySelectorAll('g.node')).map(g => g.dataset.failed),"
+        " Array.from(document.querySelectorAll('path.edge')).map(e => e.getAttribute('class')"
+        " + ' ' + e.dataset.from + '>' + e.dataset.to)]"
+    )
+    # the input, a [0], b [1], + [2], cat [3], c [4], d [5]: d expects 8 channels, c gives 4
+    failed, edges = found
+    assert failed == ["false"] * 6 + ["true"]
+    assert sorted(edges) == ["edge concat 0>3", "edge skip 0>2"]
+    browser.save_screenshot(str(path.with_suffix(".png")))
+    assert console_errors(browser) == []

@@ -542,22 +542,40 @@ def draw(
     the dilated kernel, the window of each output cell, what the stride never reaches and
     ceil_mode's windows; large axes are elided in the middle; small 2-d layers also as a
     grid the kernel slides over. A stack (nn.Sequential, --file) is drawn as its shape
-    flow. --svg and --html write files (the page steps through the stride positions, no
-    network needed).
+    flow, and a model (--file whose --variable names an nn.Module class, a function or a
+    call) as the flow of its forward with skip and concatenation edges. --svg and --html
+    write files (the page steps through the stride positions, no network needed).
 
     \b
     Examples:
       convshape draw "nn.Conv2d(16, 32, 3, padding=1, stride=2)" --input 1,16,7,7
       convshape draw "nn.MaxPool1d(3, stride=2, ceil_mode=True)" -i 1,1,8 --svg pool.svg
       convshape draw --file model.py --variable features --input 1,3,224,224 --html flow.html
+      convshape draw --file unet.py --variable UNet --input 1,3,64,64 --svg unet.svg
     """
     layer = kw.get("layer")
     if args.wants_stack(layer, file, variable):
-        from convshape.cli.views.draw import show_stack_flow
+        from convshape.cli.views.draw import show_model_flow, show_stack_flow
         from convshape.features import drawing
 
         try:
-            stack = args.stack_result(layer, file, variable, kw, eval_mode)
+            text = args.stack_text(layer, file) if file is not None or layer == "-" else None
+            model = None if text is None else args.model_trace(text, file, variable, kw)
+        except UsageError as exc:
+            fail(str(exc))
+        if model is not None:
+            if as_json:
+                from convshape.cli.views.model import model_json
+
+                echo_json(model_json(model))
+            else:
+                show_model_flow(make_console(), model)
+            _write(svg_path, drawing.model_svg, model)
+            _write(html_path, drawing.model_html, model)
+            finish(model.ok)
+        try:
+            code = layer if text is None else text  # stdin is read once
+            stack = args.stack_result(code, None, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
         if as_json:

@@ -37,9 +37,19 @@ from convshape.features.picture import (
 )
 
 if TYPE_CHECKING:
+    from convshape.features.model_trace import Dims, ModelTrace
     from convshape.features.network import StackResult
 
-__all__ = ["layer_html", "layer_svg", "stack_html", "stack_svg"]
+__all__ = [
+    "dims_text",
+    "edge_kind",
+    "layer_html",
+    "layer_svg",
+    "model_html",
+    "model_svg",
+    "stack_html",
+    "stack_svg",
+]
 
 C = 26  # px per cell
 LEFT = 78  # px of the row labels
@@ -634,7 +644,7 @@ def layer_html(p: Picture) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _block_size(s: tuple[int, ...] | None, top_c: int, top_a: int) -> tuple[float, float]:
+def _block_size(s: Dims | None, top_c: int, top_a: int) -> tuple[float, float]:
     """A block's width by its spatial size and height by its channels (log scales, the
     largest of the flow ``top_a`` and ``top_c``); a size not known counts as 1."""
     if s is None or len(s) < 2:
@@ -646,7 +656,7 @@ def _block_size(s: tuple[int, ...] | None, top_c: int, top_a: int) -> tuple[floa
     return w, h
 
 
-def _tops(shapes: list[tuple[int, ...]]) -> tuple[int, int]:
+def _tops(shapes: list[Dims]) -> tuple[int, int]:
     """The largest channels and spatial size of a flow's shapes (at least 1)."""
     top_c = max((s[1] or 1 for s in shapes if len(s) > 1), default=1) or 1
     areas = [math.prod(d or 1 for d in s[2:]) for s in shapes if len(s) > 2]
@@ -731,5 +741,186 @@ def stack_html(stack: StackResult) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>shape flow'
         f"</title><style>{_PAGE_STYLE}</style></head><body>"
         + _svg(body, width, height, "shape flow")
+        + "</body></html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Models: the shape flow of a forward, with its skip and concatenation edges
+# ---------------------------------------------------------------------------------------
+
+
+def dims_text(d: Dims | None) -> str:
+    """A shape whose sizes may be unknown: ``(1, ?, 32, 32)``."""
+    if d is None:
+        return "?"
+    inner = ", ".join("?" if v is None else str(v) for v in d)
+    return f"({inner},)" if len(d) == 1 else f"({inner})"
+
+
+def edge_kind(op: str) -> str:
+    """What an edge into ``op`` from further back is: a ``concat`` or a ``skip``."""
+    if op in ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack"):
+        return "concat"
+    return "skip"
+
+
+def _lanes(spans: list[tuple[int, int]]) -> list[int]:
+    """A lane per long edge ``(from, to)`` such that edges in one lane do not overlap."""
+    ends: list[int] = []  # per lane, the last row its edges reach
+    lanes = []
+    for lo, hi in spans:
+        lane = next((i for i, end in enumerate(ends) if end <= lo), len(ends))
+        if lane == len(ends):
+            ends.append(hi)
+        else:
+            ends[lane] = hi
+        lanes.append(lane)
+    return lanes
+
+
+def _model_body(trace: ModelTrace) -> tuple[list[str], float, float]:
+    body: list[str] = []
+    failed = trace.failed
+    steps = [s for s in trace.steps if failed is None or s.index <= failed.index]
+    top_c, top_a = _tops([trace.input, *[s.output for s in steps if s.output is not None]])
+    y = 10.0
+    head = f"{trace.target}: shape flow of the forward, input {dims_text(trace.input)}"
+    body.append(_text(8, y + 12, head, "title"))
+    y += 24
+    width = 16 + 7.6 * len(head)
+    problems = []
+    if trace.build_error is not None:
+        module, error, _advice = trace.build_error
+        problems.append(f"building {module.path or module.type}: {error.exc}: {error.message}")
+    if trace.reason:
+        problems.append(f"not followed to the end: {trace.reason}")
+    for problem in problems:
+        for line in _wrap(problem, 110):
+            body.append(_text(8, y + 12, line, "error"))
+            y += 16
+    x_mid = 330.0
+    gap = 30.0
+    # each node: the input (-1) and the steps; their block's top and bottom
+    tops: dict[int, float] = {}
+    bottoms: dict[int, float] = {}
+    w, h = _block_size(trace.input, top_c, top_a)
+    tops[-1], bottoms[-1] = y, y + h
+    body.append(
+        f"<g{_attrs(class_='node', data_index=-1, data_failed='false')}"
+        f"{_attrs(data_output=dims_text(trace.input))}>"
+        + _rect(x_mid - w / 2, y, w, h, class_="block input-block")
+        + _text(x_mid, y + h / 2 + 4, "input", "", "middle")
+        + "</g>"
+    )
+    y += h
+    right = x_mid
+    blocks: list[str] = []
+    for step in steps:
+        y += gap
+        w, h = _block_size(step.output or step.input, top_c, top_a)
+        name = step.path or step.type
+        label = f"[{step.index}] {name}" + (f"  {step.type}" if step.path else "")
+        label = label if len(label) < 60 else label[:57] + "..."
+        w = max(w, 6.8 * len(label) + 24)
+        cls = "block" + (" op" if step.kind == "op" else "") + (" failed" if step.failed else "")
+        attrs = _attrs(
+            class_="node layer" if step.kind == "layer" else "node op",
+            data_index=step.index,
+            data_type=step.type,
+            data_path=step.path or None,
+            data_failed=str(step.failed).lower(),
+            data_output=None if step.output is None else dims_text(step.output),
+        )
+        parts = [f"<g{attrs}>", _rect(x_mid - w / 2, y, w, h, class_=cls)]
+        parts.append(_text(x_mid, y + h / 2 + 4, label, "", "middle"))
+        tops[step.index] = y
+        right = max(right, x_mid + w / 2)
+        if step.failed:
+            yy = y + h + 14
+            if step.error is not None:
+                why = f"torch raises {step.error.exc}: {step.error.message}"
+            else:
+                finding = step.finding
+                why = "" if finding is None else f"{finding.code}: {finding.message}"
+            for line in _wrap(why, 100):
+                parts.append(_text(x_mid - 300, yy, line, "error"))
+                width = max(width, x_mid - 300 + 6.7 * len(line) + 16)
+                yy += 15
+            h = yy - y
+        parts.append("</g>")
+        blocks.extend(parts)
+        y += h
+        bottoms[step.index] = y
+    # the edges: straight from the step just before, lanes on the right for the others
+    edges: list[str] = []
+    long: list[tuple[int, int, str, str]] = []  # (from, to, kind, shape)
+    previous = -1
+    for step in steps:
+        for k, source in enumerate(step.sources or (None,)):
+            src = -1 if source is None else source
+            if src not in bottoms:
+                continue
+            shape = dims_text(step.inputs[k] if k < len(step.inputs) else None)
+            if src == previous:
+                x = x_mid
+                edges.append(
+                    f'<line class="edge" x1="{x:g}" y1="{bottoms[src]:g}" x2="{x:g}" '
+                    f'y2="{tops[step.index]:g}"'
+                    f"{_attrs(data_from=src, data_to=step.index, data_shape=shape)}/>"
+                )
+                edges.append(_text(x + 8, tops[step.index] - gap / 2 + 4, shape, "note"))
+            else:
+                long.append((src, step.index, edge_kind(step.type), shape))
+        previous = step.index
+    order = sorted(long, key=lambda e: (e[0], e[1]))
+    lanes = _lanes([(e[0], e[1]) for e in order])
+    for (src, dst, kind, shape), lane in zip(order, lanes, strict=True):
+        x = right + 30 + lane * 26
+        y0 = (tops[src] + bottoms[src]) / 2 if src != -1 else bottoms[src] - 6
+        y1 = tops[dst] + 8
+        edges.append(
+            f'<path d="M{x_mid + 40:g},{y0:g} H{x:g} V{y1:g} H{x_mid + 40:g}"'
+            f"{_attrs(class_='edge ' + kind, data_from=src, data_to=dst, data_shape=shape)}/>"
+        )
+        edges.append(_text(x + 4, y1 - 6, shape, "edge-label"))
+        width = max(width, x + 8 + 6 * len(shape))
+    body.extend(edges)
+    body.extend(blocks)
+    if failed is None and trace.output is not None:
+        out = dims_text(trace.output)
+        body.append(
+            f'<line class="edge" x1="{x_mid:g}" y1="{y:g}" x2="{x_mid:g}" y2="{y + 26:g}"'
+            f"{_attrs(data_from=steps[-1].index if steps else -1, data_shape=out)}/>"
+        )
+        y += 26
+        body.append(_text(x_mid, y + 14, f"output {out}", "title", "middle"))
+        y += 20
+    legend = (
+        "blocks: width by spatial size, height by channels; purple: tensor operations; "
+        "blue edges: skips (x + f(x)), dashed purple: concatenation"
+    )
+    body.append(_text(8, y + 20, legend, "legend"))
+    width = max(width, right + 40, 16 + 6.7 * len(legend))
+    return body, width, y + 32
+
+
+def model_svg(trace: ModelTrace) -> str:
+    """A model's forward as its shape flow: a block per step (layers, and the tensor
+    operations between them), sized by channels and spatial size, the shapes on the edges,
+    skip and concatenation edges on the right, the failing step in red with torch's
+    message. Each block is a ``g.node`` (``data-index``, ``data-type``, ``data-failed``),
+    each edge a ``line.edge`` or ``path.edge`` (``skip`` or ``concat``) with ``data-from``,
+    ``data-to`` (``-1``: the input) and ``data-shape``."""
+    body, width, height = _model_body(trace)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, trace.target)
+
+
+def model_html(trace: ModelTrace) -> str:
+    body, width, height = _model_body(trace)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(trace.target)}</title><style>{_PAGE_STYLE}</style></head><body>"
+        + _svg(body, width, height, trace.target)
         + "</body></html>\n"
     )

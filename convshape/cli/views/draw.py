@@ -31,14 +31,17 @@ from convshape.features.picture import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from convshape.features.model_trace import ModelTrace
     from convshape.features.network import StackResult
 
 __all__ = [
     "DRAW_SCHEMA",
     "LEGEND",
     "grid_view",
+    "model_flow_view",
     "picture_json",
     "picture_view",
+    "show_model_flow",
     "show_picture",
     "show_stack_flow",
     "stack_flow_view",
@@ -369,4 +372,61 @@ def stack_flow_view(stack: StackResult) -> RenderableType:
         if stack.rows and stack.rows[-1].output is not None:
             parts.append(Text("  │", "dim"))
             parts.append(Text.assemble(("output ", "bold"), shape_text(stack.rows[-1].output)))
+    return Group(*parts)
+
+
+def show_model_flow(console: Console, trace: ModelTrace) -> None:
+    console.print(model_flow_view(trace))
+
+
+def model_flow_view(trace: ModelTrace) -> RenderableType:
+    """A model's forward as its shape flow: each step (layers and the tensor operations
+    between them) with the shapes on the edges into it; an edge from further back than the
+    step before (a skip, a concatenation) names the step it comes from; the failing step
+    in red with torch's message."""
+    from convshape.features.drawing import dims_text, edge_kind
+
+    parts: list[RenderableType] = [
+        Text.assemble((f"{trace.target} ", "bold"), "input ", dims_text(trace.input))
+    ]
+    if trace.build_error is not None:
+        module, error, _ = trace.build_error
+        what = module.path or module.type
+        parts.append(Text(f"building {what}: {error.exc}: {error.message}", style="bold red"))
+    previous = -1
+    for step in trace.steps:
+        for k, source in enumerate(step.sources or (None,)):
+            shape = dims_text(step.inputs[k] if k < len(step.inputs) else None)
+            src = -1 if source is None else source
+            if src == previous:
+                parts.append(Text(f"  │ {shape}", "dim"))
+            else:
+                origin = "the input" if src == -1 else f"[{src}]"
+                kind = edge_kind(step.type)
+                parts.append(Text(f"  ╞═ {kind} from {origin} {shape}", "blue"))
+        parts.append(Text("  ▼", "dim"))
+        name = step.path or step.type
+        head = Text.assemble((f"[{step.index}] ", "bold"), name)
+        if step.path:
+            head.append(f"  {step.type}", "dim")
+        if step.failed:
+            head.append("  ✗", "bold red")
+            parts.append(head)
+            if step.error is not None:
+                why = f"torch raises {step.error.exc}: {step.error.message}"
+            else:
+                why = "" if step.finding is None else step.finding.message
+            parts.append(Text(f"      {why}", style="red"))
+            break
+        if step.output is not None:
+            head.append(" -> ")
+            head.append(dims_text(step.output), "green")
+        parts.append(head)
+        previous = step.index
+    else:
+        if trace.output is not None:
+            parts.append(Text("  │", "dim"))
+            parts.append(Text.assemble(("output ", "bold"), dims_text(trace.output)))
+    if trace.reason:
+        parts.append(Text(f"not followed to the end: {trace.reason}", style="yellow"))
     return Group(*parts)

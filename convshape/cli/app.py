@@ -81,25 +81,20 @@ def calc(
     layer = kw.get("layer")
     if args.wants_stack(layer, file, variable):
         from convshape.cli.views.stack import show_stack, stack_json
+        from convshape.features.network import StackResult
 
         try:
-            text = args.stack_text(layer, file) if file is not None or layer == "-" else None
-            model = None if text is None else args.model_trace(text, file, variable, kw)
+            stack = args.model_or_stack(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
-        if model is not None:
+        if not isinstance(stack, StackResult):
             from convshape.cli.views.model import model_json, show_model
 
             if as_json:
-                echo_json(model_json(model))
+                echo_json(model_json(stack))
             else:
-                show_model(make_console(), model)
-            finish(model.ok)
-        try:
-            code = layer if text is None else text  # stdin is read once
-            stack = args.stack_result(code, None, variable, kw, eval_mode)
-        except UsageError as exc:
-            fail(str(exc))
+                show_model(make_console(), stack)
+            finish(stack.ok)
         if as_json:
             echo_json(stack_json(stack, dtype))
         else:
@@ -557,27 +552,22 @@ def draw(
     if args.wants_stack(layer, file, variable):
         from convshape.cli.views.draw import show_model_flow, show_stack_flow
         from convshape.features import drawing
+        from convshape.features.network import StackResult
 
         try:
-            text = args.stack_text(layer, file) if file is not None or layer == "-" else None
-            model = None if text is None else args.model_trace(text, file, variable, kw)
+            stack = args.model_or_stack(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
-        if model is not None:
+        if not isinstance(stack, StackResult):
             if as_json:
                 from convshape.cli.views.model import model_json
 
-                echo_json(model_json(model))
+                echo_json(model_json(stack))
             else:
-                show_model_flow(make_console(), model)
-            _write(svg_path, drawing.model_svg, model)
-            _write(html_path, drawing.model_html, model)
-            finish(model.ok)
-        try:
-            code = layer if text is None else text  # stdin is read once
-            stack = args.stack_result(code, None, variable, kw, eval_mode)
-        except UsageError as exc:
-            fail(str(exc))
+                show_model_flow(make_console(), stack)
+            _write(svg_path, drawing.model_svg, stack)
+            _write(html_path, drawing.model_html, stack)
+            finish(stack.ok)
         if as_json:
             from convshape.cli.views.stack import stack_json
 

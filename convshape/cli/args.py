@@ -25,6 +25,7 @@ __all__ = [
     "layer_spec",
     "lint_config",
     "memory",
+    "model_or_stack",
     "model_specs",
     "stack_input",
     "stack_text",
@@ -75,6 +76,19 @@ def stack_result(
     text = stack_text(layer, file)
     shape = stack_input(kw)
     return infer_stack(parse_stack(text, variable), shape, training=not eval_mode)
+
+
+def model_or_stack(
+    layer: str | None, file: str | None, variable: str | None, kw: dict[str, Any], eval_mode: bool
+) -> ModelTrace | StackResult:
+    """What calc and draw were given as more than one layer: a model file's forward
+    followed (:func:`model_trace`), or else a stack pushed through (:func:`stack_result`);
+    a file or stdin is read once."""
+    text = stack_text(layer, file) if file is not None or layer == "-" else None
+    model = None if text is None else model_trace(text, file, variable, kw)
+    if model is not None:
+        return model
+    return stack_result(layer if text is None else text, None, variable, kw, eval_mode)
 
 
 def model_trace(

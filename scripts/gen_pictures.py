@@ -40,6 +40,14 @@ PICTURES: dict[str, list[str]] = {
         "--input",
         "20,16,100,50",
     ],
+    "model-unet.svg": [
+        "--file",
+        str(ROOT / "docs" / "examples" / "unet.py"),
+        "--variable",
+        "UNet",
+        "--input",
+        "1,3,64,64",
+    ],
     "conv2d-channel-mismatch.svg": [
         "F.conv2d(x, w, padding=1)",
         "--input",

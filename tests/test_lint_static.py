@@ -570,3 +570,57 @@ def test_module_dict_subclasses_and_layer_lists_changed_in_place() -> None:
         """
     # rep[0] now gives 16 channels: the second conv of the stem wants 8
     assert found(source) == [(18, 47, "CS112")]
+
+
+def test_cat_and_add_of_tensors_that_do_not_fit() -> None:
+    # torch 2.13 on CPU, for the shapes below: torch.cat([(1,8,4,4), (1,8,5,5)], 1) and
+    # (1,8,4,4) + (1,16,4,4)
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):  # convshape: input=1,3,8,8
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+                self.b = nn.Conv2d(3, 8, 3, stride=2, padding=2)
+                self.c = nn.Conv2d(3, 16, 3, stride=2, padding=1)
+
+            def forward(self, x):
+                y = torch.cat([self.a(x), self.b(x)], 1)
+                return self.a(x) + self.c(x)
+        """
+    findings = lint_source(textwrap.dedent(source), "m.py")
+    assert [(f.line, f.code) for f in findings] == [(13, "CS881"), (14, "CS880")]
+    assert findings[0].message.endswith(
+        "Sizes of tensors must match except in dimension 1. Expected size 4 but got size 5 "
+        "for tensor number 1 in the list."
+    )
+    assert findings[1].message.endswith(
+        "The size of tensor a (8) must match the size of tensor b (16) at non-singleton dimension 1"
+    )
+
+
+def test_channels_are_followed_through_cat_without_a_declared_input() -> None:
+    # a builder's model whose stem is a Conv2d is followed on a batch of images of unknown
+    # size: channels add up through torch.cat, no size is guessed
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 8, 1)
+                self.b = nn.Conv2d(3, 8, 1)
+                self.head = nn.Conv2d(8, 4, 1)
+                self.fc = nn.Linear(999, 10)
+
+            def forward(self, x):
+                y = torch.cat([self.a(x), self.b(x)], 1)
+                return self.fc(torch.flatten(self.head(y), 1))
+
+        def net():
+            return Net()
+        """
+    assert found(source) == [(10, 21, "CS112")]  # head gets 16 channels; fc stays silent

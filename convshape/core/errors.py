@@ -1020,6 +1020,31 @@ BATCHNORM_FEATURES = _k(
     LAYERS,
     "running_mean should contain {got} elements not {expected}",
 )
+# Tensors joined in forward (static lint's rules.tensor_binop and rules._cat check them);
+# texts of torch 2.13 on CPU: ``a + b``, ``torch.add``; ``torch.cat``.
+BROADCAST_MISMATCH = _k(
+    "CS880",
+    "broadcast-mismatch",
+    RT,
+    LAYERS,
+    "The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+    "dimension {dim}",
+)
+CAT_SIZES = _k(
+    "CS881",
+    "cat-sizes",
+    RT,
+    LAYERS,
+    "Sizes of tensors must match except in dimension {dim}. Expected size {expected} but got "
+    "size {got} for tensor number {index} in the list.",
+)
+CAT_RANK = _k(
+    "CS882",
+    "cat-rank",
+    RT,
+    LAYERS,
+    "Tensors must have same number of dimensions: got {a} and {b}",
+)
 BATCHNORM_RANK = _k(
     "CS803", "batchnorm-rank", VE, LAYERS, "expected {expected} input (got {got}D input)"
 )

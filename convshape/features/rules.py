@@ -207,6 +207,9 @@ NO_EXAMPLE: Final = {
     "CS810": "rule.none.functional",
     "CS813": "rule.none.functional",
     "CS822": "rule.none.refused",
+    "CS880": "rule.none.joined",
+    "CS881": "rule.none.joined",
+    "CS882": "rule.none.joined",
 }
 
 

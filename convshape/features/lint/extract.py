@@ -20,6 +20,7 @@ import contextlib
 import operator
 import os
 import re
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,9 @@ class FileContext:
     directives: dict[int, tuple[int, ...]] = field(default_factory=dict)
     findings: dict[tuple[int, int, str], tuple[bool, Finding]] = field(default_factory=dict)
     rel: str = ""
+    # the models followed from the file's roots: (name, input shape or None, how the
+    # input was chosen: "declared", "assumed", "unknown"; or why it was not followed)
+    followed: list[tuple[str, tuple[int | None, ...] | None, str]] = field(default_factory=list)
     _text: Source | None = None
     _lines: list[str] | None = None
 
@@ -249,6 +253,9 @@ _STR_METHODS: Final = frozenset(
     | {"lstrip", "partition", "rpartition", "isdigit", "count", "find", "removeprefix"}
     | {"removesuffix"}
 )
+# Library factories interpreted by their contract (see Interp._factory): name -> file.
+_FACTORIES: Final = {"build_model_with_cfg": "timm/models/_builder.py"}
+_BUILDER_ONLY: Final = frozenset({"pruned", "pretrained_strict", "pretrained_cfg_overlay"})
 _CHILD_VIEWS: Final = frozenset({"items", "values", "keys", "children", "named_children"})
 
 
@@ -330,6 +337,7 @@ class Interp:
         self.src = ctx  # the file of the code being interpreted now (sites are made there)
         self.chain: tuple[Link, ...] = ()  # the calls of the model's code being followed
         self._mapped = True  # a call's arguments are the called function's parameters
+        self.assumed = False  # following a model on an assumed input (no CS901 warnings)
         self.root: Any = None  # the model being followed (for module paths in messages)
         self.steps = 0
         self.depth = 0
@@ -577,7 +585,7 @@ class Interp:
             d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
             for d in s.decorator_list
         )
-        fn = FuncVal(s, frame.globals, decorators=decorators)
+        fn = FuncVal(s, _scope(frame), decorators=decorators)
         frame.locals[s.name] = fn if isinstance(s, ast.FunctionDef) else UNKNOWN
 
     def _s_class(self, s: ast.ClassDef, frame: Frame) -> None:
@@ -857,9 +865,9 @@ class Interp:
     def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST | None = None) -> Any:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             if self.tracer is None or node is None:
-                return rules.tensor_binop(self, op, left, right)
+                return rules.tensor_binop(self, op, left, right, node)
             before = len(self.ctx.findings)
-            out = rules.tensor_binop(self, op, left, right)
+            out = rules.tensor_binop(self, op, left, right, node)
             name = type(op).__name__.lower()
             self.tracer.op(self, name, [left, right], out, node, before)
             return out
@@ -1126,7 +1134,7 @@ class Interp:
         raise _Stop  # a generator (or a coroutine): what calling it returns is not followed
 
     def _e_lambda(self, node: ast.Lambda, frame: Frame) -> Any:
-        return FuncVal(node, frame.globals)
+        return FuncVal(node, _scope(frame))
 
     def iterate(self, value: Any) -> list[Any] | None:
         """The items of a value the source fixes, or None."""
@@ -1473,6 +1481,10 @@ class Interp:
             return _math(short[5:], args)
         if short == "typing.cast" and args is not None and len(args) == 2 and not kwargs:
             return args[1]
+        if short == "itertools.repeat" and args is not None and len(args) == 2 and not kwargs:
+            n = args[1]
+            if type(n) is int and 0 <= n <= MAX_ITEMS:
+                return tuple([args[0]] * n)
         if short == "dataclasses.field" and args == [] and kwargs and "default" in kwargs:
             return kwargs["default"]
         if short == "functools.partial" and args:
@@ -1527,12 +1539,41 @@ class Interp:
         node = fn.node
         if self.depth >= MAX_DEPTH or node in self.active:
             return self.forget(args, kwargs)
+        if isinstance(node, ast.FunctionDef) and node.name in _FACTORIES:
+            handled, result = self._factory(fn, args, kwargs)
+            if handled:
+                return result
         chain = self.chain
         self.chain = (*chain, Link(call, self.src, node, 0 if fn.bound is None else 1))
         try:
             return self._call_func(fn, args, kwargs)
         finally:
             self.chain = chain
+
+    def _factory(
+        self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> tuple[bool, Any]:
+        """Library factories whose contract is simple but whose code is not worth following
+        (pretrained configs, hub downloads): timm's ``build_model_with_cfg(model_cls,
+        variant, pretrained, **kwargs)`` builds ``model_cls(**kwargs)``."""
+        assert isinstance(fn.node, ast.FunctionDef)
+        src = fn.globals.get(_CTX)
+        path = str(getattr(src, "path", "")).replace("\\", "/")
+        if not path.endswith(_FACTORIES[fn.node.name]):
+            return False, None
+        frame = Frame({}, fn.globals, None)
+        self._bind(fn.node.args, frame, None, args, kwargs)
+        cls, rest = frame.locals.get("model_cls"), frame.locals.get("kwargs")
+        cfg = frame.locals.get("model_cfg")
+        if not isinstance(rest, DictVal) or rest.items is None or cls is UNKNOWN:
+            return True, self.forget(args, kwargs)
+        given = {k: v for k, v in rest.items.items() if k not in _BUILDER_ONLY}
+        if given.get("features_only") not in (None, False):
+            return True, UNKNOWN  # a feature extractor wraps the model: not followed
+        given.pop("features_only", None)
+        if cfg is not None:
+            given["cfg"] = cfg
+        return True, self.call(cls, [], given, None)  # type: ignore[arg-type]
 
     def _call_func(self, fn: FuncVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         node = fn.node
@@ -1738,6 +1779,15 @@ class Interp:
             self.apply(value, [Tensor(shape, True, "the declared input")], {})
 
 
+def _scope(frame: Frame) -> dict[str, Any]:
+    """What a function defined in ``frame`` sees as its globals: the module's, and the
+    enclosing function's locals when it is a closure (a class body is no scope for it)."""
+    inner = frame.locals is not frame.globals
+    if inner and not (frame.owner is not None and frame.locals is frame.owner.attrs):
+        return ChainMap(frame.locals, frame.globals)  # type: ignore[return-value]
+    return frame.globals
+
+
 def _short(path: str) -> str:
     return path.replace("\\", "/").rpartition("/")[2]
 
@@ -1938,6 +1988,8 @@ _PY_TYPES: Final[Mapping[str, type | tuple[type, ...]]] = {
     "dict": dict,
 }
 _SEQUENCES: Final = ("typing.Sequence", "collections.abc.Sequence", "typing.List")
+_ITERABLES: Final = ("typing.Iterable", "collections.abc.Iterable")
+_CALLABLES: Final = (Ref, ClassInfo, FuncVal, PartialVal, Builtin)
 
 
 def _isinstance(value: Any, kind: Any) -> bool | None:
@@ -1951,14 +2003,21 @@ def _isinstance(value: Any, kind: Any) -> bool | None:
             return kind.name == "dict"
         if _is_plain(value) and not isinstance(value, range):
             return isinstance(value, _PY_TYPES[kind.name])
-        if isinstance(value, (ModuleVal, ObjVal, Tensor, FuncVal, ClassInfo)):
+        if isinstance(value, (*_CALLABLES, ModuleVal, ObjVal, Tensor)):
             return False
         return None
     if isinstance(kind, Ref):
-        if kind.name in _SEQUENCES:
-            if isinstance(value, (ListVal, tuple)):
+        if kind.name in _SEQUENCES or kind.name in _ITERABLES:
+            if isinstance(value, (ListVal, tuple)) or (
+                isinstance(value, (str, DictVal)) and kind.name in _ITERABLES
+            ):
                 return True
-            return False if isinstance(value, (int, float, bool, type(None))) else None
+            plain = isinstance(value, (int, float, bool, type(None)))
+            return False if plain or isinstance(value, _CALLABLES) else None
+        if kind.name == "functools.partial":
+            return isinstance(value, PartialVal) or (
+                False if isinstance(value, _CALLABLES) or _is_plain(value) else None
+            )
         if kind.name == "torch.Tensor":
             return True if isinstance(value, Tensor) else None
         return None
@@ -2318,14 +2377,30 @@ def _run_root(interp: Interp, root: Any) -> None:
         lines = [node.lineno] + [d.lineno for d in node.decorator_list]
         shape = interp.ctx.declared_input(node.name, lines)
     x = Tensor(shape, True, "the declared input") if shape is not None else Tensor.unknown()
+    name = root.name if isinstance(root, ClassInfo) else node.name
+    start = len(interp.modules)
     try:
         if isinstance(root, ClassInfo):
             model = interp.instantiate(root, [], {}, None)
         else:
             model = interp.call_func(root, [], {})
         interp.root = model
-        if isinstance(model, ModuleVal) and (shape is not None or isinstance(root, ClassInfo)):
-            interp.apply(model, [x], {})
+        if not isinstance(model, ModuleVal):
+            interp.ctx.followed.append((name, None, "builds no model the interpreter can follow"))
+            return
+        how = "declared" if shape is not None else ""
+        given: tuple[int | None, ...] | None = shape
+        if given is None:
+            given = _assumed_input(interp.modules[start:])
+            if given is not None:
+                x, how = Tensor(given, True, "the input"), "assumed"
+        interp.ctx.followed.append((name, given, how or "unknown"))
+        if given is not None or isinstance(root, ClassInfo):
+            interp.assumed = how == "assumed"
+            try:
+                interp.apply(model, [x], {})
+            finally:
+                interp.assumed = False
             sig = _signature(model, epoch=interp.epoch)
             if sig is not None:
                 interp.ran.add(sig)
@@ -2335,6 +2410,25 @@ def _run_root(interp: Interp, root: Any) -> None:
         if _debug():
             raise
         return
+
+
+def _assumed_input(built: list[ModuleVal]) -> tuple[int | None, ...] | None:
+    """The input assumed for a model built without a declared one: when the first layer
+    built is a 2-d convolution and no layer of another dimensionality is built, a batch of
+    images (1, C, H, W) with C, H and W unknown: its rank only, so that channels are
+    followed through ``torch.cat`` and ``+``; no size is guessed, so nothing that depends
+    on the image size is said. Else None (its input stays unknown)."""
+    first = True
+    for module in built:
+        if not isinstance(module, LayerVal):
+            continue
+        name = module.name
+        if first and name != "nn.Conv2d":
+            return None
+        first = False
+        if name[-2:] in ("1d", "3d"):
+            return None
+    return None if first else (1, None, None, None)
 
 
 def _class_input(interp: Interp, cls: ClassInfo) -> tuple[int, ...] | None:

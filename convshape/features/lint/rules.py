@@ -708,7 +708,7 @@ def _exact_window(
         if result.error is not None:
             _report_error(interp, site, site.text, result.error, shape, spec, x, layer)
             return UNKNOWN
-        for values in dropped:
+        for values in dropped if not interp.assumed else ():  # not for a guessed size
             message = E.LINT_ROWS_DROPPED.template.format(layer=site.text, **values)
             interp.ctx.report(
                 site, E.LINT_ROWS_DROPPED.code, message, severity="warning", exact=True
@@ -1022,7 +1022,7 @@ def tensor_method(
     if attr in _ELEMENTWISE:
         return t
     if attr in ("add", "sub", "mul", "div", "add_", "mul_", "sub_", "div_") and len(args) == 1:
-        return tensor_binop(interp, ast.Add(), t, args[0])
+        return tensor_binop(interp, ast.Add(), t, args[0], node)
     if attr == "size":
         if not args and not kwargs:
             return _shape_value(t)
@@ -1232,8 +1232,11 @@ def tensor_getitem(interp: Interp, t: Tensor, key: Any) -> Any:
     return Tensor.unknown()
 
 
-def tensor_binop(interp: Interp, op: ast.operator, a: Any, b: Any) -> Any:
-    """Element-wise arithmetic with broadcasting; a mismatch makes the result unknown."""
+def tensor_binop(
+    interp: Interp, op: ast.operator, a: Any, b: Any, node: ast.AST | None = None
+) -> Any:
+    """Element-wise arithmetic with broadcasting; a mismatch is a CS880 finding at ``node``
+    (where the operation is written) and makes the result unknown."""
     if isinstance(op, ast.MatMult):
         return Tensor.unknown()
     if not isinstance(a, Tensor):
@@ -1260,9 +1263,34 @@ def tensor_binop(interp: Interp, op: ast.operator, a: Any, b: Any) -> Any:
         elif da == 1:
             out.append(db)
         else:
+            if node is not None and isinstance(node, (ast.expr, ast.stmt)):
+                _report_broadcast(interp, node, a, b, da, db, i, n)
             return UNKNOWN
     exact = a.exact and b.exact
     return Tensor(tuple(out), exact, a.origin)
+
+
+def _report_broadcast(
+    interp: Interp,
+    node: ast.expr | ast.stmt,
+    a: Tensor,
+    b: Tensor,
+    da: int,
+    db: int,
+    i: int,
+    n: int,
+) -> None:
+    """``a + b`` whose sizes cannot broadcast: torch's message when both ranks are known
+    (the dimension counted from the front), else the dimension counted from the end."""
+    site = interp.site(node)
+    exact = a.exact and b.exact
+    dim: object = n + i if exact else f"{i} (from the end)"
+    err = E.BROADCAST_MISMATCH.error(a=da, b=db, dim=dim) if exact else None
+    said = (
+        str(err) if err is not None else E.BROADCAST_MISMATCH.template.format(a=da, b=db, dim=dim)
+    )
+    message = f"{site.text}: {_from(a)} and {_from(b)} cannot be combined: {said}"
+    interp.ctx.report(site, E.BROADCAST_MISMATCH.code, message, exact=exact)
 
 
 def _broadcast_unknown(t: Tensor) -> Tensor:
@@ -1300,9 +1328,9 @@ def call_function(
         return _flatten(x, start, end, _at(interp, node))
     if short in ("cat", "concat", "concatenate") and args:
         dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
-        return _cat(interp, args[0], dim, _at(interp, node))
+        return _cat(interp, args[0], dim, _at(interp, node), node)
     if short in ("add", "mul", "sub", "div") and len(args) == 2:
-        return tensor_binop(interp, ast.Add(), args[0], args[1])
+        return tensor_binop(interp, ast.Add(), args[0], args[1], node)
     if short in ("interpolate", "upsample") and isinstance(x, Tensor):
         size = args[1] if len(args) > 1 else kwargs.get("size")
         scale = args[2] if len(args) > 2 else kwargs.get("scale_factor")
@@ -1324,13 +1352,25 @@ def call_function(
     return Tensor.unknown() if any(isinstance(a, Tensor) for a in args) else UNKNOWN
 
 
-def _cat(interp: Interp, tensors: Any, dim: Any, origin: object) -> Any:
+def _cat(
+    interp: Interp, tensors: Any, dim: Any, origin: object, node: ast.Call | None = None
+) -> Any:
+    """``torch.cat(tensors, dim)``: sizes added along ``dim``; tensors that cannot be
+    joined are a CS881/CS882 finding at the call (torch's message: it names the first
+    tensor that differs from the first one)."""
     items = interp.iterate(tensors)
     if not items or not all(isinstance(t, Tensor) for t in items) or not is_int(dim):
         return Tensor.unknown()
     ts: list[Tensor] = [t for t in items if isinstance(t, Tensor)]
-    if not all(t.exact for t in ts) or len({len(t.dims) for t in ts}) != 1:
+    if not all(t.exact for t in ts):
         return Tensor.unknown()
+    ranks = [len(t.dims) for t in ts]
+    if len(set(ranks)) != 1:
+        wrong = next(r for r in ranks if r != ranks[0])
+        if node is not None and all(r > 0 for r in ranks):
+            err = E.CAT_RANK.error(a=ranks[0], b=wrong)
+            _report_cat(interp, node, ts, err)
+        return UNKNOWN
     n = len(ts[0].dims)
     if not -n <= dim < n:
         return UNKNOWN
@@ -1343,9 +1383,22 @@ def _cat(interp: Interp, tensors: Any, dim: Any, origin: object) -> Any:
         else:
             known = {c for c in column if c is not None}
             if len(known) > 1:
+                first = column[0]
+                if node is not None and first is not None:
+                    index = next(k for k, c in enumerate(column) if c is not None and c != first)
+                    got = column[index]
+                    err = E.CAT_SIZES.error(dim=d, expected=first, got=got, index=index)
+                    _report_cat(interp, node, ts, err)
                 return UNKNOWN
             out.append(known.pop() if known else None)
     return Tensor(tuple(out), True, origin)
+
+
+def _report_cat(interp: Interp, node: ast.Call, ts: list[Tensor], err: E.ShapeError) -> None:
+    site = interp.site(node)
+    shapes = ", ".join(_shape_text(tuple(d if d is not None else -1 for d in t.dims)) for t in ts)
+    shapes = shapes.replace("-1", "?")
+    interp.ctx.report(site, err.code, f"{site.text} joins {shapes}: {err}", exact=True)
 
 
 def _window_function(

@@ -706,3 +706,23 @@ def test_model_flow_against_torch(tmp_path: Path) -> None:
     assert failed == [16] and nodes[16].get("data-path") == "head"
     text = "".join("".join(nodes[16].itertext()).split())  # the message wrapped in lines
     assert "".join(str(raised.value).split()) in text
+
+
+@pytest.mark.torch
+def test_model_build_error_against_torch(tmp_path: Path) -> None:
+    """A constructor torch refuses: the flow says which module and torch's message."""
+    pytest.importorskip("torch")
+    code = MODEL.replace("self.down = nn.MaxPool2d(2)", "self.down = nn.Conv2d(16, 6, 3, groups=4)")
+    namespace: dict[str, object] = {}
+    exec(compile(code, "net.py", "exec"), namespace)  # the test's own model
+    with pytest.raises(ValueError) as raised:
+        namespace["Net"]()  # type: ignore[operator]
+    model = tmp_path / "net.py"
+    model.write_text(code)
+    svg = tmp_path / "net.svg"
+    result = runner.invoke(
+        cli, ["draw", "--file", str(model), "-i", "1,3,32,32", "--svg", str(svg)]
+    )
+    assert result.exit_code == 1
+    texts = "".join(ET.fromstring(svg.read_text()).itertext())
+    assert f"building down: ValueError: {raised.value}" in texts

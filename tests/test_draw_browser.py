@@ -217,5 +217,24 @@ def test_model_page_renders(browser: Any, shots: Path) -> None:
     failed, edges = found
     assert failed == ["false"] * 6 + ["true"]
     assert sorted(edges) == ["edge concat 0>3", "edge skip 0>2"]
+    # the page steps through the forward: each step's block, and its edges from its sources
+    from selenium.webdriver.common.by import By
+
+    status = browser.find_element(By.ID, "status-flow")
+    assert status.get_attribute("data-steps") == str(len(trace.steps))
+    browser.find_element(By.ID, "first-flow").click()
+    for k, step in enumerate(trace.steps):
+        if k:
+            browser.find_element(By.ID, "next-flow").click()
+        sources = [-1 if i is None else i for i in step.sources]
+        assert status.get_attribute("data-index") == str(step.index)
+        assert status.get_attribute("data-sources") == " ".join(map(str, sources))
+        active = browser.execute_script(
+            "return [Array.from(document.querySelectorAll('g.node.active'))"
+            ".map(g => g.dataset.index), Array.from(document.querySelectorAll('.edge.active'))"
+            ".map(e => Number(e.dataset.from))]"
+        )
+        assert active[0] == [str(step.index)]
+        assert sorted(active[1]) == sorted(sources), k
     browser.save_screenshot(str(path.with_suffix(".png")))
     assert console_errors(browser) == []

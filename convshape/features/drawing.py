@@ -502,9 +502,27 @@ def layer_svg(p: Picture) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, p.title)
 
 
-_SCRIPT = r"""
+_STEPPER = r"""
+  function stepper(name, count, show) {
+    let o = 0;
+    const step = function (d) { o = (o + d + count) % count; show(o); };
+    document.getElementById("prev-" + name).addEventListener("click", function () { step(-1); });
+    document.getElementById("next-" + name).addEventListener("click", function () { step(1); });
+    document.getElementById("first-" + name).addEventListener("click",
+      function () { o = 0; show(o); });
+    show(0);
+  }
+"""
+"""Buttons ``first-NAME``, ``prev-NAME`` and ``next-NAME`` stepping ``show`` through
+``0..count-1`` (round from the last to the first)."""
+
+_SCRIPT = (
+    r"""
 (function () {
   "use strict";
+"""
+    + _STEPPER
+    + r"""
   const axes = JSON.parse(document.getElementById("axes-data").textContent);
   const NS = "http://www.w3.org/2000/svg";
   function taps(a, o) {
@@ -552,15 +570,6 @@ _SCRIPT = r"""
     document.querySelectorAll("#axis-" + a.name + " [data-output='" + o + "']").forEach(
       function (e) { e.classList.add("active"); });
   }
-  function stepper(name, count, show) {
-    let o = 0;
-    const step = function (d) { o = (o + d + count) % count; show(o); };
-    document.getElementById("prev-" + name).addEventListener("click", function () { step(-1); });
-    document.getElementById("next-" + name).addEventListener("click", function () { step(1); });
-    document.getElementById("first-" + name).addEventListener("click",
-      function () { o = 0; show(o); });
-    show(0);
-  }
   for (const a of axes) {
     if (a.outputs) stepper(a.name, a.outputs, function (o) { show(a, o); });
   }
@@ -590,6 +599,7 @@ _SCRIPT = r"""
   }
 })();
 """
+)
 
 _PAGE_STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -916,11 +926,66 @@ def model_svg(trace: ModelTrace) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(body, width, height, trace.target)
 
 
+_FLOW_SCRIPT = (
+    r"""
+(function () {
+  "use strict";
+"""
+    + _STEPPER
+    + r"""
+  const steps = JSON.parse(document.getElementById("flow-data").textContent);
+  stepper("flow", steps.length, function (k) {
+    const s = steps[k];
+    document.querySelectorAll(".active").forEach(function (e) { e.classList.remove("active"); });
+    const node = document.querySelector("g.node[data-index='" + s.index + "']");
+    node.classList.add("active");
+    document.querySelectorAll(".edge[data-to='" + s.index + "']").forEach(
+      function (e) { e.classList.add("active"); });
+    if (node.scrollIntoView) node.scrollIntoView({block: "center"});
+    const status = document.getElementById("status-flow");
+    status.dataset.step = String(k);
+    status.dataset.index = String(s.index);
+    status.dataset.sources = s.sources.join(" ");
+    status.textContent = "step " + (k + 1) + " of " + steps.length + ": [" + s.index + "] " +
+      s.label + " takes " + s.inputs.join(" and ") + " from " +
+      s.sources.map(function (i) { return i < 0 ? "the input" : "[" + i + "]"; }).join(" and ") +
+      " -> " + s.output;
+  });
+})();
+"""
+)
+
+_FLOW_STYLE = """
+.controls { position: sticky; top: 0; background: #fff; padding: .3em 0; }
+g.node.active rect.block { stroke: #d81b60; stroke-width: 3; }
+.edge.active { stroke: #d81b60 !important; stroke-width: 3; }
+"""
+
+
 def model_html(trace: ModelTrace) -> str:
+    """The flow as a page whose buttons step through the forward: each step's block and
+    the edges into it highlighted, what it takes from where and what it gives."""
     body, width, height = _model_body(trace)
+    failed = trace.failed
+    steps = [
+        {
+            "index": s.index,
+            "label": s.path or s.type,
+            "sources": [-1 if i is None else i for i in (s.sources or (None,))],
+            "inputs": [dims_text(d) for d in (s.inputs or (None,))],
+            "output": dims_text(s.output) if not s.failed else "error",
+        }
+        for s in trace.steps
+        if failed is None or s.index <= failed.index
+    ]
+    controls = _controls("flow", len(steps)) if steps else ""
+    script = _json_script("flow-data", steps) + f"<script>{_FLOW_SCRIPT}</script>" if steps else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(trace.target)}</title><style>{_PAGE_STYLE}</style></head><body>"
+        f"<title>{escape(trace.target)}</title><style>{_PAGE_STYLE}{_FLOW_STYLE}</style>"
+        "</head><body>"
+        + controls
         + _svg(body, width, height, trace.target)
+        + script
         + "</body></html>\n"
     )

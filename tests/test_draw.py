@@ -726,3 +726,27 @@ def test_model_build_error_against_torch(tmp_path: Path) -> None:
     assert result.exit_code == 1
     texts = "".join(ET.fromstring(svg.read_text()).itertext())
     assert f"building down: ValueError: {raised.value}" in texts
+
+
+def test_model_flow_values_not_followed(tmp_path: Path) -> None:
+    """A layer fed by a call convshape cannot follow gets no edge (not one from the
+    input): a stub says its source is not known."""
+    model = tmp_path / "net.py"
+    model.write_text(
+        "from torch import nn\nfrom mystery import shuffle\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.a = nn.Conv2d(3, 8, 3)\n"
+        "        self.b = nn.Conv2d(8, 4, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.b(shuffle(self.a(x)))\n"
+    )
+    svg = tmp_path / "net.svg"
+    result = runner.invoke(cli, ["draw", "--file", str(model), "-i", "1,3,9,9", "--svg", str(svg)])
+    assert "from a value not followed" in result.output
+    root = ET.fromstring(svg.read_text())
+    _, edges = read_flow(svg.read_text())
+    assert edges == {(-1, 0, "next")}
+    stubs = [e.get("data-to") for e in root.iter(f"{SVG}line") if "stub" in classes(e)]
+    assert stubs == ["1"]

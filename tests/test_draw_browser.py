@@ -201,7 +201,7 @@ class Net(nn.Module):
 
 
 def test_model_page_renders(browser: Any, shots: Path) -> None:
-    from convshape.features.drawing import model_html
+    from convshape.features.drawing import model_html, step_sources
     from convshape.features.model_trace import trace_model
 
     trace = trace_model(SKIP_MODEL, "Net", (1, 3, 16, 16), path="net.py")
@@ -226,9 +226,10 @@ def test_model_page_renders(browser: Any, shots: Path) -> None:
     for k, step in enumerate(trace.steps):
         if k:
             browser.find_element(By.ID, "next-flow").click()
-        sources = [-1 if i is None else i for i in step.sources]
+        sources = step_sources(trace, step)
         assert status.get_attribute("data-index") == str(step.index)
         assert status.get_attribute("data-sources") == " ".join(map(str, sources))
+        assert None not in sources  # this model is followed to the end
         active = browser.execute_script(
             "return [Array.from(document.querySelectorAll('g.node.active'))"
             ".map(g => g.dataset.index), Array.from(document.querySelectorAll('.edge.active'))"

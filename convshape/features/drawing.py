@@ -37,7 +37,7 @@ from convshape.features.picture import (
 )
 
 if TYPE_CHECKING:
-    from convshape.features.model_trace import Dims, ModelTrace
+    from convshape.features.model_trace import Dims, ModelTrace, Step
     from convshape.features.network import StackResult
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "model_svg",
     "stack_html",
     "stack_svg",
+    "step_sources",
 ]
 
 C = 26  # px per cell
@@ -92,6 +93,7 @@ g#cursor-grid rect {{ fill:#2e7d32; fill-opacity:0.6; stroke:#d81b60; stroke-wid
 rect.block {{ fill:#d6eaf8; stroke:#1f4e79; }}
 rect.block.failed {{ fill:#f8d7da; stroke:#c62828; stroke-width:2; }}
 line.edge {{ stroke:#333; stroke-width:1.5; }}
+line.stub {{ stroke:#999; stroke-width:1.5; stroke-dasharray:2 2; }}
 path.edge {{ fill:none; stroke:#1565c0; stroke-width:1.5; }}
 path.edge.concat {{ stroke:#8e24aa; stroke-dasharray:5 3; }}
 text.edge-label {{ fill:#1565c0; font-size:10px; }}
@@ -768,6 +770,20 @@ def dims_text(d: Dims | None) -> str:
     return f"({inner},)" if len(d) == 1 else f"({inner})"
 
 
+def step_sources(trace: ModelTrace, step: Step) -> list[int | None]:
+    """Where each input of ``step`` comes from: a step's index, ``-1`` for the model's
+    input (a tensor of the input's shape no step made), None for a value the trace did
+    not follow (no edge is drawn from it)."""
+    found: list[int | None] = []
+    for k, source in enumerate(step.sources or (None,)):
+        if source is not None:
+            found.append(source)
+        else:
+            given = step.inputs[k] if k < len(step.inputs) else None
+            found.append(-1 if given == trace.input else None)
+    return found
+
+
 def edge_kind(op: str) -> str:
     """What an edge into ``op`` from further back is: a ``concat`` or a ``skip``."""
     if op in ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack"):
@@ -867,11 +883,16 @@ def _model_body(trace: ModelTrace) -> tuple[list[str], float, float]:
     long: list[tuple[int, int, str, str]] = []  # (from, to, kind, shape)
     previous = -1
     for step in steps:
-        for k, source in enumerate(step.sources or (None,)):
-            src = -1 if source is None else source
-            if src not in bottoms:
-                continue
+        for k, src in enumerate(step_sources(trace, step)):
             shape = dims_text(step.inputs[k] if k < len(step.inputs) else None)
+            if src is None or src not in bottoms:  # a value the trace did not follow
+                y1 = tops[step.index] + 8
+                edges.append(
+                    f'<line class="stub" x1="{x_mid - 80:g}" y1="{y1 - 14:g}" '
+                    f'x2="{x_mid - 60:g}" y2="{y1:g}"{_attrs(data_to=step.index)}/>'
+                )
+                edges.append(_text(x_mid - 84, y1 - 14, f"? {shape}", "edge-label", "end"))
+                continue
             if src == previous:
                 x = x_mid
                 edges.append(
@@ -945,10 +966,12 @@ _FLOW_SCRIPT = (
     const status = document.getElementById("status-flow");
     status.dataset.step = String(k);
     status.dataset.index = String(s.index);
-    status.dataset.sources = s.sources.join(" ");
+    status.dataset.sources = s.sources.map(function (i) { return i === null ? "?" : i; }).join(" ");
     status.textContent = "step " + (k + 1) + " of " + steps.length + ": [" + s.index + "] " +
       s.label + " takes " + s.inputs.join(" and ") + " from " +
-      s.sources.map(function (i) { return i < 0 ? "the input" : "[" + i + "]"; }).join(" and ") +
+      s.sources.map(function (i) {
+        return i === null ? "a value not followed" : i < 0 ? "the input" : "[" + i + "]";
+      }).join(" and ") +
       " -> " + s.output;
   });
 })();
@@ -971,7 +994,7 @@ def model_html(trace: ModelTrace) -> str:
         {
             "index": s.index,
             "label": s.path or s.type,
-            "sources": [-1 if i is None else i for i in (s.sources or (None,))],
+            "sources": step_sources(trace, s),
             "inputs": [dims_text(d) for d in (s.inputs or (None,))],
             "output": dims_text(s.output) if not s.failed else "error",
         }

@@ -384,7 +384,7 @@ def model_flow_view(trace: ModelTrace) -> RenderableType:
     between them) with the shapes on the edges into it; an edge from further back than the
     step before (a skip, a concatenation) names the step it comes from; the failing step
     in red with torch's message."""
-    from convshape.features.drawing import dims_text, edge_kind
+    from convshape.features.drawing import dims_text, edge_kind, step_sources
 
     parts: list[RenderableType] = [
         Text.assemble((f"{trace.target} ", "bold"), "input ", dims_text(trace.input))
@@ -395,11 +395,12 @@ def model_flow_view(trace: ModelTrace) -> RenderableType:
         parts.append(Text(f"building {what}: {error.exc}: {error.message}", style="bold red"))
     previous = -1
     for step in trace.steps:
-        for k, source in enumerate(step.sources or (None,)):
+        for k, src in enumerate(step_sources(trace, step)):
             shape = dims_text(step.inputs[k] if k < len(step.inputs) else None)
-            src = -1 if source is None else source
             if src == previous:
                 parts.append(Text(f"  │ {shape}", "dim"))
+            elif src is None:
+                parts.append(Text(f"  ╎ {shape} from a value not followed", "yellow"))
             else:
                 origin = "the input" if src == -1 else f"[{src}]"
                 kind = edge_kind(step.type)

@@ -207,11 +207,10 @@ def test_blocks_against_torch() -> None:
 
 # What the interpreter does not follow yet (the test shows when it does: XPASS)
 NOT_YET = {
-    "densenet121()": "an nn.ModuleDict subclass iterating self.items() in forward",
-    "mobilenet_v3_small()": "Conv2dNormActivation, SqueezeExcitation imported from ops",
-    "convnext_tiny()": "imports (ops.misc, StochasticDepth), dataclass configs, partial",
-    "efficientnet_b0()": "imports (ops.misc, StochasticDepth), dataclass configs, partial",
-    "regnet_y_400mf()": "imports (ops.misc), partial, its BlockParams class",
+    "mobilenet_v3_small()": "InvertedResidualConfig's adjust_channels: out_channels unknown",
+    "convnext_tiny()": "nn.Parameter (layer_scale) is neither counted nor a tensor",
+    "efficientnet_b0()": "the stages built from MBConvConfig's block field are not followed",
+    "regnet_y_400mf()": "BlockParams.from_init_params: the trunk is not followed",
 }
 
 
@@ -301,3 +300,57 @@ def test_cli_table_json_and_stdin(tmp_path: Any) -> None:
     ]
     out = runner.invoke(cli, ["calc", "--file", str(path), "--variable", "Nett", "-i", "1,3,32,32"])
     assert out.exit_code == 2 and out.output.count("\n") == 1 and "Nett" in out.output
+
+
+# Static and model mode on the same models: every module's output shape, per call
+AGREE = [
+    ("resnet", "resnet18", (1, 3, 224, 224)),
+    ("densenet", "densenet121", (1, 3, 224, 224)),
+    ("mobilenetv2", "mobilenet_v2", (1, 3, 224, 224)),
+    ("shufflenetv2", "shufflenet_v2_x1_0", (1, 3, 224, 224)),
+    ("squeezenet", "squeezenet1_1", (1, 3, 224, 224)),
+    ("vgg", "vgg11_bn", (1, 3, 224, 224)),
+    ("mnasnet", "mnasnet0_75", (1, 3, 224, 224)),
+]
+
+
+def _model_mode(factory: str, shape: tuple[int, ...], root: Any) -> dict[str, Any]:
+    from convshape.features.lint.config import ModelSpec
+    from convshape.features.lint.model import run_model
+
+    report = run_model(ModelSpec(factory, (shape,)), root)
+    assert report.analysed and not report.findings
+    calls: dict[str, list[Any]] = defaultdict(list)
+    for row in report.layers:
+        if row.leaf:
+            calls[row.path].append(row.outputs[0] if len(row.outputs) == 1 else row.outputs)
+    assert report.output is not None
+    return {"calls": dict(calls), "output": report.output[0], "params": report.params}
+
+
+@pytest.mark.parametrize(("file", "builder", "shape"), AGREE, ids=[a[1] for a in AGREE])
+def test_static_and_model_mode_agree_on_torchvision(
+    file: str, builder: str, shape: tuple[int, ...], tmp_path: Any
+) -> None:
+    _torch()
+    import_torchvision()
+    assert TORCHVISION is not None
+    path = TORCHVISION / "models" / f"{file}.py"
+    trace = trace_model(path.read_text(encoding="utf-8"), f"{builder}()", shape, path=str(path))
+    _compare(trace, _model_mode(f"torchvision.models.{file}:{builder}", shape, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("source", "factory", "shape"),
+    [(TUTORIAL_FILE, "Net", (4, 3, 32, 32)), (BLOCKS, "build", (2, 3, 32, 32))],
+    ids=["tutorial", "blocks"],
+)
+def test_static_and_model_mode_agree_on_files(
+    source: str, factory: str, shape: tuple[int, ...], tmp_path: Any, monkeypatch: Any
+) -> None:
+    _torch()
+    name = f"convshape_agree_{factory.lower()}"
+    (tmp_path / f"{name}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    trace = trace_model(source, factory, shape, path=f"{name}.py")
+    _compare(trace, _model_mode(f"{name}:{factory}", shape, tmp_path))

@@ -72,7 +72,8 @@ class Step:
     multiply-accumulates of its weights on this input. ``file``/``line``/``code``: where
     the module was built (layers) or the operation is written (ops). ``error``/``advice``:
     what torch raises here; ``finding``: what static lint reported here, when convshape
-    has no spec for the layer."""
+    has no spec for the layer. ``unknown``: the layer's arguments the source does not fix
+    (the interpreter could not follow where they come from)."""
 
     index: int
     kind: str
@@ -90,6 +91,7 @@ class Step:
     error: ShapeError | None = None
     advice: Advice | None = None
     finding: Finding | None = None
+    unknown: tuple[str, ...] = ()
 
     @property
     def input(self) -> Dims | None:
@@ -292,7 +294,10 @@ def trace_model(
     tree = _parse(text)
     if tree is None:
         raise UsageError(f"could not parse {path}")
-    expr = ast.parse(target, mode="eval").body
+    try:
+        expr = ast.parse(target.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise UsageError(f"--variable {target!r} is not a name or a call") from None
     _check_target(tree, expr, target, path)
     recorder = _Recorder()
     ctx = FileContext(path, text)
@@ -310,9 +315,11 @@ def trace_model(
     if not reason and out_dims is None and steps and not failed:
         reason = "the forward's result is not a tensor convshape could follow"
     elif not reason and out_dims is not None and None in out_dims and not failed:
-        reason = "sizes of the output the source does not fix (a value or call not followed)"
+        reason = "sizes of the output the source does not fix"
     if not reason and not steps:
         reason = "no layer was reached from its forward"
+    if reason and not failed:
+        reason += _lost(steps)
     attached = {id(s.finding) for s in steps if s.finding is not None}
     errors = [f for _e, f in ctx.findings.values() if f.severity == "error"]
     others = tuple(f for f in errors if id(f) not in attached)
@@ -327,6 +334,25 @@ def trace_model(
         _build_error(layers),
         others if not any(s.failed for s in steps) else (),
     )
+
+
+def _lost(steps: tuple[Step, ...]) -> str:
+    """Where the trace first lost what it knew, for the reason a model was not followed."""
+    for step in steps:
+        label = step.path or step.type
+        where = f" at {step.where}" if step.where else ""
+        if step.kind == "layer" and step.unknown:
+            return f"; {label} ({step.code}{where}): the source does not fix " + ", ".join(
+                step.unknown
+            )
+        if step.input is None or None in step.input:
+            if step.index == 0:
+                return f"; nothing before {label}{where} was followed"
+            before = steps[step.index - 1]
+            return (
+                f"; the input of {label}{where} is not known (after {before.path or before.type})"
+            )
+    return ""
 
 
 def _check_target(tree: ast.Module, expr: ast.expr, target: str, path: str) -> None:
@@ -436,11 +462,13 @@ def _modules(model: Any) -> tuple[tuple[Module, ...], dict[int, str], list[tuple
             for name, child in value.children or ():
                 children.append((str(name), child))
         elif isinstance(value, SeqVal):
-            found.append(Module(path, "nn.Sequential", 0 if value.children is not None else None))
             children = [(str(n), c) for n, c in value.children or ()]
+            lost = value.children is None or any(c is UNKNOWN for _n, c in children)
+            found.append(Module(path, "nn.Sequential", None if lost else 0))
         elif isinstance(value, ModListVal):
-            found.append(Module(path, "nn.ModuleList", 0 if value.children is not None else None))
             children = [(str(i), c) for i, c in enumerate(value.children or ())]
+            lost = value.children is None or any(c is UNKNOWN for _n, c in children)
+            found.append(Module(path, "nn.ModuleList", None if lost else 0))
         stack += [(c, prefix + n) for n, c in reversed(children)]
     return tuple(found), paths, layers
 
@@ -560,9 +588,19 @@ def _steps(
                 error,
                 advice,
                 finding if error is None else None,
+                _unknown_args(layer),
             )
         )
     return _with_fields(steps, specs, shape)
+
+
+def _unknown_args(layer: LayerVal) -> tuple[str, ...]:
+    from convshape.features.lint.values import UNKNOWN
+
+    params = layer.params
+    if params is None:
+        return ()
+    return tuple(name for name, value in params.items() if value is UNKNOWN)
 
 
 def _run(spec: Any, shape: tuple[int, ...], training: bool) -> tuple[ShapeError | None, Any]:

@@ -51,6 +51,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "macs": step.macs,
         "fields": [field_json(f) for f in step.fields],
         "error": None if step.error is None else error_json(step.error, step.advice),
+        "unknown": list(step.unknown),
         "finding": None
         if finding is None
         else {"code": finding.code, "message": finding.message, "fixes": list(finding.fixes)},
@@ -145,7 +146,9 @@ def show_model(console: Console, trace: ModelTrace) -> None:
         elif step.input != previous:
             detail.append(f"in {_dims_text(step.input)}")
         if detail:
-            name.append("\n  " + " ".join(detail), style="dim")
+            # an operation's one detail (where it is written) fits on its line
+            one = step.kind == "op" and len(detail) == 1 and len(_label(step) + detail[0]) < 31
+            name.append((" " if one else "\n  ") + " ".join(detail), style="dim")
         params = "?" if step.params is None else f"{step.params:,}" if step.params else ""
         macs = count_text(step.macs) if step.macs else ""
         table.add_row(name, output, params, macs, _fields_text(step))

@@ -2019,7 +2019,10 @@ def _isinstance(value: Any, kind: Any) -> bool | None:
                 False if isinstance(value, _CALLABLES) or _is_plain(value) else None
             )
         if kind.name == "torch.Tensor":
-            return True if isinstance(value, Tensor) else None
+            if isinstance(value, Tensor):
+                return True
+            lists = isinstance(value, (ListVal, DictVal, ModuleVal))
+            return False if lists or _is_plain(value) else None
         return None
     if isinstance(kind, ClassInfo) and isinstance(value, (Instance, ObjVal)):
         if kind in value.cls.mro:
@@ -2145,6 +2148,20 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
     _run_unused(interp)
 
 
+class _Building:
+    """The tracer while a model is built: it records nothing."""
+
+    def layer(
+        self, interp: Interp, module: LayerVal, inputs: list[Any] | None, output: Any, before: int
+    ) -> None:
+        return None
+
+    def op(
+        self, interp: Interp, name: str, inputs: list[Any], output: Any, node: ast.AST, before: int
+    ) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Followed:
     """One model followed by :func:`follow_model`: the module value ``target`` gave, the
@@ -2170,7 +2187,8 @@ def follow_model(
     by the interpreter, never by Python) and run its forward on a tensor of ``shape``;
     ``training``: what ``self.training`` is in every module (None: unknown)."""
     interp = Interp(ctx)
-    interp.tracer = tracer
+    # while it builds: no caches (every module its own), nothing recorded
+    interp.tracer = None if tracer is None else _Building()
     interp.training = training
     frame = Frame(interp.globals, interp.globals, None)
     model: Any = UNKNOWN
@@ -2187,11 +2205,16 @@ def follow_model(
         if not isinstance(model, ModuleVal):
             return Followed(model, UNKNOWN, built, "not a module")
         interp.steps = 0
+        interp.tracer = tracer
         output = interp.apply(model, [Tensor(shape, True, "the input")], {})
     except _Budget:
         return Followed(model, UNKNOWN, len(ctx.findings), "too many steps")
     except RecursionError:
         return Followed(model, UNKNOWN, len(ctx.findings), "nested too deeply")
+    except Exception:  # an interpreter bug: the model is not followed, no traceback
+        if _debug():
+            raise
+        return Followed(model, UNKNOWN, len(ctx.findings), "the interpreter stopped")
     return Followed(model, output, built)
 
 

@@ -642,7 +642,8 @@ def read_flow(svg: str) -> tuple[dict[int, ET.Element], set[tuple[int, int, str]
     for e in root.iter():
         cls = classes(e)
         if "edge" in cls and e.get("data-to") is not None:
-            kind = "concat" if "concat" in cls else "skip" if "skip" in cls else "next"
+            kinds = [k for k in ("concat", "skip", "branch") if k in cls]
+            kind = kinds[0] if kinds else "next"
             edges.add((int(e.get("data-from", "")), int(e.get("data-to", "")), kind))
     return nodes, edges
 

@@ -96,6 +96,7 @@ line.edge {{ stroke:#333; stroke-width:1.5; }}
 line.stub {{ stroke:#999; stroke-width:1.5; stroke-dasharray:2 2; }}
 path.edge {{ fill:none; stroke:#1565c0; stroke-width:1.5; }}
 path.edge.concat {{ stroke:#8e24aa; stroke-dasharray:5 3; }}
+path.edge.branch {{ stroke:#777; }}
 text.edge-label {{ fill:#1565c0; font-size:10px; }}
 rect.block.op {{ fill:#f3e5f5; stroke:#8e24aa; }}
 """
@@ -785,10 +786,19 @@ def step_sources(trace: ModelTrace, step: Step) -> list[int | None]:
 
 
 def edge_kind(op: str) -> str:
-    """What an edge into ``op`` from further back is: a ``concat`` or a ``skip``."""
+    """What an edge into ``op`` from further back than the step before is: a ``concat``
+    (``torch.cat``), a ``skip`` (an elementwise join such as a residual's ``x + f(x)``)
+    or a ``branch`` (a layer reading an earlier tensor: Inception's parallel branches)."""
     if op in ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack"):
         return "concat"
-    return "skip"
+    if op in JOINS:
+        return "skip"
+    return "branch"
+
+
+JOINS = ("add", "sub", "mult", "mul", "div", "torch.add", "torch.mul", "torch.sub")
+"""The operations that join tensors elementwise (``+``, ``-``, ``*``, ``/`` and their
+functions): the ops whose edges from further back are skips."""
 
 
 def _lanes(spans: list[tuple[int, int]]) -> list[int]:
@@ -906,16 +916,20 @@ def _model_body(trace: ModelTrace) -> tuple[list[str], float, float]:
         previous = step.index
     order = sorted(long, key=lambda e: (e[0], e[1]))
     lanes = _lanes([(e[0], e[1]) for e in order])
+    labels_x = right + 30 + max(lanes, default=0) * 26 + 10  # the shapes, right of the lanes
+    into: dict[int, int] = {}  # edges drawn into each step so far
     for (src, dst, kind, shape), lane in zip(order, lanes, strict=True):
+        j = into[dst] = into.get(dst, -1) + 1
         x = right + 30 + lane * 26
         y0 = (tops[src] + bottoms[src]) / 2 if src != -1 else bottoms[src] - 6
-        y1 = tops[dst] + 8
+        y1 = tops[dst] + 6 + min(j, 3) * 4
         edges.append(
             f'<path d="M{x_mid + 40:g},{y0:g} H{x:g} V{y1:g} H{x_mid + 40:g}"'
             f"{_attrs(class_='edge ' + kind, data_from=src, data_to=dst, data_shape=shape)}/>"
         )
-        edges.append(_text(x + 4, y1 - 6, shape, "edge-label"))
-        width = max(width, x + 8 + 6 * len(shape))
+        label = f"[{src}] {shape}" if src >= 0 else f"input {shape}"
+        edges.append(_text(labels_x, tops[dst] + 8 + 11 * j, label, "edge-label"))
+        width = max(width, labels_x + 8 + 6.2 * len(label))
     body.extend(edges)
     body.extend(blocks)
     if failed is None and trace.output is not None:
@@ -929,7 +943,7 @@ def _model_body(trace: ModelTrace) -> tuple[list[str], float, float]:
         y += 20
     legend = (
         "blocks: width by spatial size, height by channels; purple: tensor operations; "
-        "blue edges: skips (x + f(x)), dashed purple: concatenation"
+        "blue: skips (x + f(x)), dashed purple: concatenation, grey: branches"
     )
     body.append(_text(8, y + 20, legend, "legend"))
     width = max(width, right + 40, 16 + 6.7 * len(legend))

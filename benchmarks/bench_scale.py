@@ -72,6 +72,32 @@ def solve_max_size(n: int, tmp: Path) -> tuple[list[str], str | None]:
     return [*args, "--json"], None
 
 
+def draw_layer(n: int, tmp: Path) -> tuple[list[str], str | None]:
+    """draw on an axis of 1000n cells, the SVG and the page: elided, so about constant."""
+    files = ["--svg", str(tmp / "layer.svg"), "--html", str(tmp / "layer.html")]
+    return ["draw", "nn.Conv1d(1, 1, 3, stride=2)", "--input", f"1,1,{1000 * n}", *files], None
+
+
+def draw_model(n: int, tmp: Path) -> tuple[list[str], str | None]:
+    """draw --file on a model of n residual blocks (a skip edge each), SVG and page."""
+    path = tmp / f"net_{n}.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        conv = nn.Conv2d\n"
+        f"        self.blocks = nn.ModuleList([conv(4, 4, 3, padding=1) for _ in range({n})])\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        for block in self.blocks:\n"
+        "            x = x + block(x)\n"
+        "        return x\n"
+    )
+    files = ["--svg", str(tmp / "model.svg"), "--html", str(tmp / "model.html")]
+    return ["draw", "--file", str(path), "--input", "1,4,8,8", *files], None
+
+
 CASES: dict[str, tuple[Case, int]] = {
     "calc-stack": (calc_stack, 20),
     "calc-file-one-line": (calc_file_one_line, 20),
@@ -79,6 +105,8 @@ CASES: dict[str, tuple[Case, int]] = {
     "lint-file": (lint_file, 5),
     "solve-stack": (solve_stack, 1),
     "solve-max-size": (solve_max_size, 1),
+    "draw-layer": (draw_layer, 1),
+    "draw-model": (draw_model, 2),
 }
 
 

@@ -219,6 +219,9 @@ PARAMETER_ERRORS = [
     ("nn.MaxPool2d(2, dilation=0)", (1, 1, 5, 5), "dilation 0"),
     ("nn.Unfold(3, dilation=0)", (1, 1, 5, 5), "dilation 0"),
     ("nn.Fold(4, 2, stride=0)", (1, 4, 9), "stride 0"),
+    ("nn.MaxPool1d(2, padding=2)", (1, 1, 5), "padding 2 is over half the 2-cell window"),
+    ("nn.AvgPool2d(3, padding=(1, 2))", (1, 1, 5, 5), "padding 2 is over half the 3-cell"),
+    ("nn.MaxPool2d(2, padding=2, dilation=2)", (1, 1, 7, 7), "padding 2 is over half the 3"),
 ]
 
 

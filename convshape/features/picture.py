@@ -434,6 +434,17 @@ def _problem(s: Sweep) -> str | None:
     return None
 
 
+def _pad_over_half(s: Sweep, error: str) -> str | None:
+    """A pool's padding over half its kernel (its dilated span for ``*-effective``), when
+    torch refuses it for that (the ``*-pad-half`` errors)."""
+    if "pad" not in error or "half" not in error:
+        return None
+    span = effective_kernel(s.kernel, s.dilation) if "effective" in error else s.kernel
+    if 2 * max(s.padding) <= span:
+        return None
+    return f"{s.name}: padding {max(s.padding)} is over half the {span}-cell window"
+
+
 def _axis_of(s: Sweep) -> Axis | None:
     """The worked arithmetic of a sweep torch stopped before (the channels, F.pad)."""
     left, right = s.padding
@@ -458,6 +469,8 @@ def picture_of(result: Result) -> Picture:
             a = _axis_of(s)
         formula, notes = (a.formula, a.notes) if a is not None else ("", ())
         problem = _problem(s) if s.size < _BIG and s.output < _BIG else "too large to draw"
+        if problem is None and result.error is not None:
+            problem = _pad_over_half(s, result.error.kind.name)
         unit = "block" if result.spec.op in ("unfold", "fold") else "output"
         pictures.append(AxisPicture(s, formula, notes, problem, unit))
     channels = None

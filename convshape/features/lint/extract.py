@@ -338,6 +338,7 @@ class Interp:
         self.chain: tuple[Link, ...] = ()  # the calls of the model's code being followed
         self._mapped = True  # a call's arguments are the called function's parameters
         self.assumed = False  # following a model on an assumed input (no CS901 warnings)
+        self.limit = MAX_STEPS  # steps allowed for the model being followed
         self.root: Any = None  # the model being followed (for module paths in messages)
         self.steps = 0
         self.depth = 0
@@ -492,7 +493,7 @@ class Interp:
         table = self._stmt
         for stmt in stmts:
             self.steps += 1
-            if self.steps > MAX_STEPS:
+            if self.steps > self.limit:
                 raise _Budget
             handler = table.get(type(stmt))
             if handler is None:
@@ -775,7 +776,7 @@ class Interp:
 
     def eval(self, node: ast.expr, frame: Frame) -> Any:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.limit:
             raise _Budget
         try:
             handler = self._expr[type(node)]
@@ -1185,6 +1186,8 @@ class Interp:
             this = frame.locals.get("self", UNKNOWN)
             return UNKNOWN if owner is None else SuperVal(this, owner)
         f = self.eval(func, frame)
+        if self.depth == 0 and isinstance(f, FuncVal) and f.globals is not frame.globals:
+            return UNKNOWN  # module-level use of another module's code: not followed
         args, kwargs = self._args(node, frame)
         return self.call(f, args, kwargs, node)
 
@@ -1203,6 +1206,8 @@ class Interp:
         if isinstance(f, Builtin):
             return self.call_builtin(f.name, args, kwargs)
         if isinstance(f, FuncVal):
+            if self.depth == 0 and f.globals is not self.globals and self.chain == ():
+                return self.forget(args, kwargs)  # module-level use of another module's code
             return self.call_func(f, args, kwargs, node if mapped else None)
         if isinstance(f, ClassInfo):
             return self.instantiate(f, args, kwargs, node if mapped else None)
@@ -2142,8 +2147,16 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
         if _debug():
             raise
         return
-    for root in _roots(interp, tree):
+    spent = 0
+    for root, new in _ordered(interp, _roots(interp, tree)):
+        if spent > (FILE_STEPS if not new else FILE_CAP):
+            name = root.name if isinstance(root, ClassInfo) else root.node.name
+            interp.ctx.followed.append((name, None, "skipped"))
+            continue
+        interp.limit = min(MAX_STEPS, max(FILE_CAP - spent, FILE_STEPS))
         _run_root(interp, root)
+        spent += interp.steps
+    interp.limit = MAX_STEPS
     _run_unreached(interp, tree)
     _run_unused(interp)
 
@@ -2389,6 +2402,35 @@ def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
         if isinstance(fn, FuncVal) and fn.node is node and required == 0 and returns:
             roots.append(fn)  # a factory: def build(): return Net()
     return roots
+
+
+FILE_STEPS: Final = 20_000  # steps spent on a file's roots before repeats are skipped
+FILE_CAP: Final = 80_000  # steps spent on a file's roots before any more are skipped
+
+
+def _ordered(interp: Interp, roots: list[Any]) -> list[tuple[Any, bool]]:
+    """The roots, those that name something of the file no earlier root named first (a
+    builder of another block type, another config class): (root, new). Once a file's
+    roots have taken :data:`FILE_STEPS` (:data:`FILE_CAP` for new ones), the others are
+    skipped (and listed as such)."""
+    names = {c.name for c in interp.classes} | {
+        n for n, v in interp.globals.items() if isinstance(v, FuncVal)
+    }
+    builders = {getattr(r.node, "name", "") for r in roots if isinstance(r, FuncVal)}
+    seen: set[str] = set()
+    first: list[tuple[Any, bool]] = []
+    rest: list[tuple[Any, bool]] = []
+    for root in roots:
+        if isinstance(root, ClassInfo):
+            first.append((root, True))
+            continue
+        words = _words(interp.ctx, root.node) & names - builders
+        if words - seen:
+            seen |= words
+            first.append((root, True))
+        else:
+            rest.append((root, False))
+    return first + rest
 
 
 def _run_root(interp: Interp, root: Any) -> None:

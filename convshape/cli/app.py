@@ -435,6 +435,11 @@ def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
     help="Also run the [[tool.convshape.models]] of the configuration.",
 )
 @click.option(
+    "--train",
+    is_flag=True,
+    help="Run the models in training mode (default: eval mode, as for inference).",
+)
+@click.option(
     "--update-lock", is_flag=True, help="Write every layer's shape of the models to the lock."
 )
 @click.option("--lock", "lock_file", metavar="FILE", help="Shape lock file (convshape.lock.json).")
@@ -460,6 +465,7 @@ def lint(
     inputs: tuple[str, ...],
     expect_output: tuple[str, ...],
     config_models: bool,
+    train: bool,
     update_lock: bool,
     lock_file: str | None,
     dtype: str,
@@ -476,8 +482,10 @@ def lint(
       # convshape: input=1,3,224,224
 
     Model mode (--model pkg.mod:factory --input 1,3,224,224, or --models for the
-    configured ones) builds the model on torch's meta device and runs it; its table
-    gives each layer's output size and the memory estimate (--dtype).
+    configured ones) builds the model on torch's meta device and runs it in eval mode
+    (--train: training mode); its table gives each layer's output size and the memory
+    estimate (--dtype). A model that could not be analysed (CS902) fails the run only
+    when CS902 is selected by its code.
 
     \b
     Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
@@ -489,6 +497,7 @@ def lint(
 
     Code is imported only for --model and --models; --update-lock needs one of them.
     """
+    from convshape.features.lint.run import fails
     from convshape.features.lint.run import lint as run_lint
 
     try:
@@ -502,7 +511,9 @@ def lint(
                 "--update-lock writes the shapes of models: add --models (the configured "
                 "ones) or --model MODULE:FACTORY"
             )
-        specs = args.model_specs(config, models, inputs, expect_output, config_models)
+        if train and not (models or config_models):
+            raise UsageError("--train goes with --model or --models (model mode)")
+        specs = args.model_specs(config, models, inputs, expect_output, config_models, train)
         workers = args.jobs(jobs) if paths or not specs else None  # static mode only
         findings, files, reports = run_lint(paths, config, specs, workers, update_lock)
         from convshape.cli.views.lint import write_report
@@ -510,7 +521,7 @@ def lint(
         write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)
     except UsageError as exc:
         fail(str(exc))
-    finish(exit_zero or not findings)
+    finish(exit_zero or not fails(config, findings))
 
 
 @cli.command()

@@ -6,6 +6,7 @@ Only the standard library is imported here; the library is imported when called.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,9 +215,10 @@ def model_specs(
     inputs: tuple[str, ...],
     expect: tuple[str, ...],
     use_config: bool,
+    train: bool = False,
 ) -> list[ModelSpec]:
     """The models to run: --model with its --input and --expect-output, then the
-    configured ones when ``use_config``."""
+    configured ones when ``use_config``; ``train``: all of them in training mode."""
     from convshape.features.lint.config import ModelSpec, shapes
 
     if not models and (inputs or expect):
@@ -246,4 +248,6 @@ def model_specs(
             where = config.source or "pyproject.toml"
             raise UsageError(f"no models to run: add [[tool.convshape.models]] to {where}")
         specs += config.models
+    if train:
+        specs = [replace(s, train=True) for s in specs]
     return specs

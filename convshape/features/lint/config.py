@@ -50,11 +50,12 @@ class ModelSpec:
     factory: str
     inputs: tuple[tuple[int, ...], ...]
     expect_output: tuple[int, ...] | None = None
+    train: bool = False  # run in training mode (default: eval mode)
 
     @property
     def key(self) -> str:
         shapes = ";".join(",".join(map(str, s)) for s in self.inputs)
-        return f"{self.factory}@{shapes}"
+        return f"{self.factory}@{shapes}" + ("@train" if self.train else "")
 
 
 @dataclass
@@ -129,7 +130,7 @@ _KEYS = {
     "models",
     "lock",
 }
-_MODEL_KEYS = {"factory", "input", "inputs", "expect-output"}
+_MODEL_KEYS = {"factory", "input", "inputs", "expect-output", "train"}
 
 
 def load_config(path: Path | None, root: Path | None = None) -> Config:
@@ -237,10 +238,14 @@ def _model(value: Any, where: str) -> ModelSpec:
     if raw is None:
         raise UsageError(f'{where}: input is required (e.g. input = "1,3,224,224")')
     expect = value.get("expect-output")
+    train = value.get("train", False)
+    if not isinstance(train, bool):
+        raise UsageError(f"{where}: train must be true or false")
     return ModelSpec(
         factory,
         shapes(raw, f"{where} input"),
         None if expect is None else _shape(expect, f"{where} expect-output"),
+        train,
     )
 
 

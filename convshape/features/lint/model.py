@@ -86,6 +86,7 @@ class LayerRow:
 class ModelReport:
     factory: str
     inputs: tuple[Shape, ...]
+    train: bool = False  # run in training mode (default: eval mode)
     layers: list[LayerRow] = field(default_factory=list)
     output: tuple[Shape, ...] | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -109,6 +110,7 @@ class ModelReport:
         return {
             "factory": self.factory,
             "input": [list(s) for s in self.inputs],
+            "mode": "train" if self.train else "eval",
             "output": None if self.output is None else [list(s) for s in self.output],
             "analysed": self.analysed,
             "params": self.params,
@@ -296,9 +298,21 @@ def _meta_failure(exc: BaseException) -> bool:
 
 
 def run_model(spec: ModelSpec, root: Path) -> ModelReport:
-    """Build and run one model on the meta device; every finding in the report."""
+    """Build and run one model on the meta device; every finding in the report.
+
+    The model runs in eval mode (``spec.train``: training mode), as it is used for
+    inference: in training mode torchvision's googlenet and inception return their
+    auxiliary outputs and BatchNorm refuses a batch of one. What the user's code prints
+    goes to stderr: stdout is the report's (a JSON document, SARIF)."""
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(sys.stderr):
+        return _run_model(spec, root)
+
+
+def _run_model(spec: ModelSpec, root: Path) -> ModelReport:
     torch = _torch()
-    report = ModelReport(spec.factory, spec.inputs)
+    report = ModelReport(spec.factory, spec.inputs, train=spec.train)
     torch_dir = os.path.dirname(torch.__file__) + os.sep
     shown = Path.cwd()  # findings name files relative to where lint runs, as static mode does
     sites = _Sites(torch_dir, shown)
@@ -319,8 +333,9 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         )
     else:
         where_factory = _factory_site(factory, shown)
+        _check_arguments(spec.factory, factory)
         try:
-            with _tracking(torch, sites), torch.device("meta"):
+            with _tracking(torch, sites), _no_downloads(torch), torch.device("meta"):
                 model = factory()
         except (Exception, SystemExit) as exc:  # sys.exit() in the factory: a finding
             report.analysed = False
@@ -334,6 +349,7 @@ def run_model(spec: ModelSpec, root: Path) -> ModelReport:
         )
     if any(t.device.type != "meta" for t in [*model.parameters(), *model.buffers()]):
         model = model.to("meta")
+    model.train(spec.train)
     names = {id(m): name for name, m in model.named_modules()}
     leaves = {id(m) for m in model.modules() if not list(m.children())}
     report.params = sum(int(p.numel()) for p in model.parameters())
@@ -397,13 +413,92 @@ def _text(shape: Sequence[int]) -> str:
     return "(" + ", ".join(map(str, shape)) + ")"
 
 
-def _factory_site(factory: Any, root: Path) -> tuple[str, int, int]:
-    target = factory
+def _check_arguments(name: str, factory: Any) -> None:
+    """A factory (or class) that cannot be called without arguments is a usage error
+    that shows its signature: model mode calls it with none."""
     try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin without one: calling it will tell
+        return
+    needed = [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if not needed:
+        return
+    label = getattr(factory, "__qualname__", None) or name.partition(":")[2]
+    plain = signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+        return_annotation=signature.empty,
+    )
+    raise UsageError(
+        f"--model {name!r}: {label}{_one_line(str(plain), 400)} needs "
+        f"{', '.join(needed)}; model mode calls it with no arguments: name a function "
+        f"that builds the model (def build(): return {label}(...))"
+    )
+
+
+class WeightsDownload(Exception):
+    """Raised in place of torch.hub's download while model mode builds a model."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"download of {url}")
+        self.url = url
+
+
+@contextmanager
+def _no_downloads(torch: Any) -> Iterator[None]:
+    """While a model is built: torch.hub's downloads (torchvision's ``weights=``,
+    timm's ``pretrained=True``) raise :class:`WeightsDownload` instead of fetching."""
+    hub = torch.hub
+    original = hub.download_url_to_file
+
+    def refuse(url: Any, *args: Any, **kwargs: Any) -> None:
+        raise WeightsDownload(str(url))
+
+    hub.download_url_to_file = refuse
+    try:
+        yield
+    finally:
+        hub.download_url_to_file = original
+
+
+_NETWORK: Final = frozenset(
+    {"urllib", "http", "socket", "ssl", "requests", "urllib3", "huggingface_hub", "httpx"}
+)
+
+
+def _download(exc: BaseException) -> str | None:
+    """The URL (or ``''``) when ``exc`` comes from downloading while the model was
+    built (torch.hub refused, or a network library failed); None otherwise."""
+    if isinstance(exc, WeightsDownload):
+        return exc.url
+    tb = exc.__traceback__
+    url = None
+    while tb is not None:
+        frame = tb.tb_frame
+        top = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+        if top in _NETWORK or frame.f_globals.get("__name__") == "torch.hub":
+            found = frame.f_locals.get("url")
+            url = url or (found if isinstance(found, str) else "")
+        tb = tb.tb_next
+    return url
+
+
+def _factory_site(factory: Any, root: Path) -> tuple[str, int, int]:
+    """Where the factory is written: its ``def`` (or ``class``) line, after any
+    decorators, in its own file (a decorated builder's wrapper lives elsewhere)."""
+    try:
+        target = inspect.unwrap(factory)
         filename = inspect.getsourcefile(target) or "<unknown>"
-        _, line = inspect.getsourcelines(target)
-    except (TypeError, OSError):
+        lines, line = inspect.getsourcelines(target)
+    except (TypeError, OSError, ValueError):
         return ("<unknown>", 1, 1)
+    for offset, text in enumerate(lines):
+        if text.lstrip().startswith(("def ", "async def ", "class ")):
+            line += offset
+            break
     if os.path.isabs(filename):
         filename = relative(Path(filename), root)
     return (filename, max(line, 1), 1)
@@ -416,16 +511,34 @@ def _finding(
     return Finding(site[0], site[1], site[2], code, message, severity, site[1], site[2], fixes)
 
 
+_STDLIB: Final = os.path.dirname(os.__file__) + os.sep  # not the user's code either
+
+
 def _user_frame(exc: BaseException, torch_dir: str, root: Path) -> tuple[str, int, int] | None:
     """The last frame of the traceback in the user's code (not torch, not convshape)."""
     found = None
     tb = exc.__traceback__
     here = os.path.dirname(os.path.dirname(__file__)) + os.sep
+    skipped = (torch_dir, here, _STDLIB, "<")
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if not filename.startswith((torch_dir, here)) and not filename.startswith("<"):
+        if not filename.startswith(skipped):
             path = relative(Path(filename), root) if os.path.isabs(filename) else filename
             found = (path, tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return found
+
+
+def _caller(exc: BaseException, sites: _Sites) -> tuple[str, int, int] | None:
+    """The call in the project (under the folder lint runs in) deepest in the traceback."""
+    found = None
+    tb = exc.__traceback__
+    base = str(sites.root).rstrip(os.sep) + os.sep
+    here = os.path.dirname(os.path.dirname(__file__)) + os.sep
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(base) and not filename.startswith(here):
+            found = (sites._path(filename), tb.tb_lineno, 1)
         tb = tb.tb_next
     return found
 
@@ -458,6 +571,16 @@ def _failure(
     where = stage or name or report.factory
     exc_name = type(exc).__name__
     message = _one_line(str(exc), 2000)
+    url = _download(exc) if stage is not None else None
+    if url is not None:
+        fetched = f" from {url}" if url else ""
+        text = E.LINT_NOT_ANALYSED.template.format(
+            model=report.factory,
+            reason=f"building the model downloads pretrained weights{fetched}, which lint "
+            "does not do: build it without them (weights=None, weights_backbone=None in "
+            "torchvision, pretrained=False in timm)",
+        )
+        return _finding(_caller(exc, sites) or located, E.LINT_NOT_ANALYSED.code, text)
     if _meta_failure(exc):
         text = E.LINT_NOT_ANALYSED.template.format(
             model=report.factory,

@@ -107,34 +107,66 @@ def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
 
 
 def _show_model(console: Console, report: ModelReport, dtype: str = "float32") -> None:
+    """One row per module call, readable at 80 columns: the module path, then (dim) its
+    class, where it was built and its input when that is not the previous row's output;
+    the output; the MB of a leaf's output."""
     from rich.table import Table
+    from rich.text import Text
 
     from convshape.features.memory import MB, memory_table
 
-    title = f"{report.factory}  input {' '.join(_shape(s) for s in report.inputs)}"
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("layer")
-    table.add_column("class")
-    table.add_column("input")
-    table.add_column("output")
-    table.add_column("MB", justify="right")
-    table.add_column("built at", style="dim")
+    mode = "training mode" if report.train else "eval mode"
+    title = f"{report.factory}  input {_shapes(report.inputs)}  ({mode})"
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+    )
+    table.add_column("module / class, built at, input", overflow="fold", min_width=24)
+    table.add_column("output", overflow="fold")
+    table.add_column("MB", justify="right", no_wrap=True)
+    previous = report.inputs
     for row in report.layers:
         size = row.output_bytes(dtype) if row.leaf else 0
-        table.add_row(
-            row.path or "(model)",
-            row.cls,
-            " ".join(_shape(s) for s in row.inputs) or "-",
-            " ".join(_shape(s) for s in row.outputs) or "-",
-            f"{size / MB:.2f}" if size else "",
-            row.location,
-        )
+        name = Text(row.path or "(model)", style="bold")
+        detail = [row.cls, short_location(row.location)]
+        if row.inputs != previous:
+            detail.append(f"in {_shapes(row.inputs) or '-'}")
+        name.append("\n  " + " ".join(d for d in detail if d), style="dim")
+        table.add_row(name, _shapes(row.outputs) or "-", f"{size / MB:.2f}" if size else "")
+        if row.outputs:
+            previous = row.outputs
     console.print(table)
     if report.output is not None:
         console.print(f"output {' '.join(_shape(s) for s in report.output)}")
     console.print(memory_table(report.memory(dtype)))
     if report.lock_diff:
         _show_diff(console, report)
+
+
+def _shapes(shapes: Sequence[tuple[int, ...]]) -> str:
+    """Shapes without spaces, ``(1,64,32,32)``: a table column stays narrow."""
+    return " ".join(_shape(s).replace(" ", "") for s in shapes)
+
+
+def short_location(location: str) -> str:
+    """``file:line:col`` with an absolute path outside the folder lint runs in written
+    from the ``sys.path`` entry holding it (``torchvision/models/resnet.py:42:5``, not
+    ``/tmp/venv/lib/python3.11/site-packages/...``)."""
+    import os
+    import sys
+
+    if not os.path.isabs(location):
+        return location
+    best = ""
+    for entry in sys.path:
+        base = os.path.abspath(entry or os.curdir).rstrip(os.sep) + os.sep
+        if location.startswith(base) and len(base) > len(best):
+            best = base
+    return location[len(best) :] if best else location
 
 
 def _show_diff(console: Console, report: ModelReport) -> None:

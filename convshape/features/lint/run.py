@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from convshape.features.lint.model import ModelReport
     from convshape.features.lint.values import Finding
 
-__all__ = ["lint", "run_models", "selected"]
+__all__ = ["fails", "lint", "run_models", "selected"]
+
+NOT_ANALYSED = "CS902"  # core.errors.LINT_NOT_ANALYSED, without importing it here
 
 
 def lint(
@@ -73,3 +75,11 @@ def selected(config: Config, findings: list[Finding]) -> list[Finding]:
             continue
         out.append(f)
     return out
+
+
+def fails(config: Config, findings: list[Finding]) -> bool:
+    """Do the findings fail the run (exit 1)? Every one does but CS902 ("could not
+    analyse": no shape error was found, the model could not be run), which fails the run
+    only when the configuration's ``select`` (or ``--select``) names it by its code."""
+    strict = NOT_ANALYSED in config.select
+    return any(strict or f.code != NOT_ANALYSED for f in findings)

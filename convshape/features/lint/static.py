@@ -292,12 +292,16 @@ PARALLEL_MIN_FILES: Final = 64  # below this, starting workers costs more than i
 def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> LintRun:
     """Lint the Python files under ``paths``. ``jobs``: worker processes (None: one per
     CPU), used for large runs as flake8 does; findings come back in file order."""
+    paths = list(paths)
     problems: list[Finding] = []
     files = list(discover(paths, config, problems))
     run = LintRun(files=len(files))
     run.findings += [
         f for f in problems if config.enabled(f.code, relative(Path(f.path), config.root))
     ]
+    if config.inputs and config.enabled(LINT_DIRECTIVE.code):
+        whole = any(config.root.is_relative_to(Path(p).resolve()) for p in paths)
+        run.findings += unmatched_inputs(config, files, whole)
     workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
     workers = min(workers, max(len(files) // (PARALLEL_MIN_FILES // 2), 1))
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
@@ -397,3 +401,60 @@ def suppressed_in_file(finding: Finding, root: Path, cache: dict[str, object]) -
             cache[path] = None
     comments = cache[path]
     return isinstance(comments, _Comments) and _suppressed(finding, comments)
+
+
+def unmatched_inputs(config: Config, files: list[Path], whole: bool) -> list[Finding]:
+    """``[tool.convshape.inputs]`` keys that name nothing: no class, function or variable
+    of that name in that file (``path.py:Name``, read even when not linted), or, for a
+    bare ``Name`` when the whole project (``whole``) was linted, in any file linted.
+    Each is a CS907 finding at the key in the configuration file, so that a typo or a
+    renamed model does not leave its shapes unchecked in silence."""
+    texts = {relative(file, config.root): file for file in files}
+    config_text = ""
+    if config.source is not None:
+        try:
+            config_text = config.source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            config_text = ""
+    where = relative(config.source, Path.cwd()) if config.source else "pyproject.toml"
+    found = []
+    for key in config.inputs:
+        path, sep, name = key.rpartition(":")
+        if sep:
+            file = texts.get(path, config.root / path)
+            candidates = [file] if file.is_file() else []
+            what = f"{path} has no model {name!r}" if candidates else f"no file {path}"
+        elif whole:
+            candidates, what = list(texts.values()), f"no file linted defines {name!r}"
+        else:
+            continue  # the model may be in a file this run does not read
+        if any(_defines(file, name) for file in candidates):
+            continue
+        line = 1
+        at = config_text.find(f'"{key}"')
+        if at < 0:
+            at = config_text.find(f"{key} =")
+        if at >= 0:
+            line = config_text.count("\n", 0, at) + 1
+        message = (
+            f"[tool.convshape.inputs] {key!r} matches no model: {what} (keys are a class, "
+            "function or variable name, or path/to/file.py:Name relative to the "
+            "configuration file)"
+        )
+        found.append(Finding(where, line, 1, LINT_DIRECTIVE.code, message, "error", line, 1))
+    return found
+
+
+def _defines(file: Path, name: str) -> bool:
+    """Does the file define ``name`` at the start of a line (class, def, assignment)?"""
+    try:
+        text = _decode(read_bytes(file), file.as_posix())
+    except OSError:
+        return False
+    if not isinstance(text, str):
+        return False
+    pattern = (
+        rf"^[ \t]*(?:class|def|async[ \t]+def)[ \t]+{re.escape(name)}\b"
+        rf"|^{re.escape(name)}[ \t]*(?::[^=\n]*)?="
+    )
+    return re.search(pattern, text, re.MULTILINE) is not None

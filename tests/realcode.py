@@ -115,6 +115,8 @@ def build_and_run(root: Path, module: str, call: str, shape: list[int]) -> dict[
     import traceback
 
     sys.path.insert(0, str(root))
+    for name in [m for m in sys.modules if m.partition(".")[0] in PACKAGES]:
+        del sys.modules[name]  # imported by the parent (another test): read the copies
     import_torchvision()
     import torch
 

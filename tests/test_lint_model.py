@@ -335,6 +335,23 @@ def test_configured_models_and_the_shape_lock(project: Path) -> None:
     assert lint("--models")[0] == 0
 
 
+def test_a_configured_model_in_training_mode(project: Path) -> None:
+    table = '[[tool.convshape.models]]\nfactory = "zoo.models:good"\ninput = "2,3,16,16"\n'
+    (project / "pyproject.toml").write_text(table + table + "train = true\n")
+    code, doc = lint_json("--models")
+    assert code == 0
+    assert [m["mode"] for m in doc["models"]] == ["eval", "train"]
+    assert lint("--models", "--update-lock")[0] == 0
+    lock = json.loads((project / "convshape.lock.json").read_text())
+    assert sorted(lock["models"]) == [
+        "zoo.models:good@2,3,16,16",
+        "zoo.models:good@2,3,16,16@train",
+    ]
+    (project / "pyproject.toml").write_text(table + 'train = "yes"\n')
+    code, out = lint("--models")
+    assert code == 2 and "train must be true or false" in out
+
+
 def _torch_memory(factory: Any, shape: tuple[int, ...], dtype: str) -> tuple[int, int, int]:
     """(parameter bytes, leaf modules' output bytes, input bytes) in torch, the model in
     ``dtype`` (int8 modules cannot be built: measured in float32, floating tensors then

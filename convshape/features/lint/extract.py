@@ -256,6 +256,7 @@ _STR_METHODS: Final = frozenset(
 # Library factories interpreted by their contract (see Interp._factory): name -> file.
 _FACTORIES: Final = {"build_model_with_cfg": "timm/models/_builder.py"}
 _BUILDER_ONLY: Final = frozenset({"pruned", "pretrained_strict", "pretrained_cfg_overlay"})
+_FITS: Final = ("in_channels", "num_features", "in_features", "num_channels")
 _CHILD_VIEWS: Final = frozenset({"items", "values", "keys", "children", "named_children"})
 
 
@@ -338,6 +339,9 @@ class Interp:
         self.chain: tuple[Link, ...] = ()  # the calls of the model's code being followed
         self._mapped = True  # a call's arguments are the called function's parameters
         self.assumed = False  # following a model on an assumed input (no CS901 warnings)
+        # findings waiting on a parameter used several times (see report_layer)
+        self.pending: dict[object, tuple[int, Site, str, object, list[Any]]] = {}
+        self.fitted: set[object] = set()  # shared parameters a use took (see _fitted)
         self.limit = MAX_STEPS  # steps allowed for the model being followed
         self.root: Any = None  # the model being followed (for module paths in messages)
         self.steps = 0
@@ -427,22 +431,77 @@ class Interp:
         """A finding about ``layer`` whose argument ``names[i]`` is wrong, reported where
         that value is written: when a helper (``conv3x3``) only passes its parameter on,
         at the argument of the call that gave it (the outermost such call); the message
-        names the chain of construction and the module path."""
+        names the chain of construction and the module path. When the value comes from a
+        parameter the function uses several times (a block's ``in_channels`` given to
+        each branch), the finding waits: if every use fails, the call that gave the
+        parameter is the place (see :meth:`flush`)."""
         placed = self.place(layer, names)
         built = self.construction(layer)
-        if placed is None or not placed[2]:
-            at = site if placed is None else placed[0]
-            self.ctx.report(at, code, message + built, exact=exact, severity=severity, fixes=fixes)
+        if placed is None:
+            self.ctx.report(
+                site, code, message + built, exact=exact, severity=severity, fixes=fixes
+            )
             return
-        where, param, _moved = placed
-        text = f"`{where.text}` here is {param} of {site.text}{built}: {message}"
-        fix = f"use {value} instead of `{where.text}` in this call" if value is not None else ""
-        fixes = (fix,) if fix else tuple(f"{f} (here: `{where.text}`)" for f in fixes)
-        self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=fixes)
+        where, param, moved, shared = placed
+        if moved:
+            text = f"`{where.text}` here is {param} of {site.text}{built}: {message}"
+            fix = f"use {value} instead of `{where.text}` in this call" if value is not None else ""
+            out = (fix,) if fix else tuple(f"{f} (here: `{where.text}`)" for f in fixes)
+        else:
+            text, out = message + built, fixes
+        report = (where, code, text, exact, severity, out)
+        if shared is None:
+            self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=out)
+            return
+        key, uses, outer, name = shared
+        entries = self.pending.setdefault(key, (uses, outer, name, value, []))[4]
+        entries.append(report)
 
-    def place(self, layer: LayerVal, names: tuple[str, ...]) -> tuple[Site, str, bool] | None:
+    def _fitted(self, layer: LayerVal) -> None:
+        """``layer`` took its input: a shared parameter its input size comes from is right
+        for this use (so a failing use of it is that use's fault)."""
+        call = layer.call
+        if not isinstance(call, ast.Call):
+            return
+        params = rules.parameter_names(layer.name)
+        name = next((n for n in _FITS if n in params), None)
+        expr = _argument(call, params, (), name) if name is not None else None
+        if expr is None:
+            return
+        chain = layer.chain
+        expr, _file, _moved, stop = _climb(expr, layer._ctx, chain, len(chain) - 1)
+        if stop is not None and isinstance(expr, ast.Name):
+            self.fitted.add((id(chain[stop[0]]), expr.id))
+
+    def flush(self) -> None:
+        """Settle the findings that wait on a shared parameter (see :meth:`report_layer`):
+        one at the call that gave it when all its uses failed, else each where it is."""
+        pending, self.pending = self.pending, {}
+        fitted, self.fitted = self.fitted, set()
+        for key, (uses, outer, name, value, entries) in pending.items():
+            places = {(e[0].line, e[0].col) for e in entries}
+            first = entries[0]
+            if uses > 1 and len(places) > 1 and key not in fitted:
+                text = (
+                    f"`{outer.text}` here is `{name}`, which each of its {uses} uses refuses: "
+                    f"{first[2]}"
+                )
+                fix = f"use {value} instead of `{outer.text}` in this call" if value else ""
+                fixes = (fix,) if fix else first[5]
+                self.ctx.report(
+                    outer, first[1], text, exact=first[3], severity=first[4], fixes=fixes
+                )
+                continue
+            for where, code, text, exact, severity, fixes in entries:
+                self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=fixes)
+
+    def place(
+        self, layer: LayerVal, names: tuple[str, ...]
+    ) -> tuple[Site, str, bool, tuple[object, int, Site, str] | None] | None:
         """Where the value of ``layer``'s argument ``name`` is written: (site, name, moved
-        out of the layer's own call). None: at the layer's call."""
+        out of the layer's own call, what it waits on: a parameter used several times, as
+        (key, uses, the site of the argument that gave it, its name)). None: at the
+        layer's call."""
         call = layer.call
         if not isinstance(call, ast.Call) or not names:
             return None
@@ -451,22 +510,23 @@ class Interp:
             expr = _argument(call, params, (), name)
             if expr is None:
                 continue
-            file, moved = layer._ctx, False
-            for link in reversed(layer.chain):
-                if not isinstance(expr, ast.Name) or link.call is None:
-                    break
-                fn = link.func
-                if not _passes_on(fn, expr.id):
-                    break
-                spec = fn.args
-                positional = [a.arg for a in spec.posonlyargs + spec.args][link.offset :]
-                up = _argument(link.call, positional, [a.arg for a in spec.kwonlyargs], expr.id)
-                if up is None:
-                    break
-                expr, file, moved = up, link.file, True
-            if file is None or (not moved and expr.lineno == call.lineno):
+            chain = layer.chain
+            expr, file, moved, stop = _climb(expr, layer._ctx, chain, len(chain) - 1)
+            shared = None
+            if stop is not None and isinstance(expr, ast.Name):
+                index, uses = stop
+                link = chain[index]
+                up = _given(link, expr.id)
+                if up is not None:
+                    outer, outer_file, _m, _s = _climb(up, link.file, chain, index - 1)
+                    if outer_file is not None:
+                        key = (id(link), expr.id)
+                        shared = (key, uses, outer_file.site(outer), expr.id)
+            here = not moved and expr.lineno == call.lineno  # the layer's call is the place
+            if file is None or (here and shared is None):
                 return None
-            return file.site(expr), name, moved
+            site = layer.site if here else file.site(expr)
+            return (site or file.site(expr)), name, moved, shared
         return None
 
     def construction(self, layer: LayerVal) -> str:
@@ -820,6 +880,8 @@ class Interp:
         if isinstance(obj, Instance):
             if attr in obj.attrs:
                 return obj.attrs[attr]
+            if attr == "training":
+                return False  # lint follows models in eval mode, as model mode does
             if attr == "training" and self.training is not None:
                 return self.training
             if obj.opaque:
@@ -1734,11 +1796,13 @@ class Interp:
             return self.forget(args, kwargs)
         module.applied = True
         if isinstance(module, LayerVal):
-            if self.tracer is None:
-                return rules.apply_layer(self, module, args, kwargs)
-            before = len(self.ctx.findings)
+            before, waiting = len(self.ctx.findings), len(self.pending)
             out = rules.apply_layer(self, module, args, kwargs)
-            self.tracer.layer(self, module, args, out, before)
+            quiet = len(self.ctx.findings) == before and len(self.pending) == waiting
+            if module.chain and out is not UNKNOWN and quiet:
+                self._fitted(module)
+            if self.tracer is not None:
+                self.tracer.layer(self, module, args, out, before)
             return out
         if isinstance(module, SeqVal):
             if module.children is None:
@@ -1820,17 +1884,24 @@ def _argument(
 _USES: dict[int, tuple[ast.AST, dict[str, int], set[str]]] = {}
 
 
-def _passes_on(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) -> bool:
-    """Whether ``name`` is a parameter of ``fn`` that its body uses once, unchanged: a
-    helper passing it on, so the value is chosen by whoever calls ``fn``."""
+def _uses(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) -> int:
+    """How many times ``fn`` uses its parameter ``name`` unchanged (0: not a parameter, or
+    reassigned). Keeping it as an attribute (``self.inplanes = inplanes``) is no use."""
     cached = _USES.get(id(fn))
     if cached is None or cached[0] is not fn:
         loads: dict[str, int] = {}
         stores: set[str] = set()
         body = fn.body if isinstance(fn.body, list) else [fn.body]
+        kept: set[int] = set()
         for stmt in body:
             for node in ast.walk(stmt):
-                if isinstance(node, ast.Name):
+                if (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Name)
+                    and all(isinstance(t, ast.Attribute) for t in node.targets)
+                ):
+                    kept.add(id(node.value))
+                elif isinstance(node, ast.Name) and id(node) not in kept:
                     if isinstance(node.ctx, ast.Load):
                         loads[node.id] = loads.get(node.id, 0) + 1
                     else:
@@ -1840,7 +1911,40 @@ def _passes_on(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: st
         cached = _USES[id(fn)] = (fn, loads, stores)
     spec = fn.args
     params = {a.arg for a in spec.posonlyargs + spec.args + spec.kwonlyargs}
-    return name in params and cached[1].get(name, 0) == 1 and name not in cached[2]
+    if name not in params or name in cached[2]:
+        return 0
+    return cached[1].get(name, 0)
+
+
+def _given(link: Link, name: str) -> ast.expr | None:
+    """The argument ``link``'s call passes for the parameter ``name`` of its function."""
+    if link.call is None:
+        return None
+    spec = link.func.args
+    positional = [a.arg for a in spec.posonlyargs + spec.args][link.offset :]
+    return _argument(link.call, positional, [a.arg for a in spec.kwonlyargs], name)
+
+
+def _climb(
+    expr: ast.expr, file: Any, chain: tuple[Link, ...], index: int
+) -> tuple[ast.expr, Any, bool, tuple[int, int] | None]:
+    """Follow ``expr`` out of the functions that only pass it on, from ``chain[index]``
+    outwards: (the expression reached, its file, whether it moved, and where it stopped
+    on a parameter used several times: (index in the chain, uses))."""
+    moved = False
+    while index >= 0 and isinstance(expr, ast.Name):
+        link = chain[index]
+        if link.call is None:
+            break
+        uses = _uses(link.func, expr.id)
+        if uses > 1:
+            return expr, file, moved, (index, uses)
+        up = _given(link, expr.id) if uses == 1 else None
+        if up is None:
+            break
+        expr, file, moved = up, link.file, True
+        index -= 1
+    return expr, file, moved, None
 
 
 def _module_path(root: Any, target: Any) -> str:
@@ -2155,6 +2259,7 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
             continue
         interp.limit = min(MAX_STEPS, max(FILE_CAP - spent, FILE_STEPS))
         _run_root(interp, root)
+        interp.flush()
         spent += interp.steps
     interp.limit = MAX_STEPS
     _run_unreached(interp, tree)
@@ -2241,6 +2346,8 @@ def _guarded(interp: Interp, run: Callable[[], object]) -> None:
         if _debug():
             raise
         return
+    finally:
+        interp.flush()
 
 
 _CHANGES: dict[int, tuple[ast.stmt, list[tuple[str, ast.AST]]]] = {}

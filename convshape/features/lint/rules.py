@@ -1300,6 +1300,12 @@ def _broadcast_unknown(t: Tensor) -> Tensor:
 
 
 _FACTORIES: Final = frozenset({"randn", "rand", "zeros", "ones", "empty", "full"})
+# functional normalisations: the output has the input's shape (their weight's shape is not
+# checked here: it is a tensor the interpreter does not know)
+_NORMS: Final = frozenset(
+    {"layer_norm", "group_norm", "batch_norm", "instance_norm", "rms_norm", "local_response_norm"}
+    | {"dropout_", "stochastic_depth", "drop_path", "channel_shuffle", "pixel_shuffle_"}
+)
 
 
 def call_function(
@@ -1320,7 +1326,7 @@ def call_function(
     if canonical in LAYERS and LAYERS[canonical].family not in ("conv", "conv_transpose"):
         return _window_function(interp, canonical, args, kwargs, node)
     x = args[0] if args else kwargs.get("input", UNKNOWN)
-    if short in _ELEMENTWISE and isinstance(x, Tensor):
+    if (short in _ELEMENTWISE or short in _NORMS) and isinstance(x, Tensor):
         return x
     if short in ("flatten",) and isinstance(x, Tensor):
         start = args[1] if len(args) > 1 else kwargs.get("start_dim", 0)

@@ -242,6 +242,24 @@ def test_parameter_errors_show_why(layer: str, shape: tuple[int, ...], why: str)
 
 
 @pytest.mark.torch
+def test_fold_blocks_that_do_not_meet_against_torch() -> None:
+    """Fold on 13 columns where output_size holds 3 x 4 blocks: the panel's numbers are
+    the input's columns and the block count torch's own message names."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as raised:
+        torch.nn.Fold((4, 5), 2)(torch.zeros(1, 4, 13))
+    found = re.search(
+        r"sliding blocks \d+ \* \d+ = (\d+), but got input.size\(2\)=(\d+)", str(raised.value)
+    )
+    assert found is not None
+    picture = picture_of(convshape.infer("nn.Fold((4, 5), 2)", (1, 4, 13)))
+    root = ET.fromstring(layer_svg(picture))
+    (panel,) = [g for g in root.iter(f"{SVG}g") if "blocks" in classes(g)]
+    assert (panel.get("data-got"), panel.get("data-expected")) == (found[2], found[1])
+    torch.nn.Fold((4, 5), 2)(torch.zeros(1, 4, int(found[1])))  # and that many fit
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize(("layer", "shape", "why"), PARAMETER_ERRORS)
 def test_parameter_errors_raise_in_torch(layer: str, shape: tuple[int, ...], why: str) -> None:
     torch = pytest.importorskip("torch")

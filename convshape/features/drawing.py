@@ -424,6 +424,27 @@ def _grid_svg(g: Grid, y: float, html: bool) -> tuple[list[str], float, float, d
     return out, y + max(rows, out_rows) * G + 14, ox + out_cols * G + 16, meta
 
 
+def _mismatch_svg(what: str, got: int, expected: int, y: float) -> tuple[list[str], float]:
+    """Two bars: what the input has and what the layer expects (channels, fold's blocks)."""
+    top = max(got, expected, 1)
+    body = [f"<g{_attrs(class_=what, data_got=got, data_expected=expected)}>"]
+    body.append(_text(8, y + 11, f"{what} do not meet:", "error"))
+    y += 16
+    for label, n, cls in (
+        ("input", got, "cell input"),
+        ("layer expects", expected, "cell dropped"),
+    ):
+        w = max(4.0, 300 * n / top)
+        body.append(_text(8, y + 11, label, "label"))
+        body.append(
+            f'<rect x="{LEFT + 30}" y="{y:g}" width="{w:g}" height="13"{_attrs(class_=cls)}/>'
+        )
+        body.append(_text(LEFT + 36 + w, y + 11, str(n)))
+        y += 17
+    body.append("</g>")
+    return body, y + 6
+
+
 _Body = tuple[list[str], float, float, list[dict[str, object]], dict[str, object] | None]
 
 
@@ -435,25 +456,10 @@ def _layer_body(p: Picture, html: bool) -> _Body:
     body.append(_text(8, y + 14, title, "title"))
     y += 26
     width = 8 + 7.6 * len(title)
-    if p.channels is not None:
-        got, expected = p.channels
-        top = max(got, expected, 1)
-        body.append(f"<g{_attrs(class_='channels', data_got=got, data_expected=expected)}>")
-        body.append(_text(8, y + 11, "channels do not meet:", "error"))
-        y += 16
-        for label, n, cls in (
-            ("input", got, "cell input"),
-            ("layer expects", expected, "cell dropped"),
-        ):
-            w = max(4.0, 300 * n / top)
-            body.append(_text(8, y + 11, label, "label"))
-            body.append(
-                f'<rect x="{LEFT + 30}" y="{y:g}" width="{w:g}" height="13"{_attrs(class_=cls)}/>'
-            )
-            body.append(_text(LEFT + 36 + w, y + 11, str(n)))
-            y += 17
-        body.append("</g>")
-        y += 6
+    for what, pair in (("channels", p.channels), ("blocks", p.blocks)):
+        if pair is not None:
+            part, y = _mismatch_svg(what, *pair, y)
+            body.extend(part)
     metas = []
     for a in p.axes:
         part, y, meta = _axis_svg(a, y, html)

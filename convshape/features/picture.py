@@ -390,6 +390,8 @@ class Picture:
     error: ShapeError | None = None
     channels: tuple[int, int] | None = None
     """(the input's channels, the channels the layer expects) when they do not meet."""
+    blocks: tuple[int, int] | None = None
+    """Fold: (the input's columns, the sliding blocks output_size holds) when they differ."""
     op: str = ""
     notes: tuple[str, ...] = ()
 
@@ -480,6 +482,9 @@ def picture_of(result: Result) -> Picture:
             channels = (int(err.values["got"]), int(err.values["expected"]))
         except ValueError:
             channels = None
+    blocks = None
+    if err is not None and err.kind.name == "fold-blocks-mismatch":
+        blocks = (int(err.values["length"]), int(err.values["blocks"]))
     return Picture(
         title=layer_code(result.spec),
         input=result.input,
@@ -487,6 +492,7 @@ def picture_of(result: Result) -> Picture:
         axes=tuple(pictures),
         error=err,
         channels=channels,
+        blocks=blocks,
         op=result.spec.op,
         notes=tuple(result.notes),
     )

@@ -119,6 +119,9 @@ def picture_json(picture: Picture) -> dict[str, Any]:
         "channels": None
         if picture.channels is None
         else {"input": picture.channels[0], "expected": picture.channels[1]},
+        "blocks": None
+        if picture.blocks is None
+        else {"input": picture.blocks[0], "expected": picture.blocks[1]},
         "axes": axes,
         "grid": None
         if grid is None
@@ -238,7 +241,8 @@ def _axis_view(a: AxisPicture) -> list[RenderableType]:
     return parts
 
 
-def _channels(got: int, expected: int) -> list[RenderableType]:
+def _mismatch(what: str, got: int, expected: int) -> list[RenderableType]:
+    """What the input has against what the layer expects (channels, fold's blocks)."""
     width = 40
     top = max(got, expected, 1)
 
@@ -246,7 +250,7 @@ def _channels(got: int, expected: int) -> list[RenderableType]:
         return "█" * max(1, round(width * n / top)) if n > 0 else ""
 
     return [
-        Text("channels do not meet:", style="bold red"),
+        Text(f"{what} do not meet:", style="bold red"),
         Text.assemble("  input ".ljust(LABEL), (bar(got), "cyan"), f" {got}"),
         Text.assemble("  layer ".ljust(LABEL), (bar(expected), "red"), f" {expected} expected"),
     ]
@@ -259,8 +263,9 @@ def picture_view(picture: Picture) -> RenderableType:
     else:
         head.append("error", "bold red")
     parts: list[RenderableType] = [head]
-    if picture.channels is not None:
-        parts.extend(_channels(*picture.channels))
+    for what, pair in (("channels", picture.channels), ("blocks", picture.blocks)):
+        if pair is not None:
+            parts.extend(_mismatch(what, *pair))
     for a in picture.axes:
         parts.extend(_axis_view(a))
     if not picture.axes:

@@ -234,11 +234,18 @@ def _axis_view(a: AxisPicture) -> list[RenderableType]:
         summary.append(f"{counts['extra']} past the input (ceil_mode)")
     if a.dropped_window is not None:
         summary.append("1 window dropped")
-    parts.append(Text("   " + ", ".join(summary), style="dim"))
+    parts.append(Text(_indented(", ".join(summary)), style="dim"))
     if a.problem is not None:
-        parts.append(Text(f"   {a.problem}", style="bold red"))
+        parts.append(Text(_indented(a.problem), style="bold red"))
     parts.extend(_strip(a))
     return parts
+
+
+def _indented(line: str) -> str:
+    """A line of prose under an axis's formula, wrapped within 80 columns."""
+    import textwrap
+
+    return textwrap.fill(line, 79, initial_indent="   ", subsequent_indent="   ")
 
 
 def _mismatch(what: str, got: int, expected: int) -> list[RenderableType]:

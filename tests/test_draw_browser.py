@@ -157,6 +157,11 @@ def test_html_steps_through_every_stride_position(
                 "return document.getElementById('cursor-grid').querySelectorAll('rect').length"
             )
             assert highlighted == len(taps) + 1  # the window's cells and its output cell
+            rows, cols = (browser.find_element(By.ID, f"status-{a.name}") for a in picture.axes)
+            assert (rows.get_attribute("data-step"), cols.get_attribute("data-step")) == (
+                str(i),
+                str(j),
+            )  # the strips follow the grid
         browser.save_screenshot(str(path.with_suffix(".grid.png")))
     browser.save_screenshot(str(path.with_suffix(".png")))
     assert console_errors(browser) == []

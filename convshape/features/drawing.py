@@ -514,16 +514,18 @@ def layer_svg(p: Picture) -> str:
 _STEPPER = r"""
   function stepper(name, count, show) {
     let o = 0;
-    const step = function (d) { o = (o + d + count) % count; show(o); };
-    document.getElementById("prev-" + name).addEventListener("click", function () { step(-1); });
-    document.getElementById("next-" + name).addEventListener("click", function () { step(1); });
-    document.getElementById("first-" + name).addEventListener("click",
-      function () { o = 0; show(o); });
+    const go = function (k) { o = k; show(o); };
+    document.getElementById("prev-" + name).addEventListener("click",
+      function () { go((o - 1 + count) % count); });
+    document.getElementById("next-" + name).addEventListener("click",
+      function () { go((o + 1) % count); });
+    document.getElementById("first-" + name).addEventListener("click", function () { go(0); });
     show(0);
+    return go;
   }
 """
 """Buttons ``first-NAME``, ``prev-NAME`` and ``next-NAME`` stepping ``show`` through
-``0..count-1`` (round from the last to the first)."""
+``0..count-1`` (round from the last to the first); returns ``go(k)``, which moves there."""
 
 _SCRIPT = (
     r"""
@@ -580,7 +582,7 @@ _SCRIPT = (
       function (e) { e.classList.add("active"); });
   }
   for (const a of axes) {
-    if (a.outputs) stepper(a.name, a.outputs, function (o) { show(a, o); });
+    if (a.outputs) a.go = stepper(a.name, a.outputs, function (o) { show(a, o); });
   }
   const gridData = document.getElementById("grid-data");
   if (gridData) {
@@ -588,6 +590,8 @@ _SCRIPT = (
     const steps = rows.outputs * cols.outputs;
     stepper("grid", steps, function (s) {
       const i = Math.floor(s / cols.outputs), j = s % cols.outputs;
+      rows.go(i);  // the strips follow: row i's window on H, column j's on W
+      cols.go(j);
       const g = document.getElementById("cursor-grid");
       while (g.firstChild) g.removeChild(g.firstChild);
       const t = [];

@@ -164,7 +164,7 @@ def _compare(trace: ModelTrace, expected: dict[str, Any]) -> None:
     assert trace.params == expected["params"]
     got: dict[str, list[Any]] = defaultdict(list)
     for step in trace.steps:
-        if step.kind == "layer" and step.path:
+        if step.kind in ("layer", "module") and step.path:
             got[step.path].append(step.output)
     assert dict(got) == expected["calls"]
 
@@ -205,12 +205,11 @@ def test_blocks_against_torch() -> None:
     assert cat.output == (2, 24, 16, 16)
 
 
+CPU_ONLY = {"regnet_y_400mf()"}  # its builder computes with tensor values: not on meta
+
 # What the interpreter does not follow yet (the test shows when it does: XPASS)
 NOT_YET = {
-    "mobilenet_v3_small()": "InvertedResidualConfig's adjust_channels: out_channels unknown",
-    "convnext_tiny()": "nn.Parameter (layer_scale) is neither counted nor a tensor",
-    "efficientnet_b0()": "the stages built from MBConvConfig's block field are not followed",
-    "regnet_y_400mf()": "BlockParams.from_init_params: the trunk is not followed",
+    "regnet_y_400mf()": "BlockParams computes the widths with torch.pow/round on values",
 }
 
 
@@ -231,10 +230,11 @@ def test_torchvision_builders_against_torch(file: str, call: str, shape: tuple[i
     trace = trace_model(path.read_text(encoding="utf-8"), call, shape, path=str(path))
     import_torchvision()
     module = importlib.import_module(f"torchvision.models.{file}")
-    with torch.device("meta"):
+    device = "cpu" if call in CPU_ONLY else "meta"
+    with torch.device(device):
         # the oracle side: torch's own model, built by the same call in its module
         model = eval(call, dict(vars(module)))
-    _compare(trace, _run_torch(model, shape, "meta"))
+    _compare(trace, _run_torch(model, shape, device))
 
 
 def test_seeded_linear_bug_reports_torch_message_and_fix() -> None:

@@ -21,6 +21,7 @@ Public API (stable, immutable records; ``draw`` reads the same trace):
 from __future__ import annotations
 
 import ast
+import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,7 +36,7 @@ from convshape.features.network import Field
 if TYPE_CHECKING:
     from convshape.features.advice import Advice
     from convshape.features.lint.extract import Interp
-    from convshape.features.lint.values import Finding, LayerVal
+    from convshape.features.lint.values import Finding, Instance, LayerVal
 
 __all__ = ["Dims", "ModelTrace", "Module", "Step", "model_target", "trace_model"]
 
@@ -63,14 +64,17 @@ class Module:
 class Step:
     """One step of the forward pass.
 
-    ``kind`` is ``"layer"`` (a module applied: ``path`` is its module path, ``""`` for a
-    layer built inside forward) or ``"op"`` (a tensor operation outside modules:
+    ``kind`` is ``"layer"`` (a torch layer applied: ``path`` is its module path, ``""``
+    for a layer built inside forward), ``"module"`` (a module class read from source that
+    holds no modules, after the steps of its forward: ``Permute``, ``LayerNorm2d``; torch's
+    hooks see it as a leaf) or ``"op"`` (a tensor operation outside modules:
     ``torch.cat``, ``add`` for ``+``, ``F.relu``, ``Tensor.view``). ``inputs`` are the
     tensors it took (None: nothing known, not even the rank), ``sources`` the index of the
     step that made each (None: the model's input or something not followed). ``params``
     is counted on a module's first application only (None: unknown), ``macs`` is the
     multiply-accumulates of its weights on this input. ``file``/``line``/``code``: where
-    the module was built (layers) or the operation is written (ops). ``error``/``advice``:
+    the module was built (layers), its class is defined (modules) or the operation is
+    written (ops). ``error``/``advice``:
     what torch raises here; ``finding``: what static lint reported here, when convshape
     has no spec for the layer. ``unknown``: the layer's arguments the source does not fix
     (the interpreter could not follow where they come from)."""
@@ -266,6 +270,22 @@ class _Recorder:
         self.raw.append(("layer", module, tensors, self._sources(tensors), output, new, None))
         self._made(output, len(self.raw) - 1)
 
+    def module(
+        self, interp: Interp, module: Instance, inputs: list[Any] | None, output: Any, before: int
+    ) -> None:
+        """A module class's forward: recorded when it holds no modules (a leaf, as torch's
+        hooks see it: ``Permute``, ``LayerNorm2d``, ``StochasticDepth``)."""
+        from convshape.features.lint.values import ModuleVal, Tensor
+
+        held = [v for k, v in module.attrs.items() if not k.startswith("\0")]
+        if module.children or any(isinstance(v, ModuleVal) for v in held):
+            return
+        tensors: list[Any] = [t for t in (inputs or [])[:1] if isinstance(t, Tensor)] or [None]
+        new = list(interp.ctx.findings.values())[before:]
+        self.keep += tensors
+        self.raw.append(("module", module, tensors, self._sources(tensors), output, new, None))
+        self._made(output, len(self.raw) - 1)
+
     def op(
         self, interp: Interp, name: str, inputs: list[Any], output: Any, node: ast.AST, before: int
     ) -> None:
@@ -453,8 +473,10 @@ def _modules(model: Any) -> tuple[tuple[Module, ...], dict[int, str], list[tuple
             # an attribute the interpreter lost (set under a branch it could not decide)
             # may have been a module: its parameters are unknown
             lost = value.opaque or any(v is UNKNOWN for v in value.attrs.values())
-            found.append(Module(path, value.cls.name, None if lost else 0))
+            found.append(Module(path, value.cls.name, None if lost else _own(value.attrs)))
             for name, child in value.attrs.items():
+                if name.startswith("\0"):
+                    continue  # the interpreter's own (the torch layer a class subclasses)
                 if isinstance(child, ModuleVal):
                     children.append((name, child))
                 elif isinstance(child, DictVal) and child.items is not None:
@@ -471,6 +493,41 @@ def _modules(model: Any) -> tuple[tuple[Module, ...], dict[int, str], list[tuple
             found.append(Module(path, "nn.ModuleList", None if lost else 0))
         stack += [(c, prefix + n) for n, c in reversed(children)]
     return tuple(found), paths, layers
+
+
+def _class_file(cls: Any) -> str | None:
+    """The file a class read from source is defined in (its methods' module globals
+    hold the interpreter's FileContext under a name starting with a NUL)."""
+    from convshape.features.lint.values import FuncVal
+
+    for value in cls.attrs.values():
+        if isinstance(value, FuncVal):
+            ctx = value.globals.get("\0file")
+            path = getattr(ctx, "path", None)
+            if isinstance(path, str):
+                return path
+    return None
+
+
+def _own(attrs: dict[str, Any]) -> int | None:
+    """The parameters a module holds itself: its ``nn.Parameter`` attributes, and the
+    torch layer's when its class subclasses one (``class LayerNorm2d(nn.LayerNorm)``,
+    kept by the interpreter under a name starting with a NUL)."""
+    from convshape.features.lint.values import LayerVal, Param
+
+    total = 0
+    for name, value in attrs.items():
+        if name.startswith("\0") and isinstance(value, LayerVal):
+            held = _layer_module(value, "").params
+            if held is None:
+                return None
+            total += held
+        elif isinstance(value, Param):
+            shape = value.shape
+            if shape is None:
+                return None
+            total += math.prod(shape)
+    return total
 
 
 _CAT: Final = frozenset({"torch.cat", "torch.concat", "torch.concatenate"})
@@ -531,6 +588,32 @@ def _steps(
                     sources,
                     out,
                     0,
+                    0,
+                    (),
+                    None,
+                    None,
+                    finding,
+                )
+            )
+            specs.append(None)
+            continue
+        if kind == "module":
+            module = what
+            held = _own(module.attrs) if id(module) not in seen else 0
+            seen.add(id(module))
+            steps.append(
+                Step(
+                    index,
+                    "module",
+                    paths.get(id(module), ""),
+                    module.cls.name,
+                    module.cls.name,
+                    _class_file(module.cls),
+                    module.cls.node.lineno,
+                    inputs,
+                    sources,
+                    out,
+                    held,
                     0,
                     (),
                     None,
@@ -638,7 +721,7 @@ def _with_fields(steps: list[Step], specs: list[Any], shape: tuple[int, ...]) ->
         if ranks_ok and before and all(b is not None for b in before):
             if step.kind == "layer" and spec is not None:
                 found = _through(spec, before[0], step, n)
-            elif step.kind == "op" and (step.inputs[0] == step.output or step.type in _CAT):
+            elif step.kind != "layer" and (step.inputs[0] == step.output or step.type in _CAT):
                 found = _merged([b for b in before if b is not None])
         fields.append(found)
         out.append(replace(step, fields=found or ()))

@@ -138,8 +138,8 @@ def show_model(console: Console, trace: ModelTrace) -> None:
             output: Any = Text("error", style="bold red")
         else:
             output = _dims_text(step.output)
-        name = Text(_label(step), style="bold" if step.kind == "layer" else "cyan")
-        kind = step.type.removeprefix("nn.") if step.kind == "layer" else ""
+        name = Text(_label(step), style="bold" if step.kind != "op" else "cyan")
+        kind = step.type.removeprefix("nn.") if step.kind != "op" else ""
         detail = [p for p in (kind, step.where) if p]
         if len(step.inputs) > 1:
             detail.append("of " + " + ".join(_source(trace, s) for s in step.sources))

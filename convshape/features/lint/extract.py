@@ -43,6 +43,7 @@ from convshape.features.lint.values import (
     ModListVal,
     ModuleVal,
     ObjVal,
+    Param,
     PartialVal,
     Ref,
     SeqVal,
@@ -176,6 +177,11 @@ class Tracer(Protocol):
         self, interp: Interp, module: LayerVal, inputs: list[Any] | None, output: Any, before: int
     ) -> None:
         """``module(*inputs)`` ran in a forward (an ``nn.X`` layer) and gave ``output``."""
+
+    def module(
+        self, interp: Interp, module: Instance, inputs: list[Any] | None, output: Any, before: int
+    ) -> None:
+        """The forward of a module class read from source ran and gave ``output``."""
 
     def op(
         self, interp: Interp, name: str, inputs: list[Any], output: Any, node: ast.AST, before: int
@@ -1272,7 +1278,7 @@ class Interp:
                 return self.forget(args, kwargs)  # module-level use of another module's code
             return self.call_func(f, args, kwargs, node if mapped else None)
         if isinstance(f, ClassInfo):
-            return self.instantiate(f, args, kwargs, node if mapped else None)
+            return self.instantiate(f, args, kwargs, node if mapped else None, node)
         if isinstance(f, ModuleVal):
             return self.apply(f, args, kwargs)
         if isinstance(f, PartialVal):
@@ -1312,7 +1318,7 @@ class Interp:
             return self.call(self.getattr(obj, attr), args, kwargs, node)
         if kind is Ref:
             return self.call_ref(_ref(obj.name, attr).name, args, kwargs, node)
-        if kind is Tensor:
+        if kind is Tensor or kind is Param:
             if self.tracer is None:
                 return rules.tensor_method(self, obj, attr, args, kwargs, node)
             before = len(self.ctx.findings)
@@ -1340,7 +1346,7 @@ class Interp:
             return self.apply(obj, args, kwargs)
         if isinstance(obj, ModuleVal) and attr in _SELF_METHODS:
             return obj
-        if isinstance(obj, (Instance, ClassInfo, LayerVal, SeqVal)):
+        if isinstance(obj, (Instance, ObjVal, ClassInfo, LayerVal, SeqVal)):
             return self.call(self.getattr(obj, attr), args, kwargs, node)
         return self.forget(args, kwargs)
 
@@ -1493,6 +1499,7 @@ class Interp:
                 inst.attrs.update(layer.params or {})
             return None
         if attr == "__init__" and isinstance(inst, ObjVal):
+            self._init_object(inst, args, kwargs, obj.owner)
             return None
         if attr == "__init__" and isinstance(inst, Instance):
             if inst.children is not None and not inst.attrs.get("__seq_init__"):
@@ -1510,6 +1517,11 @@ class Interp:
         short = _canonical(name)
         if short in _EAGER and not args and not kwargs:
             return False  # code read here runs eagerly: not scripted, traced nor compiled
+        grad = kwargs is not None and set(kwargs) <= {"requires_grad"}
+        if short == "nn.Parameter" and args and isinstance(args[0], Tensor) and grad:
+            return Param(args[0].dims, args[0].exact, "nn.Parameter")
+        if short == "copy.copy" and args is not None and len(args) == 1 and not kwargs:
+            return _shallow_copy(args[0])
         if short == "nn.Sequential":
             children = self._seq_children(args, kwargs)
             seq = SeqVal(None, children, node, self.src)
@@ -1720,8 +1732,15 @@ class Interp:
             frame.locals[spec.kwarg.arg] = DictVal(remaining if known else None)
 
     def instantiate(
-        self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None, node: Any
+        self,
+        cls: ClassInfo,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+        node: Any,
+        built_at: ast.Call | None = None,
     ) -> Any:
+        """``cls(*args, **kwargs)``; ``node``: the call when its arguments are these,
+        ``built_at``: the call written in the source (a ``partial``'s too)."""
         if cls.kind == "other":
             return self._object(cls, args, kwargs)
         if cls.kind not in _MODULE_KINDS:
@@ -1747,6 +1766,10 @@ class Interp:
         if isinstance(init, FuncVal) and owner is not None:
             bound = FuncVal(init.node, init.globals, init.owner, inst, init.decorators)
             self.call_func(bound, args, kwargs, node if isinstance(node, ast.Call) else None)
+        elif cls.torch_base and isinstance(built_at or node, ast.Call):
+            # a torch layer's subclass that keeps its __init__ (LayerNorm2d): the layer
+            at = built_at or node
+            self._super_method(SuperVal(inst, cls), "__init__", args, kwargs, at)
         elif cls.kind == "sequential":
             children = self._seq_children(args, kwargs)
             inst.children = children
@@ -1756,37 +1779,60 @@ class Interp:
         return inst
 
     def _object(self, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
-        """An instance of a plain class: a dataclass's fields bound to the arguments, or
-        what its ``__init__`` sets."""
+        """An instance of a plain class, made by the first ``__init__`` along its MRO: one
+        the source writes, or a dataclass's (its fields bound to the arguments)."""
         obj = ObjVal(cls)
-        if any(c.dataclass for c in cls.mro):
-            fields: list[str] = []
-            for c in reversed(cls.mro):
-                for st in c.node.body:
-                    if not isinstance(st, ast.AnnAssign) or _classvar(st.annotation):
-                        continue
-                    if isinstance(st.target, ast.Name) and st.target.id not in fields:
-                        fields.append(st.target.id)
-            if args is None or kwargs is None or len(args) > len(fields):
-                return self.forget(args, kwargs)
-            given = dict(zip(fields, args, strict=False))
-            for name in fields:
-                if name in kwargs:
-                    given[name] = kwargs[name]
-                elif name not in given:
-                    default, _owner = cls.lookup(name)
-                    given[name] = default
-            obj.attrs.update(given)
-            post, owner = cls.lookup("__post_init__")
-            if isinstance(post, FuncVal) and owner is not None:
-                self.call_func(FuncVal(post.node, post.globals, post.owner, obj), [], {})
-            return obj
-        init, owner = cls.lookup("__init__")
-        if isinstance(init, FuncVal) and owner is not None:
-            self.call_func(FuncVal(init.node, init.globals, init.owner, obj), args, kwargs)
-        elif args or kwargs:
-            return self.forget(args, kwargs)
-        return obj
+        return obj if self._init_object(obj, args, kwargs, None) else UNKNOWN
+
+    def _init_object(
+        self,
+        obj: ObjVal,
+        args: list[Any] | None,
+        kwargs: dict[str, Any] | None,
+        after: ClassInfo | None,
+    ) -> bool:
+        """Run the ``__init__`` of ``obj``'s class after ``after`` in its MRO (``super()``);
+        False when the arguments cannot be bound."""
+        chain = obj.cls.mro
+        if after is not None and after in chain:
+            chain = chain[chain.index(after) + 1 :]
+        for c in chain:
+            init = c.attrs.get("__init__")
+            if isinstance(init, FuncVal):
+                self.call_func(FuncVal(init.node, init.globals, init.owner, obj), args, kwargs)
+                return True
+            if c.dataclass:
+                return self._dataclass_init(obj, c, args, kwargs)
+        if args or kwargs:
+            self.forget(args, kwargs)
+            return False
+        return True
+
+    def _dataclass_init(
+        self, obj: ObjVal, cls: ClassInfo, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> bool:
+        fields: list[str] = []
+        for c in reversed(cls.mro):
+            for st in c.node.body:
+                if not isinstance(st, ast.AnnAssign) or _classvar(st.annotation):
+                    continue
+                if isinstance(st.target, ast.Name) and st.target.id not in fields:
+                    fields.append(st.target.id)
+        if args is None or kwargs is None or len(args) > len(fields):
+            self.forget(args, kwargs)
+            return False
+        given = dict(zip(fields, args, strict=False))
+        for name in fields:
+            if name in kwargs:
+                given[name] = kwargs[name]
+            elif name not in given:
+                default, _owner = cls.lookup(name)
+                given[name] = default
+        obj.attrs.update(given)
+        post, owner = cls.lookup("__post_init__")
+        if isinstance(post, FuncVal) and owner is not None:
+            self.call_func(FuncVal(post.node, post.globals, post.owner, obj), [], {})
+        return True
 
     # -- forward ---------------------------------------------------------------------
 
@@ -1817,9 +1863,12 @@ class Interp:
                     _mark_applied(module)  # the same module on the same input: done before
                     return self.forwards[key]
                 bound = FuncVal(forward.node, forward.globals, forward.owner, module)
+                before = len(self.ctx.findings)
                 result = self.call_func(bound, args, kwargs)
                 if key is not None:
                     self.forwards[key] = result
+                if self.tracer is not None:
+                    self.tracer.module(self, module, args, result, before)
                 return result
             layer = module.attrs.get(_LAYER)
             if isinstance(layer, LayerVal) and module.cls.torch_base:
@@ -2053,6 +2102,21 @@ def _canonical_name(name: str) -> str:
     return name
 
 
+def _shallow_copy(value: Any) -> Any:
+    """``copy.copy(value)`` of a config object, a list or a dict; UNKNOWN for the rest."""
+    if _is_plain(value):
+        return value
+    if isinstance(value, ObjVal):
+        copied = ObjVal(value.cls)
+        copied.attrs = dict(value.attrs)
+        return copied
+    if isinstance(value, ListVal):
+        return ListVal(None if value.items is None else list(value.items))
+    if isinstance(value, DictVal):
+        return DictVal(None if value.items is None else dict(value.items))
+    return UNKNOWN
+
+
 def _tensors(interp: Interp, args: list[Any] | None, kwargs: dict[str, Any] | None) -> list[Any]:
     """The tensors a function is given, those in a list or tuple (``torch.cat``) too."""
     found: list[Any] = []
@@ -2271,6 +2335,11 @@ class _Building:
 
     def layer(
         self, interp: Interp, module: LayerVal, inputs: list[Any] | None, output: Any, before: int
+    ) -> None:
+        return None
+
+    def module(
+        self, interp: Interp, module: Instance, inputs: list[Any] | None, output: Any, before: int
     ) -> None:
         return None
 

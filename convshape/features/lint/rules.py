@@ -930,6 +930,11 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 _ELEMENTWISE: Final = frozenset(
     {
+        "layer_norm",  # normalisations keep the shape (their weights are not checked here)
+        "group_norm",
+        "batch_norm",
+        "instance_norm",
+        "local_response_norm",
         "relu",
         "relu_",
         "relu6",

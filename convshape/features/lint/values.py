@@ -26,6 +26,7 @@ __all__ = [
     "ModListVal",
     "ModuleVal",
     "ObjVal",
+    "Param",
     "PartialVal",
     "Ref",
     "SeqVal",
@@ -153,6 +154,12 @@ class Tensor:
         if index < 0 and -index <= n:
             return self.dims[index]
         return None
+
+
+@dataclass(frozen=True)
+class Param(Tensor):
+    """``nn.Parameter(t)``: a tensor a module holds as a parameter (counted in
+    ``parameters()``)."""
 
 
 @dataclass(eq=False)

@@ -624,3 +624,37 @@ def test_channels_are_followed_through_cat_without_a_declared_input() -> None:
             return Net()
         """
     assert found(source) == [(10, 21, "CS112")]  # head gets 16 channels; fc stays silent
+
+
+def test_coverage_says_what_was_followed_and_what_could_not_be() -> None:
+    from convshape.features.lint.output import summary
+    from convshape.features.lint.static import Followed
+
+    followed: list[Followed] = []
+    source = textwrap.dedent(
+        """
+        import torch.nn as nn
+
+        def tiny(**kwargs):
+            return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+        """
+    )
+    assert lint_source(source, "m.py", followed=followed) == []
+    assert followed == [Followed("m.py", "tiny", (1, None, None, None), "assumed")]
+    line = summary([], 1, 0, followed)
+    assert line == (
+        "All checks passed (1 file; 1 model followed statically (1 on images of unknown size))."
+    )
+    # a module whose base cannot be read: an info line naming why, not silence
+    hidden = textwrap.dedent(
+        """
+        from nowhere import Base
+
+        class Net(Base):
+            def forward(self, x):
+                return self.conv(x)
+        """
+    )
+    (info,) = lint_source(hidden, "n.py")
+    assert (info.code, info.severity, info.line) == ("CS908", "info", 4)
+    assert "Net" in info.message and "could not be read" in info.message

@@ -182,7 +182,7 @@ def test_lint_code_page_has_no_command() -> None:
 
 @pytest.mark.parametrize(
     ("query", "nearest"),
-    [("CS999", "CS905"), ("CS119x", "CS119"), ("chanel-mismatch", "CS112"), ("113", None)],
+    [("CS999", "CS908"), ("CS119x", "CS119"), ("chanel-mismatch", "CS112"), ("113", None)],
 )
 def test_unknown_code_exits_2_naming_the_nearest(query: str, nearest: str | None) -> None:
     result = runner.invoke(cli, ["rule", query])

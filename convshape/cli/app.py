@@ -515,10 +515,13 @@ def lint(
             raise UsageError("--train goes with --model or --models (model mode)")
         specs = args.model_specs(config, models, inputs, expect_output, config_models, train)
         workers = args.jobs(jobs) if paths or not specs else None  # static mode only
-        findings, files, reports = run_lint(paths, config, specs, workers, update_lock)
+        followed: list[Any] = []
+        findings, files, reports = run_lint(paths, config, specs, workers, update_lock, followed)
         from convshape.cli.views.lint import write_report
 
-        write_report(output_format, output_file, findings, files, reports, show_fixes, dtype)
+        write_report(
+            output_format, output_file, findings, files, reports, show_fixes, dtype, followed
+        )
     except UsageError as exc:
         fail(str(exc))
     finish(exit_zero or not fails(config, findings))

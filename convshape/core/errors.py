@@ -1542,6 +1542,13 @@ LINT_LOCK_CHANGED = _k(
 LINT_MODEL_RAISED = _k("CS905", "model-raised", "Lint", LINT, "{where} raised {exc}: {message}")
 LINT_UNREADABLE = _k("CS906", "unreadable-path", "Lint", LINT, "could not read {what}: {reason}")
 LINT_DIRECTIVE = _k("CS907", "bad-directive", "Lint", LINT, "{reason}")
+LINT_NOT_FOLLOWED = _k(
+    "CS908",
+    "nothing-followed",
+    "LintInfo",
+    LINT,
+    "no model defined here could be followed ({models}): {reason}; nothing in it was checked",
+)
 
 
 def check_input(shape: Sequence[int]) -> None:

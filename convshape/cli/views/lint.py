@@ -3,6 +3,7 @@ The formats themselves are :mod:`convshape.features.lint.output`'s."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from convshape.readers.source import write_atomic
 
 if TYPE_CHECKING:
     from convshape.features.lint.model import ModelReport
+    from convshape.features.lint.static import Followed
     from convshape.features.lint.values import Finding
 
 __all__ = ["write_report"]
@@ -26,6 +28,7 @@ def write_report(
     reports: list[ModelReport],
     show_fixes: bool,
     dtype: str = "float32",
+    followed: Sequence[Followed] = (),
 ) -> None:
     """Print the report (``fmt``: text, json, github or sarif), or write it to ``output_file``."""
     from convshape.features.lint import output
@@ -36,14 +39,30 @@ def write_report(
 
             buffer = io.StringIO()
             console = make_console(file=buffer, soft_wrap=True, no_color=True)
-            output.show_text(console, findings, files, reports, show_fixes=show_fixes, dtype=dtype)
+            output.show_text(
+                console,
+                findings,
+                files,
+                reports,
+                show_fixes=show_fixes,
+                dtype=dtype,
+                followed=followed,
+            )
             write_atomic(output_file, buffer.getvalue())
             return
         console = make_console(soft_wrap=True)
-        output.show_text(console, findings, files, reports, show_fixes=show_fixes, dtype=dtype)
+        output.show_text(
+            console,
+            findings,
+            files,
+            reports,
+            show_fixes=show_fixes,
+            dtype=dtype,
+            followed=followed,
+        )
         return
     root_uri = Path.cwd().as_uri() + "/" if fmt == "sarif" else None
-    text = output.render(fmt, findings, files, reports, root_uri, dtype)
+    text = output.render(fmt, findings, files, reports, root_uri, dtype, followed)
     if output_file:
         write_atomic(output_file, text + ("\n" if text else ""))
     elif text:

@@ -101,6 +101,7 @@ class FileContext:
     # the models followed from the file's roots: (name, input shape or None, how the
     # input was chosen: "declared", "assumed", "unknown"; or why it was not followed)
     followed: list[tuple[str, tuple[int | None, ...] | None, str]] = field(default_factory=list)
+    defined: list[tuple[str, int]] = field(default_factory=list)  # modules it defines, lines
     _text: Source | None = None
     _lines: list[str] | None = None
 
@@ -2316,6 +2317,11 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
             raise
         return
     spent = 0
+    ctx.defined = [
+        (c.name, c.node.lineno)
+        for c in interp.classes
+        if c.node in tree.body and (c.kind in _MODULE_KINDS or "forward" in c.attrs)
+    ]
     for root, new in _ordered(interp, _roots(interp, tree)):
         if spent > (FILE_STEPS if not new else FILE_CAP):
             name = root.name if isinstance(root, ClassInfo) else root.node.name

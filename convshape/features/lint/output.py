@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from convshape.features.lint.model import ModelReport
+    from convshape.features.lint.static import Followed
 
 __all__ = [
     "FORMATS",
@@ -54,13 +55,14 @@ def show_text(
     *,
     show_fixes: bool = False,
     dtype: str = "float32",
+    followed: Sequence[Followed] = (),
 ) -> None:
     from rich.text import Text
 
     for report in reports:
         _show_model(console, report, dtype)
     for f in findings:
-        style = "bold yellow" if f.severity == "warning" else "bold red"
+        style = {"warning": "bold yellow", "info": "bold blue"}.get(f.severity, "bold red")
         url = _url(f.code)
         code_style = f"{style} link {url}" if url else style
         console.print(
@@ -73,7 +75,8 @@ def show_text(
                 console.print(Text.assemble(("    fix: ", "green"), fix))
     if findings:
         console.print(Text(rules_hint(findings), style="dim"))
-    console.print(Text(summary(findings, files, len(reports)), style="dim" if findings else ""))
+    line = summary(findings, files, len(reports), followed)
+    console.print(Text(line, style="dim" if findings else ""))
 
 
 def rules_hint(findings: Sequence[Finding]) -> str:
@@ -86,24 +89,53 @@ def rules_hint(findings: Sequence[Finding]) -> str:
     return f"Explain a code: convshape rule {codes[0]} (all codes: {DOCS_URL})."
 
 
-def summary(findings: Sequence[Finding], files: int, models: int = 0) -> str:
+def summary(
+    findings: Sequence[Finding], files: int, models: int = 0, followed: Sequence[Followed] = ()
+) -> str:
+    """The last line: what was checked (files, the models static lint followed in them
+    and with which input, the models run), and what was found."""
     checked = []
     if files:
         checked.append(f"{files} file{'s' if files != 1 else ''}")
     if models:
         checked.append(f"{models} model{'s' if models != 1 else ''}")
     what = " and ".join(checked) or "nothing"
+    shown = followed_text(followed)
+    if shown:
+        what += f"; {shown}"
     if not findings:
         return f"All checks passed ({what})."
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    infos = len(findings) - errors - warnings
     parts = []
     if errors:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if infos:
+        parts.append(f"{infos} info")
     n = len(findings)
     return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {what}."
+
+
+def followed_text(followed: Sequence[Followed]) -> str:
+    """``12 models followed statically (3 on a declared input, 9 on images of unknown
+    size), 4 skipped``: '' when static lint followed none."""
+    ran = [m for m in followed if m.how in ("declared", "assumed", "unknown")]
+    if not ran:
+        return ""
+    how = {k: sum(1 for m in ran if m.how == k) for k in ("declared", "assumed", "unknown")}
+    words = {
+        "declared": "on a declared input",
+        "assumed": "on images of unknown size",
+        "unknown": "on an unknown input",
+    }
+    parts = [f"{n} {words[k]}" for k, n in how.items() if n]
+    n = len(ran)
+    text = f"{n} model{'s' if n != 1 else ''} followed statically ({', '.join(parts)})"
+    skipped = sum(1 for m in followed if m.how == "skipped")
+    return text + (f", {skipped} skipped" if skipped else "")
 
 
 def _show_model(console: Console, report: ModelReport, dtype: str = "float32") -> None:
@@ -216,6 +248,7 @@ def json_document(
     files: int,
     reports: Sequence[ModelReport] = (),
     dtype: str = "float32",
+    followed: Sequence[Followed] = (),
 ) -> dict[str, Any]:
     """The documented ``--output-format json`` document (docs/lint.md)."""
     return {
@@ -223,6 +256,15 @@ def json_document(
         "files": files,
         "findings": [finding_json(f) for f in findings],
         "models": [r.to_json(dtype) for r in reports],
+        "followed": [
+            {
+                "path": m.path,
+                "model": m.model,
+                "input": None if m.input is None else list(m.input),
+                "how": m.how,
+            }
+            for m in followed
+        ],
         "summary": {
             "findings": len(findings),
             "errors": sum(1 for f in findings if f.severity == "error"),
@@ -248,7 +290,7 @@ def github(findings: Sequence[Finding]) -> list[str]:
     """``::error file=...,line=...,col=...,title=CS112::message`` per finding."""
     out = []
     for f in findings:
-        command = "warning" if f.severity == "warning" else "error"
+        command = {"warning": "warning", "info": "notice"}.get(f.severity, "error")
         props = {
             "file": f.path,
             "line": str(f.line),
@@ -327,7 +369,7 @@ def sarif(findings: Sequence[Finding], root_uri: str | None = None) -> dict[str,
         result: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
-            "level": "warning" if f.severity == "warning" else "error",
+            "level": {"warning": "warning", "info": "note"}.get(f.severity, "error"),
             "message": {"text": f.message},
             "locations": [location],
         }
@@ -365,10 +407,11 @@ def render(
     reports: Sequence[ModelReport] = (),
     root_uri: str | None = None,
     dtype: str = "float32",
+    followed: Sequence[Followed] = (),
 ) -> str:
     """The whole report as text in a machine format (not ``text``, which is rich)."""
     if fmt == "json":
-        return json.dumps(json_document(findings, files, reports, dtype), indent=2)
+        return json.dumps(json_document(findings, files, reports, dtype, followed), indent=2)
     if fmt == "github":
         return "\n".join(github(findings))
     if fmt == "sarif":

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from convshape.features.lint.config import Config, ModelSpec
     from convshape.features.lint.model import ModelReport
+    from convshape.features.lint.static import Followed
     from convshape.features.lint.values import Finding
 
 __all__ = ["fails", "lint", "run_models", "selected"]
@@ -25,10 +26,11 @@ def lint(
     specs: list[ModelSpec],
     jobs: int | None,
     update_lock: bool,
+    followed: list[Followed] | None = None,
 ) -> tuple[list[Finding], int, list[ModelReport]]:
     """``convshape lint``: static mode on ``paths`` (default ``.``, skipped when only
     models are given), then model mode on ``specs``. The findings, sorted; the number of
-    files read; the models' reports."""
+    files read; the models' reports. The models static mode followed go to ``followed``."""
     findings: list[Finding] = []
     files = 0
     if paths or not specs:
@@ -37,6 +39,8 @@ def lint(
         run = lint_paths(paths or (".",), config, jobs)
         findings += run.findings
         files = run.files
+        if followed is not None:
+            followed += run.followed
     reports = run_models(config, specs, update_lock) if specs else []
     for report in reports:
         findings += selected(config, report.findings)
@@ -80,6 +84,7 @@ def selected(config: Config, findings: list[Finding]) -> list[Finding]:
 def fails(config: Config, findings: list[Finding]) -> bool:
     """Do the findings fail the run (exit 1)? Every one does but CS902 ("could not
     analyse": no shape error was found, the model could not be run), which fails the run
-    only when the configuration's ``select`` (or ``--select``) names it by its code."""
+    only when the configuration's ``select`` (or ``--select``) names it by its code; an
+    info finding (CS908: nothing in a file could be followed) never does."""
     strict = NOT_ANALYSED in config.select
-    return any(strict or f.code != NOT_ANALYSED for f in findings)
+    return any(f.severity != "info" and (strict or f.code != NOT_ANALYSED) for f in findings)

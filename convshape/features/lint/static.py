@@ -15,14 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from convshape.core.errors import LINT_DIRECTIVE, LINT_SYNTAX, LINT_UNREADABLE, UsageError
+from convshape.core.errors import (
+    LINT_DIRECTIVE,
+    LINT_NOT_FOLLOWED,
+    LINT_SYNTAX,
+    LINT_UNREADABLE,
+    UsageError,
+)
 from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
 from convshape.features.lint.imports import remember
 from convshape.features.lint.values import Finding
 from convshape.readers.parse import parse_shape
 from convshape.readers.source import read_bytes
 
-__all__ = ["Finding", "LintRun", "discover", "lint_paths", "lint_source"]
+__all__ = ["Finding", "Followed", "LintRun", "discover", "lint_paths", "lint_source"]
 
 _DIRECTIVE: Final = re.compile(r"#\s*convshape:\s*([^#\n]*)", re.IGNORECASE)
 _NOQA: Final = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.I)
@@ -122,11 +128,14 @@ def lint_source(
     config: Config | None = None,
     inputs: Mapping[str, tuple[int, ...]] | None = None,
     rel: str | None = None,
+    followed: list[Followed] | None = None,
 ) -> list[Finding]:
     """Static lint of one file's text: its findings, sorted, suppressions applied.
 
     ``path`` is how findings name the file; ``rel`` its path relative to the
-    configuration's root, for per-file-ignores and ``inputs`` keys (default: ``path``)."""
+    configuration's root, for per-file-ignores and ``inputs`` keys (default: ``path``).
+    The models followed are added to ``followed``; a file defining modules none of which
+    could be followed gets a CS908 info finding saying so."""
     rel = path if rel is None else rel
     from convshape.features.lint.extract import FileContext, analyse
 
@@ -169,7 +178,26 @@ def lint_source(
             if enabled:
                 gc.enable()
     found = [finding for _exact, finding in ctx.findings.values()]
+    models = [Followed(path, name, shape, how) for name, shape, how in ctx.followed]
+    if followed is not None:
+        followed += models
+    if ctx.defined and not any(m.how in FOLLOWED for m in models):
+        found.append(_not_followed(path, ctx.defined, [m for m in models if m.how != "skipped"]))
     return _kept(found + directives, config, rel, comments)
+
+
+FOLLOWED: Final = ("declared", "assumed", "unknown")  # Followed.how of a model followed
+
+
+def _not_followed(path: str, defined: list[tuple[str, int]], tried: list[Followed]) -> Finding:
+    names = ", ".join(name for name, _line in defined[:4]) + (", ..." if len(defined) > 4 else "")
+    if tried:
+        reason = f"{tried[0].model} {tried[0].how}"
+    else:
+        reason = "their base classes or builders could not be read from source"
+    message = LINT_NOT_FOLLOWED.template.format(models=names, reason=reason)
+    line = defined[0][1]
+    return Finding(path, line, 1, LINT_NOT_FOLLOWED.code, message, "info", line, 1)
 
 
 def _unparsable(path: str, reason: str, line: int = 1, col: int = 1) -> Finding:
@@ -192,15 +220,31 @@ def _kept(
 
 
 def _may_define_models(source: str) -> bool:
-    return "nn" in source or "torch" in source or "Conv" in source
+    return "nn" in source or "torch" in source or "Conv" in source or "forward" in source
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A model static lint followed from a file's roots (see :mod:`.extract`): its name,
+    the input it was followed with (``None`` sizes unknown; no input: its layers were
+    checked with what they fix themselves), and how that input was chosen: "declared"
+    (a directive or the configuration), "assumed" (a batch of images of unknown size:
+    the model starts with a Conv2d), "unknown"; or "skipped" (the file's step budget)."""
+
+    path: str
+    model: str
+    input: tuple[int | None, ...] | None
+    how: str
 
 
 @dataclass
 class LintRun:
-    """The result of linting files: findings and how many files were read."""
+    """The result of linting files: findings, how many files were read, and the models
+    followed in them."""
 
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    followed: list[Followed] = field(default_factory=list)
 
 
 def discover(
@@ -311,11 +355,14 @@ def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) ->
         except (OSError, ImportError, RuntimeError):  # no fork, no semaphores: one process
             results = None
         if results is not None:
-            for findings in results:
+            for findings, followed in results:
                 run.findings += findings
+                run.followed += followed
             run.findings.sort(key=Finding.sort_key)
+            run.followed.sort(key=lambda m: m.path)
             return run
-    run.findings += _lint_files(files, config)
+    findings, run.followed = _lint_files(files, config)
+    run.findings += findings
     run.findings.sort(key=Finding.sort_key)
     return run
 
@@ -323,7 +370,7 @@ def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) ->
 _QUIET = False  # set while _lint_files holds the warnings off for a whole run
 
 
-def _lint_files(files: list[Path], config: Config) -> list[Finding]:
+def _lint_files(files: list[Path], config: Config) -> tuple[list[Finding], list[Followed]]:
     global _QUIET
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -334,8 +381,9 @@ def _lint_files(files: list[Path], config: Config) -> list[Finding]:
             _QUIET = False
 
 
-def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
+def _lint_quietly(files: list[Path], config: Config) -> tuple[list[Finding], list[Followed]]:
     found: list[Finding] = []
+    followed: list[Followed] = []
     for file in files:
         rel = relative(file, config.root)
         try:
@@ -349,8 +397,8 @@ def _lint_quietly(files: list[Path], config: Config) -> list[Finding]:
             if config.enabled(source.code, rel):
                 found.append(source)
             continue
-        found += lint_source(source, file.as_posix(), config=config, rel=rel)
-    return found
+        found += lint_source(source, file.as_posix(), config=config, rel=rel, followed=followed)
+    return found, followed
 
 
 def _decode(data: bytes, path: str) -> str | Finding:
@@ -378,7 +426,7 @@ def _decode(data: bytes, path: str) -> str | Finding:
 
 def _in_workers(
     chunks: list[list[Path]], config: Config, workers: int
-) -> list[list[Finding]] | None:
+) -> list[tuple[list[Finding], list[Followed]]] | None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -354,3 +354,39 @@ def test_static_and_model_mode_agree_on_files(
     monkeypatch.syspath_prepend(str(tmp_path))
     trace = trace_model(source, factory, shape, path=f"{name}.py")
     _compare(trace, _model_mode(f"{name}:{factory}", shape, tmp_path))
+
+
+def test_seeded_bug_in_a_helper_names_the_line_to_fix() -> None:
+    """A wrong in_channels passed to torchvision's conv3x3 helper: the failing module, its
+    path, torch's message, and static lint's line to fix (the call that passed it)."""
+    torch = _torch()
+    import_torchvision()
+    assert TORCHVISION is not None
+    path = TORCHVISION / "models" / "resnet.py"
+    good = "        self.conv2 = conv3x3(planes, planes)\n"
+    source = path.read_text(encoding="utf-8")
+    seeded = source.replace(good, good.replace("(planes,", "(inplanes,"), 1)
+    line = source[: source.index(good)].count("\n") + 1
+    trace = trace_model(seeded, "resnet18()", (1, 3, 64, 64), path=str(path))
+    failed = trace.failed
+    assert failed is not None and failed.path == "layer2.0.conv2" and failed.error is not None
+    assert failed.finding is not None and failed.finding.line == line
+    module = types.ModuleType("torchvision.models._convshape_seeded")
+    module.__package__ = "torchvision.models"
+    registry = importlib.import_module("torchvision.models._api").BUILTIN_MODELS
+    saved = dict(registry)
+    registry.clear()  # the seeded file registers its builders again
+    try:
+        exec(compile(seeded, str(path), "exec"), module.__dict__)
+    finally:
+        registry.clear()
+        registry.update(saved)
+    with pytest.raises(RuntimeError) as info:
+        module.resnet18()(torch.empty(1, 3, 64, 64))
+    assert failed.error.message == str(info.value)
+    out = CliRunner().invoke(
+        cli,
+        ["calc", "-", "--variable", "resnet18()", "-i", "1,3,64,64"],
+        input=TUTORIAL_FILE.replace("class Net", "class Unused"),
+    )
+    assert out.exit_code == 2  # stdin without the builder: a usage error, one line

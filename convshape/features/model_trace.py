@@ -75,8 +75,9 @@ class Step:
     multiply-accumulates of its weights on this input. ``file``/``line``/``code``: where
     the module was built (layers), its class is defined (modules) or the operation is
     written (ops). ``error``/``advice``:
-    what torch raises here; ``finding``: what static lint reported here, when convshape
-    has no spec for the layer. ``unknown``: the layer's arguments the source does not fix
+    what torch raises here; ``finding``: what static lint reported here (at the line to
+    fix: the call that passed the wrong value, which may be the caller of the helper that
+    built the layer). ``unknown``: the layer's arguments the source does not fix
     (the interpreter could not follow where they come from)."""
 
     index: int
@@ -340,6 +341,7 @@ def trace_model(
         reason = "no layer was reached from its forward"
     if reason and not failed:
         reason += _lost(steps)
+    steps = _placed(steps, ctx)
     attached = {id(s.finding) for s in steps if s.finding is not None}
     errors = [f for _e, f in ctx.findings.values() if f.severity == "error"]
     others = tuple(f for f in errors if id(f) not in attached)
@@ -354,6 +356,25 @@ def trace_model(
         _build_error(layers),
         others if not any(s.failed for s in steps) else (),
     )
+
+
+def _placed(steps: tuple[Step, ...], ctx: Any) -> tuple[Step, ...]:
+    """The first failing step gets static lint's finding for its module when lint placed
+    it after the step (at the call that gave a value its module's helper only passed on:
+    the message names the module path, or torch's message for this step)."""
+    from dataclasses import replace
+
+    failed = next((s for s in steps if s.failed), None)
+    if failed is None or failed.finding is not None or not failed.path:
+        return steps
+    tail = f"for {failed.path})"
+    said = failed.error.message if failed.error is not None else None
+    for _exact, finding in ctx.findings.values():
+        if finding.severity != "error":
+            continue
+        if tail in finding.message or (said is not None and said in finding.message):
+            return tuple(replace(s, finding=finding) if s is failed else s for s in steps)
+    return steps
 
 
 def _lost(steps: tuple[Step, ...]) -> str:
@@ -644,7 +665,6 @@ def _steps(
                     from convshape.features.advice import advise
 
                     advice = advise(error, spec, shape_in)
-                    finding = None
                     out = None
                 elif result_out is not None:
                     out = tuple(result_out)
@@ -670,7 +690,7 @@ def _steps(
                 (),
                 error,
                 advice,
-                finding if error is None else None,
+                finding,
                 _unknown_args(layer),
             )
         )

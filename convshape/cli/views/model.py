@@ -220,6 +220,16 @@ def _show_failure(console: Console, trace: ModelTrace) -> None:
     )
     if failed.error is not None:
         _show_error(console, failed.error, failed.advice)
+        placed = failed.finding
+        if placed is not None and (placed.line != failed.line or placed.path != failed.file):
+            at = f"{placed.path.replace(chr(92), '/').rpartition('/')[2]}:{placed.line}"
+            # the finding's first part: what is written there and the chain of construction
+            what = placed.message.partition("): ")[0] + ")" if "): " in placed.message else ""
+            console.print(
+                Text.assemble(("the line to fix: ", "bold green"), f"{at}:{placed.col} ", what)
+            )
+            for fix in placed.fixes:
+                console.print(Text.assemble(("  fix there: ", "green"), fix))
     elif failed.finding is not None:
         console.print(
             Text.assemble((f"[{failed.finding.code}] ", "magenta"), failed.finding.message)

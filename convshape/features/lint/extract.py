@@ -2400,6 +2400,7 @@ def follow_model(
         interp.steps = 0
         interp.tracer = tracer
         output = interp.apply(model, [Tensor(shape, True, "the input")], {})
+        interp.flush()  # findings that waited on a shared parameter, at their place
     except _Budget:
         return Followed(model, UNKNOWN, len(ctx.findings), "too many steps")
     except RecursionError:

@@ -338,6 +338,17 @@ LAYER_CASES: list[tuple[str, str]] = [
     ("CS843", "F.interpolate(torch.zeros(1, 1, 4, 4), size=(8, 8), mode='lanczos')"),
     ("CS844", "nn.Upsample(scale_factor=1e20)(torch.zeros(1, 1, 5))"),
     ("CS845", "nn.InstanceNorm1d(2, track_running_stats=True)(torch.zeros(1, 3, 0))"),
+    # Tensors joined in a forward: a skip connection, a U-Net's concatenation.
+    (
+        "CS880",
+        "torch.zeros(1, 64, 8, 8) + nn.Conv2d(64, 32, 3, padding=1)(torch.zeros(1, 64, 8, 8))",
+    ),
+    (
+        "CS881",
+        "torch.cat([nn.ConvTranspose2d(8, 4, 2, stride=2)(torch.zeros(1, 8, 30, 30)), "
+        "torch.zeros(1, 4, 61, 61)], dim=1)",
+    ),
+    ("CS882", "torch.cat([torch.zeros(1, 4, 8, 8), nn.Flatten()(torch.zeros(1, 4, 8, 8))], 1)"),
 ]
 
 _LAYER_HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"

@@ -1,4 +1,4 @@
-"""explain on older torch's wordings (the ``legacy`` family, CS860-CS872).
+"""explain on older torch's wordings (the ``legacy`` family, CS855-CS857 and CS860-CS872).
 
 Each wording is quoted from the torch source that printed it; ``SOURCES`` cites the
 repository, file and commit it was read from (with the search tool's read_file/find_string
@@ -138,6 +138,25 @@ SOURCES: dict[str, tuple[str, str]] = {
         "RuntimeError: mat1 dim 1 must match mat2 dim 0",
         "pytorch/pytorch aten/src/ATen/native/cuda/LinearAlgebra.cu (addmm_out_cuda_impl); "
         "issue 89342",
+    ),
+    # torch.cat's old checks; each wording as users pasted it (tests/corpus_explain reports).
+    "CS855": (
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Got 45 and 44 in "
+        "dimension 2 (The offending index is 1)",
+        "pytorch/pytorch aten/src/ATen/native/TensorShape.cpp (check_cat_shape_except_dim); "
+        "quoted in fepegar/torchio's EnsureShapeMultiple docstring",
+    ),
+    "CS856": (
+        "RuntimeError: Sizes of tensors must match except in dimension 2. Got 70 and 71 (The "
+        "offending index is 0)",
+        "pytorch/pytorch aten/src/ATen/native/cuda/Shape.cu (check_shape_except_dim); "
+        "report https://github.com/lbktrinh/UNet_scAG/issues/1 (a U-Net's skip)",
+    ),
+    "CS857": (
+        "RuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. "
+        "Got 23 and 24 in dimension 2 at /pytorch/aten/src/TH/generic/THTensor.cpp:689",
+        "pytorch/pytorch aten/src/TH/generic/THTensor.cpp (THTensor_(catArray), THArgCheck); "
+        "report https://github.com/meetps/pytorch-semseg/issues/87",
     ),
 }
 

@@ -1458,6 +1458,40 @@ LEGACY_WEIGHT_INPUT_RANK = legacy(
     source="torch/csrc/autograd/functions/convolution.cpp",
     today="CS109",
 )
+# torch.cat's sizes check before torch 1.11 (today CS881, which names the joined dimension
+# and the tensor's place in the list; these old texts do not always).
+LEGACY_CAT_SIZES = legacy(
+    "CS855",
+    "legacy-cat-sizes",
+    RT,
+    "Sizes of tensors must match except in dimension {dim}. Got {a} and {b} in dimension {d} "
+    "(The offending index is {index})",
+    versions="1.5-1.10",
+    source="ATen's CPU cat, check_cat_shape_except_dim (aten/src/ATen/native/TensorShape.cpp; "
+    "'torch.cat(): ' in front in some releases)",
+    today="CS881",
+)
+LEGACY_CAT_SIZES_CUDA = legacy(
+    "CS856",
+    "legacy-cat-sizes-cuda",
+    RT,
+    "Sizes of tensors must match except in dimension {d}. Got {a} and {b} (The offending index "
+    "is {index})",
+    versions="1.5-1.10 (CUDA)",
+    source="ATen's CUDA cat (aten/src/ATen/native/cuda/Shape.cu), which names the dimension "
+    "that differs, not the joined one",
+    today="CS881",
+)
+LEGACY_CAT_SIZES_TH = legacy(
+    "CS857",
+    "legacy-cat-sizes-th",
+    RT,
+    "invalid argument 0: Sizes of tensors must match except in dimension {dim}. Got {a} and {b} "
+    "in dimension {d} at ",
+    versions="0.4-1.4",
+    source="TH's THTensor_(catArray) (aten/src/TH/generic/THTensor.cpp), THArgCheck",
+    today="CS881",
+)
 LEGACY_CHANNEL_MISMATCH = legacy(
     "CS868",
     "legacy-channel-mismatch",

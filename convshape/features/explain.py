@@ -559,7 +559,12 @@ def _acceptable(
         sizes_ = (values.get("b", ""), values.get("c", ""))
         if not all(v.isdigit() and int(v) > 0 for v in sizes_) or _RESHAPE_CALL.search(text):
             return False
+    if kind in _NUMBERS_ONLY and not all(v.isdigit() for v in values.values()):
+        return False  # CUDA's "Got 45 and 44 (..." is not CPU's "Got 45 and 44 in dimension"
     return all(v and len(v) <= _MAX_VALUE for v in values.values())
+
+
+_NUMBERS_ONLY = frozenset({E.LEGACY_CAT_SIZES, E.LEGACY_CAT_SIZES_CUDA, E.LEGACY_CAT_SIZES_TH})
 
 
 def find_errors(text: str) -> list[Match]:
@@ -778,7 +783,7 @@ def _explain_older(match: Match, lang: Lang) -> Explanation:
 
 class Refusal(UsageError):
     """A torch error that is recognised but is not a shape error of the layers convshape
-    knows (a device, dtype, view, loss, cat, broadcast or state-dict error): ``category``
+    knows (a device, dtype, view, loss or state-dict error): ``category``
     names it and the message (in the chosen language) says where to look instead."""
 
     def __init__(self, category: str, message: str) -> None:
@@ -821,11 +826,6 @@ _OUT_OF_SCOPE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|Target and input must have the same number of elements"
         ),
     ),
-    ("cat", re.compile(r"Sizes of tensors must match except in dimension \d+")),
-    (
-        "broadcast",
-        re.compile(r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)"),
-    ),
 )
 
 
@@ -849,8 +849,6 @@ _REFUSE_TEXT = {
     "state-dict": "refuse.state-dict",
     "view": "refuse.view",
     "loss": "refuse.loss",
-    "cat": "refuse.cat",
-    "broadcast": "refuse.broadcast",
 }
 
 

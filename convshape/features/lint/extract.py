@@ -34,6 +34,7 @@ from convshape.features.lint.values import (
     ClassInfo,
     DictVal,
     DimRef,
+    EitherVal,
     Finding,
     FuncVal,
     Instance,
@@ -488,10 +489,16 @@ class Interp:
         for key, (uses, outer, name, value, entries) in pending.items():
             places = {(e[0].line, e[0].col) for e in entries}
             first = entries[0]
-            if uses > 1 and len(places) > 1 and key not in fitted:
+            elsewhere = all(e[0].path and e[0].path != self.ctx.path for e in entries)
+            everywhere = uses > 1 and len(places) > 1 and key not in fitted
+            if everywhere or (elsewhere and outer.path in ("", self.ctx.path)):
+                # every use failed; or the uses are in another file and this file's call
+                # gave the value
                 text = (
                     f"`{outer.text}` here is `{name}`, which each of its {uses} uses refuses: "
                     f"{first[2]}"
+                    if everywhere
+                    else f"`{outer.text}` here becomes `{name}`: {first[2]}"
                 )
                 fix = f"use {value} instead of `{outer.text}` in this call" if value else ""
                 fixes = (fix,) if fix else first[5]
@@ -525,7 +532,9 @@ class Interp:
                 link = chain[index]
                 up = _given(link, expr.id)
                 if up is not None:
-                    outer, outer_file, _m, _s = _climb(up, link.file, chain, index - 1)
+                    outer, outer_file, _m, _s = _climb(
+                        up, link.file, chain, index - 1, home=self.ctx.path
+                    )
                     if outer_file is not None:
                         key = (id(link), expr.id)
                         shared = (key, uses, outer_file.site(outer), expr.id)
@@ -997,14 +1006,17 @@ class Interp:
     def _e_boolop(self, node: ast.BoolOp, frame: Frame) -> Any:
         is_and = isinstance(node.op, ast.And)
         value: Any = UNKNOWN
+        unknown = False
         for operand in node.values:
             value = self.eval(operand, frame)
             truth = self.truth(value)
             if truth is None:
-                return UNKNOWN
+                unknown = True
+                continue
             if truth != is_and:
-                return value
-        return value
+                # ``p == 0 or not training``: a test that decides whatever came before it
+                return value if not unknown else (value if type(value) is bool else UNKNOWN)
+        return UNKNOWN if unknown else value
 
     def _e_compare(self, node: ast.Compare, frame: Frame) -> Any:
         left = self.eval(node.left, frame)
@@ -1064,6 +1076,10 @@ class Interp:
     def _e_ifexp(self, node: ast.IfExp, frame: Frame) -> Any:
         truth = self.truth(self.eval(node.test, frame))
         if truth is None:
+            if _simple_call(node.body) and _simple_call(node.orelse):
+                a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
+                if isinstance(a, ModuleVal) and isinstance(b, ModuleVal):
+                    return EitherVal([a, b])  # DropPath(p) if p > 0 else nn.Identity()
             return UNKNOWN
         return self.eval(node.body if truth else node.orelse, frame)
 
@@ -1543,6 +1559,9 @@ class Interp:
             return DictVal({} if args == [] and kwargs == {} else None)
         if short in ("collections.OrderedDict", "typing.OrderedDict", "dict"):
             return self._ordered_dict(args, kwargs)
+        if short in ("nn.Parameter", "nn.Buffer", "nn.parameter.Parameter"):
+            data = args[0] if args else (kwargs or {}).get("data", UNKNOWN)
+            return data if isinstance(data, Tensor) else Tensor.unknown()  # a tensor
         if short.startswith("nn."):
             layer = rules.make_layer(self, short, args, kwargs, node)
             if isinstance(layer, ModuleVal):
@@ -1855,6 +1874,8 @@ class Interp:
             if module.children is None:
                 return UNKNOWN
             return self._chain(module.children, args, kwargs)
+        if isinstance(module, EitherVal):
+            return self._either(module, args, kwargs)
         if isinstance(module, Instance):
             forward, owner = module.cls.lookup("forward")
             if isinstance(forward, FuncVal) and owner is not None:
@@ -1879,6 +1900,26 @@ class Interp:
                 return self._chain(module.children, args, kwargs)
         return UNKNOWN
 
+    def _either(
+        self, module: EitherVal, args: list[Any] | None, kwargs: dict[str, Any] | None
+    ) -> Any:
+        """Each option applied without its findings (the source does not say which one
+        runs): their output when they agree, else unknown."""
+        outs = []
+        for option in module.options:
+            found, pending = dict(self.ctx.findings), dict(self.pending)
+            out = self.apply(option, list(args) if args is not None else None, kwargs)
+            self.ctx.findings, self.pending = found, pending
+            outs.append(out)
+        first = outs[0]
+        same = all(
+            isinstance(o, Tensor)
+            and isinstance(first, Tensor)
+            and (o.dims, o.exact) == (first.dims, first.exact)
+            for o in outs
+        )
+        return first if same else UNKNOWN
+
     def _chain(
         self, children: list[tuple[Any, Any]], args: list[Any] | None, kwargs: dict[str, Any] | None
     ) -> Any:
@@ -1896,6 +1937,15 @@ class Interp:
         shape = self.ctx.declared_input(name, [stmt.lineno])
         if shape is not None:
             self.apply(value, [Tensor(shape, True, "the declared input")], {})
+
+
+def _simple_call(node: ast.expr) -> bool:
+    """A call with plain arguments (``DropPath(p)``, ``nn.Identity()``): evaluating it
+    changes nothing but what it builds."""
+    if not isinstance(node, ast.Call):
+        return False
+    parts = [*node.args, *(kw.value for kw in node.keywords)]
+    return all(isinstance(p, (ast.Name, ast.Constant, ast.Attribute)) for p in parts)
 
 
 def _scope(frame: Frame) -> dict[str, Any]:
@@ -1976,20 +2026,23 @@ def _given(link: Link, name: str) -> ast.expr | None:
 
 
 def _climb(
-    expr: ast.expr, file: Any, chain: tuple[Link, ...], index: int
+    expr: ast.expr, file: Any, chain: tuple[Link, ...], index: int, home: str = ""
 ) -> tuple[ast.expr, Any, bool, tuple[int, int] | None]:
     """Follow ``expr`` out of the functions that only pass it on, from ``chain[index]``
     outwards: (the expression reached, its file, whether it moved, and where it stopped
-    on a parameter used several times: (index in the chain, uses))."""
+    on a parameter used several times: (index in the chain, uses)). With ``home`` (the
+    linted file), a parameter used several times in another file is followed out too:
+    the place is in the linted file."""
     moved = False
     while index >= 0 and isinstance(expr, ast.Name):
         link = chain[index]
         if link.call is None:
             break
         uses = _uses(link.func, expr.id)
-        if uses > 1:
+        away = bool(home) and getattr(file, "path", home) != home
+        if uses > 1 and not away:
             return expr, file, moved, (index, uses)
-        up = _given(link, expr.id) if uses == 1 else None
+        up = _given(link, expr.id) if uses == 1 or (uses > 1 and away) else None
         if up is None:
             break
         expr, file, moved = up, link.file, True

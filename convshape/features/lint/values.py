@@ -17,6 +17,7 @@ __all__ = [
     "ClassInfo",
     "DictVal",
     "DimRef",
+    "EitherVal",
     "Finding",
     "FuncVal",
     "Instance",
@@ -255,6 +256,15 @@ class ModListVal(ModuleVal):
     ) -> None:
         super().__init__(site, node, ctx)
         self.children = children
+
+
+class EitherVal(ModuleVal):
+    """``A(...) if unknown else B(...)``: one of two modules, the source does not say
+    which. Applied, each runs quietly; their output is kept when they agree."""
+
+    def __init__(self, options: list[ModuleVal]) -> None:
+        super().__init__(None)
+        self.options = options
 
 
 @dataclass(eq=False)

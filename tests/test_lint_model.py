@@ -542,3 +542,88 @@ def test_the_table_fits_80_columns_without_cutting_paths(torchvision: Any) -> No
     assert "…" not in result.output and "site-packages" not in result.output
     assert "torchvision/models/mobilenetv2.py:" in result.output
     assert "features.18.0" in result.output
+
+
+# -- the line to fix: helpers, subclasses of torch layers, what meta lets through ---------
+
+HELPERS = """\
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def conv3x3(cin, cout, stride=1, groups=1):
+    return nn.Conv2d(cin, cout, 3, stride, 1, groups=groups, bias=False)
+
+
+def make_conv(cin, cout, **kwargs):
+    return conv3x3(cin, cout, **kwargs)
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = conv3x3(cin, cout)
+        self.conv2 = make_conv(
+            cin,
+            cout,
+        )
+
+    def forward(self, x):
+        return self.conv2(self.conv1(x))
+
+
+class NormAct(nn.BatchNorm2d):
+    def forward(self, x):
+        return F.relu(F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias))
+
+
+def wrong_block():
+    return Block(8, 16)
+
+
+def wrong_norm():
+    return nn.Sequential(nn.Conv2d(3, 8, 3), NormAct(4))
+
+
+def wrong_groups():
+    return nn.Sequential(make_conv(8, 8, groups=3))
+
+
+def wrong_decoder():
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ConvTranspose2d(16, 4, 2, stride=2))
+"""
+
+
+def _cpu_error(factory: Any, shape: tuple[int, ...]) -> BaseException:
+    try:
+        factory()(torch.randn(*shape))
+    except (RuntimeError, ValueError) as exc:
+        return exc
+    raise AssertionError("CPU torch ran it")
+
+
+@pytest.mark.parametrize(
+    ("factory", "line", "end_line"),
+    [
+        ("wrong_block", 17, 20),  # make_conv( -> conv3x3 -> nn.Conv2d: the call in Block
+        ("wrong_norm", 36, 36),  # a subclass of BatchNorm2d: where it was built
+        ("wrong_groups", 40, 40),  # torch refuses groups=3 when built: the call passing 3
+        ("wrong_decoder", 44, 44),  # meta lets ConvTranspose2d through; CPU torch does not
+    ],
+)
+def test_findings_are_at_the_call_that_passed_the_wrong_value(
+    project: Path, factory: str, line: int, end_line: int
+) -> None:
+    (project / "zoo" / "helpers.py").write_text(HELPERS)
+    import zoo.helpers
+
+    cpu = _cpu_error(
+        getattr(zoo.helpers, factory), (2, 8, 8, 8) if "block" in factory else (2, 3, 8, 8)
+    )
+    shape = "2,8,8,8" if "block" in factory else "2,3,8,8"
+    code, doc = lint_json("--model", f"zoo.helpers:{factory}", "--input", shape)
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert finding["path"] == "zoo/helpers.py"
+    assert (finding["line"], finding["end_line"]) == (line, end_line)
+    assert str(cpu) in finding["message"]

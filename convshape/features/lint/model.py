@@ -13,6 +13,7 @@ shapes) are reported as "could not analyse", never as shape errors.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import json
@@ -37,6 +38,8 @@ __all__ = ["LOCK_SCHEMA", "LayerRow", "ModelReport", "check_lock", "run_model", 
 
 LOCK_SCHEMA: Final = "convshape.lock/1"
 Shape = tuple[int, ...]
+
+_STDLIB: Final = os.path.dirname(os.__file__) + os.sep  # not the user's code either
 
 _META_MARKERS: Final = (
     "meta",
@@ -197,14 +200,39 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+# One frame of a construction: file, line, column (1-based), end line, end column (end
+# exclusive) of the call running there, and the frame's code.
+Frame = tuple[str, int, int, int, int, Any]
+
+
+def _frame(code: Any, lasti: int, lineno: int) -> Frame:
+    """The call running at ``lasti`` in ``code``, with its span (Python 3.11 positions)."""
+    try:
+        line, end_line, col, end_col = list(code.co_positions())[lasti // 2]
+    except (IndexError, ValueError):
+        line = end_line = col = end_col = None
+    line = line or lineno
+    return (
+        code.co_filename,
+        line,
+        (col or 0) + 1,
+        end_line or line,
+        (end_col or 0) + 1,
+        code,
+    )
+
+
 class _Sites:
     """Where each module was built: the first frame outside torch and outside the
-    module's own ``__init__`` chain, with the call's column (Python 3.11 positions)."""
+    module's own ``__init__`` chain, with the call's column (Python 3.11 positions), its
+    span, and the frames that called it (up to torch's, convshape's or the standard
+    library's): a layer built in a helper function is traced to the helper's caller."""
 
     def __init__(self, torch_dir: str, root: Path) -> None:
         self.torch_dir = torch_dir
         self.root = root
         self.by_module: dict[int, tuple[str, int, int]] = {}
+        self.chains: dict[int, list[Frame]] = {}
         self.keep: list[Any] = []
 
     def record(self, module: Any) -> None:
@@ -215,15 +243,18 @@ class _Sites:
                 not code.co_filename.startswith(self.torch_dir)
                 and frame.f_locals.get("self") is not module
             ):
-                col = 0
-                try:
-                    positions = list(code.co_positions())
-                    pos = positions[frame.f_lasti // 2]
-                    if pos[2] is not None:
-                        col = pos[2]
-                except (IndexError, ValueError):
-                    col = 0
-                self.by_module[id(module)] = (code.co_filename, frame.f_lineno, col + 1)
+                chain: list[Frame] = []
+                here: Any = frame
+                while (
+                    here is not None
+                    and len(chain) < _CHAIN
+                    and not _foreign(here.f_code.co_filename, self.torch_dir)
+                ):
+                    chain.append(_frame(here.f_code, here.f_lasti, here.f_lineno))
+                    here = here.f_back
+                first = chain[0] if chain else _frame(code, frame.f_lasti, frame.f_lineno)
+                self.by_module[id(module)] = (first[0], first[1], first[2])
+                self.chains[id(module)] = chain or [first]
                 self.keep.append(module)
                 return
             frame = frame.f_back  # type: ignore[assignment]
@@ -239,6 +270,15 @@ class _Sites:
 
     def _path(self, filename: str) -> str:
         return relative(Path(filename), self.root) if os.path.isabs(filename) else filename
+
+
+_CHAIN: Final = 8  # frames kept per module: helpers are shallow
+_HERE: Final = os.path.dirname(os.path.dirname(os.path.dirname(__file__))) + os.sep
+
+
+def _foreign(filename: str, torch_dir: str) -> bool:
+    """Not the model's code: torch, convshape, the standard library, ``<string>``."""
+    return filename.startswith((torch_dir, _HERE, _STDLIB, "<"))
 
 
 # Where the modules built while importing a --model's module were built, kept (with the
@@ -369,6 +409,10 @@ def _run_model(spec: ModelSpec, root: Path) -> ModelReport:
             )
         )
         pending.append(len(report.layers) - 1)
+        if id(module) in lax:
+            predicted = _predict(module, shapes)
+            if predicted is not None:  # what CPU torch raises, where meta does not
+                raise LaxMeta(predicted[0].message)
 
     def post(module: Any, args: Any, output: Any) -> None:
         if stack:
@@ -380,6 +424,8 @@ def _run_model(spec: ModelSpec, root: Path) -> ModelReport:
                 row, outputs=_shapes(output, torch), sizes=_sizes(output, torch)
             )
 
+    # ConvTranspose's meta kernel does not check the input's channels: the engine does
+    lax = {id(m) for m in model.modules() if (_torch_layer(m) or "").startswith("ConvTrans")}
     handles = []
     for module in model.modules():
         handles.append(module.register_forward_pre_hook(pre))
@@ -437,6 +483,11 @@ def _check_arguments(name: str, factory: Any) -> None:
         f"{', '.join(needed)}; model mode calls it with no arguments: name a function "
         f"that builds the model (def build(): return {label}(...))"
     )
+
+
+class LaxMeta(RuntimeError):
+    """A layer that CPU torch refuses on its input but torch's meta kernel lets through
+    (ConvTranspose with the wrong number of channels): raised with CPU torch's message."""
 
 
 class WeightsDownload(Exception):
@@ -504,14 +555,13 @@ def _factory_site(factory: Any, root: Path) -> tuple[str, int, int]:
     return (filename, max(line, 1), 1)
 
 
-def _finding(
-    site: tuple[str, int, int], code: str, message: str, fixes: tuple[str, ...] = ()
-) -> Finding:
+Site = tuple[str, int, int] | tuple[str, int, int, int, int]  # file, line, col[, end]
+
+
+def _finding(site: Site, code: str, message: str, fixes: tuple[str, ...] = ()) -> Finding:
     severity = "warning" if code == E.LINT_NOT_ANALYSED.code else "error"
-    return Finding(site[0], site[1], site[2], code, message, severity, site[1], site[2], fixes)
-
-
-_STDLIB: Final = os.path.dirname(os.__file__) + os.sep  # not the user's code either
+    end_line, end_col = (site[3], site[4]) if len(site) == 5 else (site[1], site[2])
+    return Finding(site[0], site[1], site[2], code, message, severity, end_line, end_col, fixes)
 
 
 def _user_frame(exc: BaseException, torch_dir: str, root: Path) -> tuple[str, int, int] | None:
@@ -557,13 +607,23 @@ def _failure(
     module, shapes, mpath = failing if failing is not None else (None, (), "")
     path = sites._path
     site = sites.where(module) if module is not None else None
-    located = (path(site[0]), site[1], site[2]) if site is not None else None
+    located: Site | None = (path(site[0]), site[1], site[2]) if site is not None else None
     user = _user_frame(exc, sites.torch_dir, sites.root)
     builtin = module is not None and type(module).__module__.startswith("torch.nn")
+    # a subclass of a torch layer (timm's BatchNormAct2d) failing as the layer would
+    predicted = _predict(module, shapes) if module is not None else None
+    if module is not None and predicted is not None:
+        builtin = True
+    if module is not None and builtin:
+        param = _fitting_param(module)
+        chain = sites.chains.get(id(module), [])
+        if param is not None and chain:
+            here = _passed(chain, param, _init_params(type(module)))
+            located = (path(here[0]), here[1], here[2], here[3], here[4])
     if module is not None and not builtin and user is not None:
         located = user  # it failed in the module's own forward code, at this line
     if stage is not None:
-        located = user or where_factory
+        located = _built_at(exc, sites) or user or where_factory
     located = located or user or where_factory
     name = ""
     if module is not None:
@@ -589,7 +649,6 @@ def _failure(
         )
         return _finding(located, E.LINT_NOT_ANALYSED.code, text)
     on = f" on input {' '.join(_text(s) for s in shapes)}" if shapes else ""
-    predicted = _predict(module, shapes) if builtin else None
     if predicted is not None:
         # torch's meta kernels word some errors differently: say what CPU torch raises
         err, spec = predicted
@@ -611,6 +670,158 @@ def _failure(
         where += " on the meta device"  # torch words some errors differently there than on CPU
     text = E.LINT_MODEL_RAISED.template.format(where=where, exc=exc_name, message=message)
     return _finding(located, E.LINT_MODEL_RAISED.code, text)
+
+
+def _torch_layer(module: Any) -> str | None:
+    """The name of the torch layer class ``module`` is or extends (None: a container or
+    a plain ``nn.Module``)."""
+    for cls in type(module).__mro__:
+        if cls.__module__.startswith("torch.nn.modules"):
+            if cls.__name__ in ("Module", "Sequential", "ModuleList", "ModuleDict"):
+                return None
+            return cls.__name__
+    return None
+
+
+def _fitting_param(module: Any) -> str | None:
+    """The constructor parameter that decides which inputs a layer accepts (its channels
+    or features): where a mismatch with its input is fixed."""
+    name = _torch_layer(module) or ""
+    if name.startswith(("Conv", "LazyConv")):
+        return "in_channels"
+    if name.startswith(("BatchNorm", "InstanceNorm", "SyncBatchNorm")):
+        return "num_features"
+    if name == "Linear":
+        return "in_features"
+    if name == "LayerNorm":
+        return "normalized_shape"
+    if name == "GroupNorm":
+        return "num_channels"
+    return None
+
+
+def _init_params(cls: Any) -> list[str]:
+    try:
+        return list(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _code_params(code: Any) -> list[str]:
+    """A function's parameters, in order (``self`` included)."""
+    count = code.co_argcount + code.co_kwonlyargcount
+    return list(code.co_varnames[:count])
+
+
+def _passed(chain: list[Frame], param: str, callee: list[str]) -> Frame:
+    """The call that passed the value of ``param`` (a parameter of the function called at
+    ``chain[0]``, whose parameters are ``callee``): while the frame is a helper function
+    (not a method: a block's ``__init__`` is where the block decides its layers) that
+    passes one of its own parameters on, its caller (``conv3x3(inplanes, planes)``, not
+    ``conv3x3``'s ``nn.Conv2d(in_planes, ...)``)."""
+    here = chain[0]
+    for i, frame in enumerate(chain[:-1]):
+        code = frame[5]
+        own = _code_params(code)
+        if own[:1] in (["self"], ["cls"]):
+            break
+        call = _call_at(frame)
+        if call is None:
+            break
+        passed = _argument(call, param, callee)
+        varkw = _varkw(code)
+        if (
+            passed is None
+            and varkw
+            and any(
+                k.arg is None and isinstance(k.value, ast.Name) and k.value.id == varkw
+                for k in call.keywords
+            )
+        ):
+            callee = []  # passed on in **kwargs: the caller names it
+        elif isinstance(passed, ast.Name) and passed.id in own:
+            param, callee = passed.id, own
+        else:
+            break
+        here = chain[i + 1]
+    return here
+
+
+def _varkw(code: Any) -> str | None:
+    if not code.co_flags & inspect.CO_VARKEYWORDS:
+        return None
+    index = code.co_argcount + code.co_kwonlyargcount
+    index += 1 if code.co_flags & inspect.CO_VARARGS else 0
+    return str(code.co_varnames[index])
+
+
+def _argument(call: ast.Call, param: str, callee: list[str]) -> ast.expr | None:
+    """The expression ``call`` passes for ``param`` of a callee with parameters
+    ``callee`` (a method's or class's ``self`` is bound by the call)."""
+    for keyword in call.keywords:
+        if keyword.arg == param:
+            return keyword.value
+    params = callee[1:] if callee[:1] in (["self"], ["cls"]) else callee
+    if param not in params:
+        return None
+    index = params.index(param)
+    if index < len(call.args) and not any(
+        isinstance(a, ast.Starred) for a in call.args[: index + 1]
+    ):
+        return call.args[index]
+    return None
+
+
+def _call_at(frame: Frame) -> ast.Call | None:
+    """The call expression running in ``frame``, read from its source."""
+    import linecache
+
+    filename, line, col, end_line, end_col, _code = frame
+    lines = linecache.getlines(filename)
+    if not lines or end_line > len(lines):
+        return None
+    chunk = [text.encode("utf-8") for text in lines[line - 1 : end_line]]
+    if len(chunk) == 1:
+        chunk[0] = chunk[0][col - 1 : end_col - 1]
+    else:
+        chunk[0], chunk[-1] = chunk[0][col - 1 :], chunk[-1][: end_col - 1]
+    try:
+        tree = ast.parse(b"".join(chunk).decode("utf-8").strip(), mode="eval")
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    return tree.body if isinstance(tree.body, ast.Call) else None
+
+
+# The parameter a layer's construction error is about (torch's own checks).
+_BUILD_PARAMS: Final = {"CS702": "groups", "CS703": "groups"}
+
+
+def _built_at(exc: BaseException, sites: _Sites) -> Site | None:
+    """For an exception while building: the call in the model's code that constructed
+    the layer that refused its arguments, traced through helper functions to the call
+    that passed the value torch refused (None: no such call in the traceback)."""
+    from convshape.features.explain import match_message
+
+    chain: list[Frame] = []
+    callee: Any = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _foreign(code.co_filename, sites.torch_dir):
+            if chain and callee is None:
+                callee = code
+        else:
+            chain.insert(0, _frame(code, tb.tb_lasti, tb.tb_lineno))
+            callee = None
+        tb = tb.tb_next
+    if not chain:
+        return None
+    matched = match_message(_one_line(str(exc), 2000), type(exc).__name__)
+    param = _BUILD_PARAMS.get(matched[0].code) if matched is not None else None
+    here = chain[0]
+    if param is not None and callee is not None:
+        here = _passed(chain, param, _code_params(callee))
+    return (sites._path(here[0]), here[1], here[2], here[3], here[4])
 
 
 def _predict(module: Any, shapes: tuple[Shape, ...]) -> tuple[E.ShapeError, Any] | None:
@@ -643,7 +854,7 @@ def _spec_of(module: Any) -> Any:
     """The convshape spec of a torch layer, for the advice's fixes (None if unknown)."""
     if module is None:
         return None
-    cls = type(module).__name__
+    cls = _torch_layer(module) or ""
     try:
         from convshape.ops import AdaptivePool, Conv, Pool
 

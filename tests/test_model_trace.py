@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from convshape.cli.app import cli
 from convshape.core.errors import UsageError
 from convshape.features.model_trace import ModelTrace, model_target, trace_model
-from tests.realcode import TORCHVISION, import_torchvision
+from tests.realcode import TIMM, TORCHVISION, import_torchvision
 
 # The CIFAR-10 classifier of PyTorch's tutorial "Training a Classifier", copied as written
 # (https://pytorch.org/tutorials/beginner/blitz/cifar10_tutorial.html, section 2 "Define a
@@ -390,3 +390,27 @@ def test_seeded_bug_in_a_helper_names_the_line_to_fix() -> None:
         input=TUTORIAL_FILE.replace("class Net", "class Unused"),
     )
     assert out.exit_code == 2  # stdin without the builder: a usage error, one line
+
+
+# timm's builders read from its installed source (timm's own registry and
+# build_model_with_cfg around the model class)
+TIMM_BUILDERS = [
+    ("resnet", "resnet18()", (1, 3, 224, 224)),
+    ("resnet", "resnet50()", (1, 3, 160, 160)),
+    ("vgg", "vgg11()", (1, 3, 224, 224)),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "call", "shape"), TIMM_BUILDERS, ids=[f"timm-{b[1]}" for b in TIMM_BUILDERS]
+)
+def test_timm_builders_against_torch(file: str, call: str, shape: tuple[int, ...]) -> None:
+    torch = _torch()
+    assert TIMM is not None
+    path = TIMM / "models" / f"{file}.py"
+    trace = trace_model(path.read_text(encoding="utf-8"), call, shape, path=str(path))
+    import_torchvision()  # timm imports torchvision
+    module = importlib.import_module(f"timm.models.{file}")
+    with torch.device("meta"):
+        model = eval(call, dict(vars(module)))
+    _compare(trace, _run_torch(model, shape, "meta"))

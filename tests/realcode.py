@@ -106,6 +106,14 @@ def revert_seed(root: Path, seed: dict[str, Any], original: str) -> None:
     seeded_file(root, seed).write_text(original, encoding="utf-8")
 
 
+def import_copies(root: Path) -> None:
+    """Make the package copies under ``root`` the ones imported (in a forked child)."""
+    sys.path.insert(0, str(root))
+    for name in [m for m in sys.modules if m.partition(".")[0] in PACKAGES]:
+        del sys.modules[name]  # imported by the parent (another test): read the copies
+    import_torchvision()
+
+
 def build_and_run(root: Path, module: str, call: str, shape: list[int]) -> dict[str, Any]:
     """In this process: import ``module`` from the copies under ``root``, build the model
     (``call`` read in the module's namespace), run it in eval mode on a CPU input of
@@ -114,10 +122,7 @@ def build_and_run(root: Path, module: str, call: str, shape: list[int]) -> dict[
     import importlib
     import traceback
 
-    sys.path.insert(0, str(root))
-    for name in [m for m in sys.modules if m.partition(".")[0] in PACKAGES]:
-        del sys.modules[name]  # imported by the parent (another test): read the copies
-    import_torchvision()
+    import_copies(root)
     import torch
 
     torch.set_num_threads(1)
@@ -144,6 +149,12 @@ def build_and_run(root: Path, module: str, call: str, shape: list[int]) -> dict[
 def confirm(root: Path, module: str, call: str, shape: list[int]) -> dict[str, Any]:
     """:func:`build_and_run` in a forked child, so that each seeded tree is imported
     afresh (the parent imports torch once, never the packages)."""
+    return in_fork(build_and_run, root, module, call, shape)
+
+
+def in_fork(function: Any, *args: Any) -> dict[str, Any]:
+    """``function(*args)`` (a dict) in a forked child; an exception escaping it, or the
+    child dying, is returned as ``{"exception", "message"}``."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -151,7 +162,7 @@ def confirm(root: Path, module: str, call: str, shape: list[int]) -> dict[str, A
 
     def target() -> None:
         try:
-            child.send(build_and_run(root, module, call, shape))
+            child.send(function(*args))
         except BaseException as exc:  # the import itself failed
             child.send({"exception": type(exc).__name__, "message": str(exc), "raised_at": None})
 

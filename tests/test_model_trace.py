@@ -414,3 +414,40 @@ def test_timm_builders_against_torch(file: str, call: str, shape: tuple[int, ...
     with torch.device("meta"):
         model = eval(call, dict(vars(module)))
     _compare(trace, _run_torch(model, shape, "meta"))
+
+
+SCALED = """\
+import os
+import torch
+import torch.nn as nn
+
+
+class Scaled(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        self.conv = nn.Conv2d(3, width, 3)
+        self.scale = nn.Parameter(torch.ones(width, 1, 1) * 1e-6)
+        self.register_buffer("shift", torch.zeros(width, 1, 1))
+
+    def forward(self, x):
+        return self.conv(x) * self.scale + self.shift
+
+
+class Unsized(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.scale = nn.Parameter(torch.ones(int(os.environ["WIDTH"])))
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+
+def test_parameters_held_by_a_module_count() -> None:
+    expected = _run_torch(_torch_module(SCALED).Scaled(), (2, 3, 8, 8), "cpu")
+    trace = trace_model(SCALED, "Scaled", (2, 3, 8, 8))
+    _compare(trace, expected)
+    # a parameter whose size the source does not fix: the total is unknown, not too small
+    unsized = trace_model(SCALED, "Unsized", (2, 3, 8, 8))
+    assert unsized.output == (2, 4, 6, 6) and unsized.params is None

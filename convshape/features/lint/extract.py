@@ -1323,6 +1323,15 @@ class Interp:
                 return self.apply(obj, args, kwargs)
             if attr in _SELF_METHODS:
                 return obj  # module.to(device), .eval(), .float(): the same module
+            if attr in ("register_buffer", "register_parameter") and args and not kwargs:
+                name = args[0]
+                value = args[1] if len(args) > 1 else UNKNOWN
+                if isinstance(name, str) and len(args) <= 3:
+                    self.epoch += 1
+                    if attr == "register_parameter" and value is not None:
+                        value = _as_param(value)
+                    obj.attrs[name] = value
+                    return None
             if attr in _CHILD_VIEWS and obj.children is not None and not args and not kwargs:
                 found, _owner = obj.cls.lookup(attr)
                 if found is UNKNOWN and attr not in obj.attrs:
@@ -1534,9 +1543,6 @@ class Interp:
         short = _canonical(name)
         if short in _EAGER and not args and not kwargs:
             return False  # code read here runs eagerly: not scripted, traced nor compiled
-        grad = kwargs is not None and set(kwargs) <= {"requires_grad"}
-        if short == "nn.Parameter" and args and isinstance(args[0], Tensor) and grad:
-            return Param(args[0].dims, args[0].exact, "nn.Parameter")
         if short == "copy.copy" and args is not None and len(args) == 1 and not kwargs:
             return _shallow_copy(args[0])
         if short == "nn.Sequential":
@@ -1561,6 +1567,8 @@ class Interp:
             return self._ordered_dict(args, kwargs)
         if short in ("nn.Parameter", "nn.Buffer", "nn.parameter.Parameter"):
             data = args[0] if args else (kwargs or {}).get("data", UNKNOWN)
+            if short != "nn.Buffer":  # a tensor the module holds and counts (calc's params)
+                return _as_param(data)
             return data if isinstance(data, Tensor) else Tensor.unknown()  # a tensor
         if short.startswith("nn."):
             layer = rules.make_layer(self, short, args, kwargs, node)
@@ -2154,6 +2162,15 @@ def _canonical_name(name: str) -> str:
                 rest = rest.rpartition(".")[2]
             return short + rest
     return name
+
+
+def _as_param(value: Any) -> Param:
+    """``nn.Parameter(value)``: its size unknown unless value is a tensor of known size."""
+    if isinstance(value, Param):
+        return value
+    if isinstance(value, Tensor):
+        return Param(value.dims, value.exact, "nn.Parameter")
+    return Param((), False, "nn.Parameter")
 
 
 def _shallow_copy(value: Any) -> Any:

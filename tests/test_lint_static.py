@@ -658,3 +658,35 @@ def test_coverage_says_what_was_followed_and_what_could_not_be() -> None:
     (info,) = lint_source(hidden, "n.py")
     assert (info.code, info.severity, info.line) == ("CS908", "info", 4)
     assert "Net" in info.message and "could not be read" in info.message
+
+
+def test_branches_on_sizes_and_channel_shuffles_keep_the_channels() -> None:
+    # torch: the last conv gets 16 channels and wants 32, whichever branch runs
+    source = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def shuffle(x, groups):
+            b, c, h, w = x.size()
+            x = x.view(b, groups, c // groups, h, w)
+            x = torch.transpose(x, 1, 2).contiguous()
+            return x.view(b, c, h, w)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 16, 1)
+                self.b = nn.Conv2d(32, 8, 1)
+
+            def forward(self, x):
+                x = self.a(x)
+                if x.shape[-1] < 7:
+                    x = F.adaptive_avg_pool2d(x, 7)
+                left, right = shuffle(x, 2).chunk(2, dim=1)
+                return self.b(torch.cat([left, right], 1))
+
+        def net():
+            return Net()
+        """
+    assert found(source) == [(16, 18, "CS112")]

@@ -631,9 +631,36 @@ class Interp:
     def _s_if(self, s: ast.If, frame: Frame) -> None:
         test = self.truth(self.eval(s.test, frame))
         if test is None:
-            self.havoc(s.body + s.orelse, frame)
+            if not self._join(s, frame):
+                self.havoc(s.body + s.orelse, frame)
         else:
             self.exec_block(s.body if test else s.orelse, frame)
+
+    def _join(self, s: ast.If, frame: Frame) -> bool:
+        """An ``if`` on something unknown whose branches only bind local names (``if
+        x.shape[-2] < k: x = F.adaptive_avg_pool2d(x, size)``): each branch runs quietly
+        (without its findings: the source does not say it runs) on its own copy of the
+        names, and a name keeps a value both branches agree on. False when the branches
+        do more (store attributes, mutate, return): the caller forgets what they change."""
+        if not _binds_only(s):
+            return False
+        outcomes: list[dict[str, Any]] = []
+        for branch in (s.body, s.orelse):
+            found, pending, epoch = dict(self.ctx.findings), dict(self.pending), self.epoch
+            local = Frame(dict(frame.locals), frame.globals, frame.owner)
+            try:
+                self.exec_block(branch, local)
+                outcomes.append(local.locals)
+            except (_Stop, _Return, _Break, _Continue):
+                pass  # a branch that raises: the other one is what runs on
+            finally:
+                self.ctx.findings, self.pending, self.epoch = found, pending, epoch + 1
+        if not outcomes:
+            raise _Stop
+        names = {n for o in outcomes for n in o if o.get(n, _MISSING) is not frame.locals.get(n)}
+        for name in names:
+            frame.locals[name] = _merged([o.get(name, _MISSING) for o in outcomes])
+        return True
 
     def _s_for(self, s: ast.For, frame: Frame) -> None:
         items = self.iterate(self.eval(s.iter, frame))
@@ -1945,6 +1972,54 @@ class Interp:
         shape = self.ctx.declared_input(name, [stmt.lineno])
         if shape is not None:
             self.apply(value, [Tensor(shape, True, "the declared input")], {})
+
+
+_NOT_JOINED: Final = (
+    ast.Return,
+    ast.Break,
+    ast.Continue,
+    ast.FunctionDef,
+    ast.ClassDef,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.Await,
+    ast.Lambda,
+)
+
+
+def _binds_only(s: ast.If) -> bool:
+    """Whether an ``if`` statement's branches change nothing but local names (no
+    attribute or item stores, no mutating method, no return or jump, no nested def)."""
+    for stmt in s.body + s.orelse:
+        for node in ast.walk(stmt):
+            if isinstance(node, _NOT_JOINED):
+                return False
+        if any(kind != "name" for kind, _node in _changes(stmt)):
+            return False
+    return True
+
+
+def _merged(values: list[Any]) -> Any:
+    """What a name holds after branches that gave it ``values``: the value they agree on;
+    for tensors of one rank, the sizes they agree on (the others unknown); else UNKNOWN."""
+    first = values[0]
+    if first is _MISSING:
+        return UNKNOWN
+    if all(v is first for v in values):
+        return first
+    if all(_is_plain(v) and type(v) is type(first) and v == first for v in values):
+        return first
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    alike = len({(len(t.dims), t.exact) for t in tensors}) == 1
+    if len(tensors) == len(values) and isinstance(first, Tensor) and alike:
+        dims = tuple(
+            column[0] if len(set(column)) == 1 else None
+            for column in zip(*(t.dims for t in tensors), strict=True)
+        )
+        return Tensor(dims, first.exact, first.origin)
+    return UNKNOWN
 
 
 def _simple_call(node: ast.expr) -> bool:

@@ -1028,6 +1028,17 @@ def tensor_method(
         return t
     if attr in ("add", "sub", "mul", "div", "add_", "mul_", "sub_", "div_") and len(args) == 1:
         return tensor_binop(interp, ast.Add(), t, args[0], node)
+    if attr == "chunk" and t.exact and args and is_int(args[0]) and args[0] > 0:
+        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+        n = len(t.dims)
+        size = t.dims[dim] if is_int(dim) and -n <= dim < n else None
+        if size is not None:
+            pieces: int = args[0]
+            if size % pieces == 0:  # equal pieces (else torch's last one is smaller)
+                dims = list(t.dims)
+                dims[dim] = size // pieces
+                return tuple(Tensor(tuple(dims), True, t.origin) for _ in range(pieces))
+        return UNKNOWN
     if attr == "size":
         if not args and not kwargs:
             return _shape_value(t)
@@ -1132,8 +1143,8 @@ def _reshape(t: Tensor, sizes: list[Any]) -> Any:
     out: list[int | None] = []
     infer = None
     for i, s in enumerate(sizes):
-        if isinstance(s, DimRef) and s.tensor.dims == t.dims and s.index == i:
-            out.append(None)
+        if isinstance(s, DimRef):
+            out.append(None)  # one of its own sizes, unknown here (x.view(b, g, c // g, h, w))
             continue
         if not is_int(s) or s < -1:
             return Tensor.unknown()
@@ -1144,14 +1155,28 @@ def _reshape(t: Tensor, sizes: list[Any]) -> Any:
         out.append(s)
     if infer is not None:
         # x.view(x.size(0), -1): the batch kept, the rest flattened
-        kept = [i for i, s in enumerate(sizes) if isinstance(s, DimRef)]
+        kept = [
+            i
+            for i, s in enumerate(sizes)
+            if isinstance(s, DimRef) and s.tensor.dims == t.dims and s.index == i
+        ]
+        others = sum(isinstance(s, DimRef) for s in sizes) - len(kept)
         total = t.shape
-        if total is not None:
+        named = [_named_size(v) for v in sizes if isinstance(v, DimRef)]
+        if total is not None and None not in named:
+            for i, v in enumerate(sizes):
+                if isinstance(v, DimRef):
+                    out[i] = _named_size(v)
             known = math.prod(v for j, v in enumerate(out) if v is not None and j != infer)
             if known == 0 or math.prod(total) % known:
                 return Tensor.unknown()
             out[infer] = math.prod(total) // known
-        elif t.exact and kept == list(range(len(kept))) and infer == len(kept) == len(out) - 1:
+        elif (
+            t.exact
+            and not others
+            and kept == list(range(len(kept)))
+            and infer == len(kept) == len(out) - 1
+        ):
             rest = t.dims[len(kept) :]
             out[infer] = math.prod(d for d in rest if d is not None) if None not in rest else None
             out[: len(kept)] = t.dims[: len(kept)]
@@ -1159,9 +1184,16 @@ def _reshape(t: Tensor, sizes: list[Any]) -> Any:
             out[infer] = None
     else:
         for i, s in enumerate(sizes):
-            if isinstance(s, DimRef):
-                out[i] = t.dims[s.index] if t.exact else None
+            if isinstance(s, DimRef):  # the size it names, of the tensor it was read from
+                out[i] = _named_size(s)
     return Tensor(tuple(out), True, t.origin)
+
+
+def _named_size(ref: DimRef) -> int | None:
+    """The size ``x.size(i)`` names, when known."""
+    source = ref.tensor
+    inside = source.exact and -len(source.dims) <= ref.index < len(source.dims)
+    return source.dims[ref.index] if inside else None
 
 
 def _unsqueeze(t: Tensor, dim: Any) -> Any:

@@ -298,6 +298,11 @@ def test_cli_table_json_and_stdin(tmp_path: Any) -> None:
         "pool",
         "conv2",
     ]
+    seeded = TUTORIAL_FILE.replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(16 * 4 * 4, 120)")
+    out = runner.invoke(cli, ["calc", "-", "-i", "1,3,32,32", "--json"], input=seeded)
+    doc = json.loads(out.output)
+    assert out.exit_code == 1 and not doc["ok"] and doc["steps"][doc["failed"]]["path"] == "fc1"
+    assert doc["steps"][doc["failed"]]["error"]["code"] == "CS801"
     out = runner.invoke(cli, ["calc", "--file", str(path), "--variable", "Nett", "-i", "1,3,32,32"])
     assert out.exit_code == 2 and out.output.count("\n") == 1 and "Nett" in out.output
 

@@ -128,6 +128,19 @@ class ExitsInForward(nn.Module):
 
 def exits_in_forward():
     return ExitsInForward()
+
+
+class Cat(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return torch.cat([self.a(x), x], 1)
+
+
+def cat():
+    return Cat()
 """
 
 
@@ -234,20 +247,26 @@ def test_ops_that_cannot_run_on_meta_are_not_shape_errors(project: Path, factory
     assert code == 1
 
 
-def test_other_failures_are_reported_as_raised(project: Path) -> None:
-    code, doc = lint_json("--model", "zoo.models:broadcast", "--input", "1,3,8,8")
-    assert code == 1
+@pytest.mark.parametrize(
+    ("factory", "code", "text"),
+    [("broadcast", "CS880", "return self.a(x) + x"), ("cat", "CS881", "return torch.cat(")],
+)
+def test_tensors_that_do_not_fit_are_worded_as_cpu_torch_words_them(
+    project: Path, factory: str, code: str, text: str
+) -> None:
+    # the meta kernels word a + b and torch.cat of tensors that do not fit differently
+    exit_code, doc = lint_json("--model", f"zoo.models:{factory}", "--input", "1,3,8,8")
+    assert exit_code == 1
     (finding,) = doc["findings"]
-    from zoo.models import broadcast
+    import zoo.models
 
     with pytest.raises(RuntimeError) as cpu:
-        broadcast()(torch.randn(1, 3, 8, 8))
-    assert "must match the size of tensor b" in str(cpu.value)  # CPU torch fails too
-    assert finding["code"] == "CS905"
-    assert finding["line"] == 63  # return self.a(x) + x
-    assert finding["message"].startswith(
-        "(model) (Broadcast) on the meta device raised RuntimeError: "
-    )
+        getattr(zoo.models, factory)()(torch.randn(1, 3, 8, 8))
+    assert finding["code"] == code
+    line = next(i for i, t in enumerate(MODELS.splitlines(), 1) if t.strip().startswith(text))
+    assert finding["line"] == line
+    assert f"RuntimeError: {cpu.value}" in finding["message"]
+    assert "meta" not in finding["message"]
 
 
 def test_several_inputs_and_expected_output(project: Path) -> None:

@@ -18,6 +18,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -657,6 +658,7 @@ def _failure(
         if explanation:
             text += f" -- {explanation}"
         return _finding(located, err.code, text, fixes)
+    message = _cpu_wording(message)
     matched = match_message(message, exc_name)
     if matched is not None and (matched[0].code not in GENERIC or builtin):
         kind, values = matched
@@ -670,6 +672,38 @@ def _failure(
         where += " on the meta device"  # torch words some errors differently there than on CPU
     text = E.LINT_MODEL_RAISED.template.format(where=where, exc=exc_name, message=message)
     return _finding(located, E.LINT_MODEL_RAISED.code, text)
+
+
+_META_BROADCAST: Final = re.compile(
+    r"Attempting to broadcast a dimension of length \d+ at -?\d+! Mismatching argument at "
+    r"index 1 had torch\.Size\(\[(?P<b>[\d, ]*)\]\); but expected shape should be "
+    r"broadcastable to \[(?P<a>[\d, ]*)\]$"
+)
+_META_CAT: Final = re.compile(
+    r"Sizes of tensors must match except in dimension (?P<dim>\d+)\. Expected (?P<expected>\d+) "
+    r"in dimension \d+ but got (?P<got>\d+) for tensor number (?P<index>\d+) in the list$"
+)
+
+
+def _cpu_wording(message: str) -> str:
+    """A meta kernel's message for two tensors that do not fit (``a + b``, ``torch.cat``)
+    as CPU torch words it (torch 2.13); any other message as it is."""
+    found = _META_BROADCAST.match(message)
+    if found is not None:
+        a = [int(v) for v in found["a"].split(",") if v.strip()]
+        b = [int(v) for v in found["b"].split(",") if v.strip()]
+        ndim = max(len(a), len(b))
+        for dim in range(ndim - 1, -1, -1):
+            offset = ndim - 1 - dim
+            size_a = a[len(a) - 1 - offset] if offset < len(a) else 1
+            size_b = b[len(b) - 1 - offset] if offset < len(b) else 1
+            if size_a != size_b and 1 not in (size_a, size_b):
+                return E.BROADCAST_MISMATCH.template.format(a=size_a, b=size_b, dim=dim)
+        return message
+    found = _META_CAT.match(message)
+    if found is not None:
+        return E.CAT_SIZES.template.format(**found.groupdict())
+    return message
 
 
 def _torch_layer(module: Any) -> str | None:

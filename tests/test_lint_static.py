@@ -690,3 +690,44 @@ def test_branches_on_sizes_and_channel_shuffles_keep_the_channels() -> None:
             return Net()
         """
     assert found(source) == [(16, 18, "CS112")]
+
+
+@pytest.mark.parametrize(
+    ("shape", "code"),
+    [
+        ((2, 5, 7), "x[0]"),
+        ((2, 5, 7), "x[:, 0]"),
+        ((2, 5, 7), "x[1:4]"),
+        ((2, 5, 7), "x[:, ::2, -1]"),
+        ((2, 5, 7), "x[None, 1]"),
+        ((2, 5, 7), "x[:, None, 2:100]"),
+        ((1, 1, 8), "x.expand(3, -1, -1)"),
+        ((1, 1, 8), "x.expand(4, 3, 5, 8)"),
+        ((2, 6, 4), "x.chunk(4, dim=1)[-1]"),
+        ((2, 6, 4), "x.split([1, 5], 1)[1]"),
+        ((2, 6, 4, 4), "x.mean([2, 3])"),
+    ],
+)
+def test_tensor_indexing_and_views_follow_torch(shape: tuple[int, ...], code: str) -> None:
+    """What the interpreter gives for indexing, expand, chunk/split and reductions over a
+    list of dims is torch's shape (a Linear of the wrong width after it is a finding)."""
+    torch = pytest.importorskip("torch")
+    want = tuple(eval(code, {"x": torch.empty(shape)}).shape)  # torch's answer
+    source = f"""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear({want[-1] + 1}, 3)
+
+            def forward(self, x):
+                y = {code}
+                return self.fc(y)
+
+        def net():  # convshape: input={",".join(map(str, shape))}
+            return Net()
+        """
+    findings = lint_source(textwrap.dedent(source), "net.py")
+    assert [f.code for f in findings] == ["CS801"]
+    assert f"on input {want}" in findings[0].message

@@ -1028,17 +1028,6 @@ def tensor_method(
         return t
     if attr in ("add", "sub", "mul", "div", "add_", "mul_", "sub_", "div_") and len(args) == 1:
         return tensor_binop(interp, ast.Add(), t, args[0], node)
-    if attr == "chunk" and t.exact and args and is_int(args[0]) and args[0] > 0:
-        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
-        n = len(t.dims)
-        size = t.dims[dim] if is_int(dim) and -n <= dim < n else None
-        if size is not None:
-            pieces: int = args[0]
-            if size % pieces == 0:  # equal pieces (else torch's last one is smaller)
-                dims = list(t.dims)
-                dims[dim] = size // pieces
-                return tuple(Tensor(tuple(dims), True, t.origin) for _ in range(pieces))
-        return UNKNOWN
     if attr == "size":
         if not args and not kwargs:
             return _shape_value(t)
@@ -1076,10 +1065,31 @@ def tensor_method(
         )
         keep = args[1] if len(args) > 1 else kwargs.get("keepdim", False)
         return _reduce(t, dim, keep)
+    if attr == "expand" and args:
+        return _expand(t, _int_args(args))
     if attr in ("chunk", "split") and args and len(args) <= 2:
         dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
         return _pieces(t, attr, args[0], dim)
     return Tensor.unknown()
+
+
+def _expand(t: Tensor, sizes: list[Any] | None) -> Any:
+    """``x.expand(*sizes)``: -1 keeps a size; new leading sizes are added."""
+    if sizes is None or not t.exact or len(sizes) < len(t.dims):
+        return Tensor.unknown()
+    lead = len(sizes) - len(t.dims)
+    out: list[int | None] = []
+    for i, size in enumerate(sizes):
+        old = t.dims[i - lead] if i >= lead else None
+        if size == -1 and i >= lead:
+            out.append(old)
+        elif is_int(size) and size >= 0:
+            if old is not None and old not in (1, size):
+                return Tensor.unknown()  # torch refuses it: not judged here
+            out.append(size)
+        else:
+            out.append(None)
+    return Tensor(tuple(out), True, t.origin)
 
 
 def _pieces(t: Tensor, how: str, n: Any, dim: Any) -> Any:
@@ -1266,7 +1276,34 @@ def _reduce(t: Tensor, dim: Any, keep: Any) -> Any:
 
 
 def tensor_getitem(interp: Interp, t: Tensor, key: Any) -> Any:
-    return Tensor.unknown()
+    """``x[i]``, ``x[:, 0]``, ``x[..., 1:3]``-like basic indexing of a tensor of known rank
+    (ints and slices of known ints, ``None``); anything else is unknown."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if not t.exact or len(keys) > len(t.dims) + 4:
+        return Tensor.unknown()
+    out: list[int | None] = []
+    dim = 0
+    for k in keys:
+        if k is None:
+            out.append(1)
+            continue
+        if dim >= len(t.dims):
+            return Tensor.unknown()  # too many indices: torch's IndexError, not judged here
+        size = t.dims[dim]
+        if is_int(k):
+            if size is not None and not -size <= k < size:
+                return Tensor.unknown()
+            dim += 1
+        elif isinstance(k, slice) and all(
+            v is None or is_int(v) for v in (k.start, k.stop, k.step)
+        ):
+            if k.step is not None and k.step <= 0:
+                return Tensor.unknown()
+            out.append(None if size is None else len(range(*k.indices(size))))
+            dim += 1
+        else:
+            return Tensor.unknown()
+    return Tensor((*out, *t.dims[dim:]), True, t.origin)
 
 
 def tensor_binop(

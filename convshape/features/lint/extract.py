@@ -2732,8 +2732,8 @@ def _roots(interp: Interp, tree: ast.Module) -> list[Any]:
     return roots
 
 
-FILE_STEPS: Final = 20_000  # steps spent on a file's roots before repeats are skipped
-FILE_CAP: Final = 80_000  # steps spent on a file's roots before any more are skipped
+FILE_STEPS: Final = 5_000  # steps spent on a file's roots before repeats are skipped
+FILE_CAP: Final = 25_000  # steps spent on a file's roots before any more are skipped
 
 
 def _ordered(interp: Interp, roots: list[Any]) -> list[tuple[Any, bool]]:

@@ -31,6 +31,7 @@ import realcode  # noqa: E402
 from convshape.features.model_trace import trace_model  # noqa: E402
 
 _INPUTS = {"inception_v3": 299}
+_ATTENTION = "nn.MultiheadAttention"
 
 
 def _torch_side(model: Any, shape: tuple[int, ...], device: str) -> dict[str, Any]:
@@ -41,6 +42,8 @@ def _torch_side(model: Any, shape: tuple[int, ...], device: str) -> dict[str, An
     calls: dict[str, list[tuple[int, ...]]] = defaultdict(list)
 
     def hook(module: Any, args: Any, output: Any) -> None:
+        if isinstance(output, tuple) and output:  # attention: (output, weights)
+            output = output[0]
         if isinstance(output, torch.Tensor):
             calls[names[id(module)]].append(tuple(output.shape))
 
@@ -100,7 +103,8 @@ def main() -> int:
             continue
         got: dict[str, list[Any]] = defaultdict(list)
         for step in trace.steps:
-            if step.kind in ("layer", "module") and step.path:
+            # torch's attention holds its output projection: not a leaf for its hooks
+            if step.kind in ("layer", "module") and step.path and step.type != _ATTENTION:
                 got[step.path].append(step.output)
         same = (
             trace.output == want["output"]

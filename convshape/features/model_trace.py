@@ -456,8 +456,11 @@ def _signature(tree: ast.Module, node: ast.ClassDef | ast.FunctionDef) -> str | 
 
 
 def _dims(t: Any) -> Dims | None:
+    """A tensor's shape (the first of a tuple a module returns: attention's output)."""
     from convshape.features.lint.values import Tensor
 
+    if isinstance(t, tuple) and t:
+        t = t[0]
     if isinstance(t, Tensor) and t.exact:
         return tuple(t.dims)
     return None
@@ -563,8 +566,29 @@ def _layer_module(layer: LayerVal, path: str) -> Module:
     params: int | None = None
     if spec is not None:
         params = family_of(spec).params(spec, None)
+    elif layer.name == "nn.MultiheadAttention":
+        params = _attention_params(layer.params or {})
     line, code = (site.line, site.text) if site is not None else (0, layer.name)
     return Module(path, layer.name, params, layer.file, line, code)
+
+
+def _attention_params(p: dict[str, Any]) -> int | None:
+    """``nn.MultiheadAttention``'s parameters: the query/key/value projections (one
+    ``in_proj_weight`` when key and value have the embedding's size), their biases, the
+    output projection, and ``bias_k``/``bias_v``."""
+    e, kdim, vdim = p.get("embed_dim"), p.get("kdim"), p.get("vdim")
+    kdim = e if kdim is None else kdim
+    vdim = e if vdim is None else vdim
+    bias, extra = p.get("bias"), p.get("add_bias_kv")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (e, kdim, vdim)):
+        return None
+    if not isinstance(bias, bool) or not isinstance(extra, bool):
+        return None
+    assert isinstance(e, int) and isinstance(kdim, int) and isinstance(vdim, int)
+    total = e * e + e * kdim + e * vdim + e * e  # q, k, v and the output projection
+    total += (3 * e + e) if bias else 0
+    total += 2 * e if extra else 0
+    return total
 
 
 def _build_error(layers: list[tuple[Module, Any]]) -> tuple[Module, ShapeError, Advice] | None:
@@ -669,6 +693,8 @@ def _steps(
                 elif result_out is not None:
                     out = tuple(result_out)
                     macs = family_of(spec).macs(spec, shape_in, result_out)
+        elif first and layer.name == "nn.MultiheadAttention":
+            params = _attention_params(layer.params or {})
         elif first:
             params = 0 if layer.name in _NO_PARAMS else None
         else:

@@ -109,6 +109,8 @@ def make_layer(
     interp: Interp, name: str, args: list[Any] | None, kwargs: dict[str, Any] | None, node: ast.Call
 ) -> Any:
     """``nn.X(...)``: a :class:`LayerVal` with its arguments bound; argument rules run."""
+    if name == "nn.MultiheadAttention":
+        return LayerVal(None, name, _bind_attention(args, kwargs), node, interp.src)
     sig = _signature(name)
     if sig is None:
         interp.forget(args, kwargs)
@@ -120,6 +122,44 @@ def make_layer(
     layer.chain = interp.chain
     _check_arguments(interp, layer)
     return layer
+
+
+ATTENTION_PARAMS: Final = (
+    ("embed_dim", UNKNOWN),
+    ("num_heads", UNKNOWN),
+    ("dropout", 0.0),
+    ("bias", True),
+    ("add_bias_kv", False),
+    ("add_zero_attn", False),
+    ("kdim", None),
+    ("vdim", None),
+    ("batch_first", False),
+)
+
+
+def _bind_attention(args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+    """``nn.MultiheadAttention``'s arguments by name (torch's order), or None."""
+    names = [n for n, _ in ATTENTION_PARAMS]
+    if args is None or kwargs is None or len(args) > len(names):
+        return None
+    bound = dict(ATTENTION_PARAMS)
+    bound.update(zip(names, args, strict=False))
+    for key, value in kwargs.items():
+        if key in bound:
+            bound[key] = value
+        elif key not in ("device", "dtype"):
+            return None
+    return bound
+
+
+def _attention(layer: LayerVal, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+    """``attention(query, key, value, ...)``: (output shaped as the query, the weights)."""
+    query = args[0] if args else (kwargs or {}).get("query", UNKNOWN)
+    embed = (layer.params or {}).get("embed_dim")
+    shaped = isinstance(query, Tensor) and query.exact and len(query.dims) in (2, 3)
+    if shaped and is_int(embed) and query.dims[-1] in (None, embed):
+        return (Tensor((*query.dims[:-1], embed), True, _label(layer)), UNKNOWN)
+    return (Tensor.unknown(), UNKNOWN)
 
 
 def _conv_spec(name: str, values: Mapping[str, Any]) -> Spec | None:
@@ -448,6 +488,8 @@ def apply_layer(
     x = _tensor_arg(args, kwargs)
     if layer.params is None:
         return UNKNOWN
+    if layer.name == "nn.MultiheadAttention":
+        return _attention(layer, args, kwargs)
     short = layer.name.rpartition(".")[2]
     if _windowed(layer.name):
         if short.startswith("ConvTranspose") and kwargs:
@@ -930,6 +972,10 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 _ELEMENTWISE: Final = frozenset(
     {
+        "normal_",  # initialisers fill the tensor in place
+        "uniform_",
+        "zero_",
+        "fill_",
         "layer_norm",  # normalisations keep the shape (their weights are not checked here)
         "group_norm",
         "batch_norm",

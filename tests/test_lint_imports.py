@@ -15,7 +15,7 @@ import pytest
 
 from convshape.features.lint import lint_source
 from convshape.features.lint.extract import DEBUG_ENV
-from convshape.features.lint.imports import opaque, resolve
+from convshape.features.lint.imports import known_tree, opaque, resolve
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +99,56 @@ def test_installed_packages_are_found_without_importing_them() -> None:
     assert found is not None and found.name == "helpers.py"
     assert resolve("torch.nn", 0, __file__) is None  # torch is modelled, not read
     assert opaque("os.path") and opaque("torch") and not opaque("timm.layers")
+
+
+def test_a_file_read_as_an_import_is_parsed_once_and_only_for_its_own_text(
+    tmp_path: Path,
+) -> None:
+    model = _tree(tmp_path, "from .layers.blocks import Block")
+    lint_source(model.read_text(), str(model))  # reads blocks.py as an import
+    blocks = (tmp_path / "pkg" / "layers" / "blocks.py").resolve()
+    text = blocks.read_text()
+    assert known_tree(blocks, text) is not None  # linting blocks.py next parses nothing
+    assert lint_source(text, str(blocks)) == []
+    # an edited text (an editor's unsaved buffer) is parsed from that text, not the disk's
+    edited = text.replace("nn.BatchNorm2d(cout)", "nn.BatchNorm2d(cout)\n        self.x = 1")
+    assert known_tree(blocks, edited) is None
+    bad = text + "\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(16, 8, 3))\n"
+    assert [f.code for f in lint_source(bad, str(blocks))] == ["CS112"]
+
+
+HEAD = """
+    import torch.nn as nn
+
+    def make_head(features, classes):
+        width = int(features * 1)  # computed here: not traced back to the caller
+        return nn.Sequential(nn.Flatten(1), nn.Linear(width, classes))
+"""
+
+NET = """
+    import torch.nn as nn
+    from .head import make_head
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 64, 3, padding=1)
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.head = make_head(32, 10)
+
+        def forward(self, x):
+            return self.head(self.pool(self.conv(x)))
+"""
+
+
+def test_a_bug_in_an_imported_helper_is_reported_at_this_files_call(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "head.py").write_text(textwrap.dedent(HEAD))
+    net = pkg / "net.py"
+    net.write_text(textwrap.dedent(NET))
+    findings = lint_source(net.read_text(), str(net))
+    # torch: "mat1 and mat2 shapes cannot be multiplied (1x64 and 32x10)"
+    assert [(f.line, f.code) for f in findings] == [(10, "CS801")]
+    assert "head.py:6" in findings[0].message and "make_head(32, 10)" in findings[0].message

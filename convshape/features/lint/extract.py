@@ -446,8 +446,8 @@ class Interp:
         placed = self.place(layer, names)
         built = self.construction(layer)
         if placed is None:
-            self.ctx.report(
-                site, code, message + built, exact=exact, severity=severity, fixes=fixes
+            self._report_in_file(
+                layer, site, code, message + built, exact=exact, severity=severity, fixes=fixes
             )
             return
         where, param, moved, shared = placed
@@ -457,13 +457,42 @@ class Interp:
             out = (fix,) if fix else tuple(f"{f} (here: `{where.text}`)" for f in fixes)
         else:
             text, out = message + built, fixes
-        report = (where, code, text, exact, severity, out)
+        report = (where, code, text, exact, severity, out, layer)
         if shared is None:
-            self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=out)
+            self._report_in_file(
+                layer, where, code, text, exact=exact, severity=severity, fixes=out
+            )
             return
         key, uses, outer, name = shared
         entries = self.pending.setdefault(key, (uses, outer, name, value, []))[4]
         entries.append(report)
+
+    def _report_in_file(
+        self,
+        layer: LayerVal,
+        site: Site,
+        code: str,
+        message: str,
+        *,
+        exact: bool,
+        severity: str,
+        fixes: tuple[str, ...],
+    ) -> None:
+        """Report at ``site``; when that is in another file (a helper this file imports,
+        whose argument could not be traced back here), at this file's innermost call on
+        the way to the layer, the call that chose what the helper was given, naming the
+        place in the other file."""
+        if not site.path or site.path == self.ctx.path:
+            self.ctx.report(site, code, message, exact=exact, severity=severity, fixes=fixes)
+            return
+        for link in reversed(layer.chain):
+            if link.call is not None and link.file.path in ("", self.ctx.path):
+                entry = link.file.site(link.call)
+                at = f"{_short(site.path)}:{site.line}"
+                text = f"`{entry.text}` here builds, at {at}: {message}"
+                out = tuple(f"{f} (at {at}, or in the arguments of this call)" for f in fixes)
+                self.ctx.report(entry, code, text, exact=exact, severity=severity, fixes=out)
+                return
 
     def _fitted(self, layer: LayerVal) -> None:
         """``layer`` took its input: a shared parameter its input size comes from is right
@@ -506,8 +535,10 @@ class Interp:
                     outer, first[1], text, exact=first[3], severity=first[4], fixes=fixes
                 )
                 continue
-            for where, code, text, exact, severity, fixes in entries:
-                self.ctx.report(where, code, text, exact=exact, severity=severity, fixes=fixes)
+            for where, code, text, exact, severity, fixes, layer in entries:
+                self._report_in_file(
+                    layer, where, code, text, exact=exact, severity=severity, fixes=fixes
+                )
 
     def place(
         self, layer: LayerVal, names: tuple[str, ...]
@@ -1989,16 +2020,25 @@ _NOT_JOINED: Final = (
 )
 
 
+_BINDS_ONLY: dict[int, tuple[ast.If, bool]] = {}
+
+
 def _binds_only(s: ast.If) -> bool:
     """Whether an ``if`` statement's branches change nothing but local names (no
-    attribute or item stores, no mutating method, no return or jump, no nested def)."""
-    for stmt in s.body + s.orelse:
-        for node in ast.walk(stmt):
-            if isinstance(node, _NOT_JOINED):
-                return False
-        if any(kind != "name" for kind, _node in _changes(stmt)):
-            return False
-    return True
+    attribute or item stores, no mutating method, no return or jump, no nested def);
+    found once per statement."""
+    cached = _BINDS_ONLY.get(id(s))
+    if cached is not None and cached[0] is s:
+        return cached[1]
+    answer = all(
+        not any(isinstance(node, _NOT_JOINED) for node in ast.walk(stmt))
+        and all(kind == "name" for kind, _node in _changes(stmt))
+        for stmt in s.body + s.orelse
+    )
+    if len(_BINDS_ONLY) > 50_000:
+        _BINDS_ONLY.clear()
+    _BINDS_ONLY[id(s)] = (s, answer)
+    return answer
 
 
 def _merged(values: list[Any]) -> Any:

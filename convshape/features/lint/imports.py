@@ -176,6 +176,15 @@ def parsed(path: Path) -> tuple[str, ast.Module] | None:
     return source, tree
 
 
+def known_tree(path: Path, source: str) -> ast.Module | None:
+    """The tree already parsed for ``path`` (read as an import) when its text is
+    ``source``, else None."""
+    cached = _PARSED.get(path)
+    if cached is None or cached[2] is None or cached[1] != source:
+        return None
+    return cached[2]
+
+
 def remember(path: Path, source: str, tree: ast.Module, key: tuple[int, int] | None = None) -> None:
     """Keep a tree parsed elsewhere (the file being linted) for its importers."""
     if key is None:

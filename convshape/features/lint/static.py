@@ -23,7 +23,7 @@ from convshape.core.errors import (
     UsageError,
 )
 from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
-from convshape.features.lint.imports import remember
+from convshape.features.lint.imports import known_tree, remember
 from convshape.features.lint.values import Finding
 from convshape.readers.parse import parse_shape
 from convshape.readers.source import read_bytes
@@ -144,8 +144,12 @@ def lint_source(
         Finding(path, line, 1, LINT_DIRECTIVE.code, reason, "error", line, 1)
         for line, reason in comments.problems
     ]
+    on_disk = _on_disk(path)
+    tree = known_tree(on_disk, source) if on_disk is not None else None
     try:
-        if _QUIET:
+        if tree is not None:
+            pass  # read and parsed already, as a module another file imports
+        elif _QUIET:
             tree = ast.parse(source, filename=path)
         else:
             with warnings.catch_warnings():  # "invalid escape sequence": not ours to say
@@ -159,8 +163,8 @@ def lint_source(
             col = getattr(exc, "offset", None) or 1
             reason = " ".join(str(getattr(exc, "msg", exc)).split())
         return _kept([_unparsable(path, reason, line, col), *directives], config, rel, comments)
-    if path != "<string>" and not path.startswith("<"):
-        remember(Path(path), source, tree)  # for the files that import this one
+    if on_disk is not None:
+        remember(on_disk, source, tree)  # for the files that import this one
     known = dict(config.inputs if config is not None else {})
     known.update(inputs or {})
     ctx = FileContext(path, source, known, comments.inputs, rel=rel)
@@ -184,6 +188,16 @@ def lint_source(
     if ctx.defined and not any(m.how in FOLLOWED for m in models):
         found.append(_not_followed(path, ctx.defined, [m for m in models if m.how != "skipped"]))
     return _kept(found + directives, config, rel, comments)
+
+
+def _on_disk(path: str) -> Path | None:
+    """The file a linted text names, resolved as imports name it (None: not a file)."""
+    if path == "<string>" or path.startswith("<"):
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 FOLLOWED: Final = ("declared", "assumed", "unknown")  # Followed.how of a model followed
@@ -349,7 +363,11 @@ def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) ->
     workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
     workers = min(workers, max(len(files) // (PARALLEL_MIN_FILES // 2), 1))
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-        chunks = [files[i::workers] for i in range(workers)]
+        # Contiguous runs of the sorted files: each worker lints one stretch of the tree,
+        # so the modules a package's files import are read by one worker, not by every one.
+        size = -(-len(files) // workers)
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+        workers = len(chunks)
         try:
             results = _in_workers(chunks, config, workers)
         except (OSError, ImportError, RuntimeError):  # no fork, no semaphores: one process

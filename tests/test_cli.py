@@ -57,6 +57,7 @@ def test_json_document_shape() -> None:
     assert doc["schema"] == "convshape.calc/1"
     assert set(doc) == {
         "schema",
+        "torch",
         "op",
         "layer",
         "input",

@@ -349,6 +349,8 @@ LAYER_CASES: list[tuple[str, str]] = [
         "torch.zeros(1, 4, 61, 61)], dim=1)",
     ),
     ("CS882", "torch.cat([torch.zeros(1, 4, 8, 8), nn.Flatten()(torch.zeros(1, 4, 8, 8))], 1)"),
+    ("CS846", "nn.InstanceNorm1d(1, track_running_stats=True)(torch.zeros(0, 2, 5))"),
+    ("CS847", "nn.InstanceNorm1d(3, track_running_stats=True)(torch.zeros(0, 2, 5))"),
 ]
 
 _LAYER_HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"

@@ -182,7 +182,8 @@ TODAY = {
 
 
 def test_every_legacy_code_has_a_cited_source() -> None:
-    assert set(SOURCES) == set(E.LEGACY)
+    # the modelled releases' wordings cite their recordings (tests/test_releases.py)
+    assert set(SOURCES) == {c for c, old in E.LEGACY.items() if old.source != E.RECORDED}
     for code, (_, source) in SOURCES.items():
         assert E.KINDS[code].family == "legacy"
         assert source, code

@@ -29,6 +29,8 @@ from convshape.cli.options import (
     layer_optional,
     layer_options,
     stack_options,
+    torch_option,
+    torch_target,
     variable_option,
     version_option,
 )
@@ -55,6 +57,7 @@ def cli() -> None:
 @stack_options
 @layer_options
 @dtype_option
+@torch_option
 @json_option()
 def calc(
     as_json: bool,
@@ -96,9 +99,10 @@ def calc(
                 show_model(make_console(), stack)
             finish(stack.ok)
         if as_json:
-            echo_json(stack_json(stack, dtype))
+            echo_json({**stack_json(stack, dtype), "torch": torch_target().to_json()})
         else:
             show_stack(make_console(), stack, dtype)
+            make_console().print(torch_target().describe(), style="dim")
         finish(stack.ok)
     if dtype != "float32":
         fail("--dtype applies to stacks (nn.Sequential or several layers) and --model")
@@ -109,11 +113,11 @@ def calc(
     if as_json:
         from convshape.cli.views.render import result_json
 
-        echo_json(result_json(result))
+        echo_json(result_json(result, torch_target()))
     else:
         from convshape.cli.views.render import show_result
 
-        show_result(make_console(), result)
+        show_result(make_console(), result, torch_target())
     finish(result.ok)
 
 
@@ -137,6 +141,7 @@ def calc(
     help="Most memory torch may allocate on cpu/cuda, e.g. 8GB (default 2GB); a layer or "
     "stack estimated above it is refused (exit 2) before torch runs.",
 )
+@torch_option
 @json_option()
 def verify(
     device: str,
@@ -237,6 +242,7 @@ def _fuzz(device: str, count: int, seed: int, ops: tuple[str, ...], as_json: boo
 @click.argument("text", metavar="TEXT|-")
 @lang_option
 @json_option("Print the explanation as JSON.")
+@torch_option
 def explain(text: str, lang: str | None, as_json: bool) -> None:
     """Explain a torch shape error: what happened, why, the fix, and a calc that reproduces it.
 
@@ -284,6 +290,7 @@ def explain(text: str, lang: str | None, as_json: bool) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Every code's page, in code order.")
 @lang_option
 @json_option("Print the page as JSON (--all: a list of pages).")
+@torch_option
 def rule(code: str | None, show_all: bool, lang: str | None, as_json: bool) -> None:
     """Explain an error code: torch's exception and message, what it means, the usual
     cause, the fixes, a calc command that prints it and related codes (docs/errors.md).
@@ -451,6 +458,7 @@ def solve(as_json: bool, top: int, dims: int, **kw: Any) -> None:
     help="Worker processes for static mode on large runs: N, or auto (the default: one per "
     "CPU, as flake8 and ruff do).",
 )
+@torch_option
 def lint(
     paths: tuple[str, ...],
     output_format: str,

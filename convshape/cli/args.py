@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from convshape.core.errors import UsageError
 
 if TYPE_CHECKING:
+    from convshape.core.releases import Resolved
     from convshape.core.shapes import Shape
     from convshape.features.lint.config import Config, ModelSpec
     from convshape.features.model_trace import ModelTrace
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "fuzz_args",
+    "installed_torch",
     "int_option",
     "jobs",
     "layer_spec",
@@ -30,6 +32,7 @@ __all__ = [
     "model_specs",
     "stack_input",
     "stack_text",
+    "torch_release",
     "wants_stack",
 ]
 
@@ -251,3 +254,35 @@ def model_specs(
     if train:
         specs = [replace(s, train=True) for s in specs]
     return specs
+
+
+def torch_release(text: str | None) -> Resolved:
+    """The release ``--torch`` names, else the installed torch's (read from its package
+    metadata, torch is not imported), else the newest modelled."""
+    from convshape.core.releases import resolve
+
+    installed = installed_torch() if text is None else None
+    try:
+        return resolve(text, installed)
+    except ValueError as exc:
+        if text is None:  # an installed build whose version is not a release number
+            return resolve(None)
+        raise UsageError(f"--torch: {exc}") from None
+
+
+def installed_torch() -> str | None:
+    """The installed torch's version, from its package metadata's folder name on
+    ``sys.path`` (``torch-2.13.0+cpu.dist-info``): torch is not imported, and this takes
+    a directory listing where ``importlib.metadata`` takes a few hundred milliseconds."""
+    import os
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("torch-") and name.endswith((".dist-info", ".egg-info")):
+                return name[len("torch-") :].rsplit(".", 1)[0]
+    return None

@@ -5,10 +5,14 @@ Only click is imported here: the library is imported when a command runs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from convshape.core.releases import Resolved
 
 __all__ = [
     "dtype_option",
@@ -19,6 +23,8 @@ __all__ = [
     "layer_optional",
     "layer_options",
     "stack_options",
+    "torch_option",
+    "torch_target",
     "variable_option",
     "version_option",
 ]
@@ -64,6 +70,45 @@ def version_option(fn: F) -> F:
         callback=_print_version,
         help="Show convshape's and torch's versions and exit.",
     )(fn)
+
+
+def torch_option(fn: F) -> F:
+    """``--torch VERSION``: the command runs predicting for that release (the installed
+    torch's by default); :func:`torch_target` is the release it resolved to."""
+
+    @functools.wraps(fn)
+    def run(*a: Any, torch_release: str | None = None, **kw: Any) -> Any:
+        from convshape.cli.args import torch_release as resolve
+        from convshape.cli.common import fail
+        from convshape.core.errors import UsageError
+        from convshape.core.releases import using
+
+        try:
+            target = resolve(torch_release)
+        except UsageError as exc:
+            fail(str(exc))
+        click.get_current_context().meta[_TARGET] = target
+        with using(target.release):
+            return fn(*a, **kw)
+
+    return click.option(
+        "--torch",
+        "torch_release",
+        metavar="VERSION",
+        help="The torch release to predict for: 1.13 to 2.15 (e.g. 2.5.1) or latest "
+        "(default: the installed torch, else the newest modelled; docs/releases.md).",
+    )(run)  # type: ignore[return-value]
+
+
+_TARGET = "convshape.torch"
+
+
+def torch_target() -> Resolved:
+    """The release the running command predicts for (after :func:`torch_option`)."""
+    from convshape.cli.args import torch_release as resolve
+
+    target = click.get_current_context().meta.get(_TARGET)
+    return target if target is not None else resolve(None)
 
 
 def json_option(help: str = "Print the result as JSON.") -> Callable[[F], F]:

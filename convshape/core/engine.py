@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from convshape.core.arithmetic import Axis
 from convshape.core.errors import ShapeError
 from convshape.core.registry import family_of
+from convshape.core.releases import REFERENCE, current, using
 from convshape.core.shapes import Shape
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def infer_spec(spec: AnySpec, shape: Shape, env: Env | None = None) -> Result:
         fast = _FAST[type(spec)]
     except KeyError:  # the first spec of its type: ask the registry once
         fast = _FAST[type(spec)] = family_of(spec).fast
-    if fast is not None:
+    if fast is not None and (env.torch if env else current()) == REFERENCE:
         output = fast(spec, shape)
         if output is not None:
             return tuple.__new__(Result, (spec, shape, output, None, (), (), None))
@@ -75,7 +76,8 @@ def _traced(spec: AnySpec, shape: Shape, env: Env) -> Result:
     output: Shape | None = None
     error: ShapeError | None = None
     try:
-        output = family_of(spec).infer(spec, shape, trace, env)
+        with using(env.torch):
+            output = family_of(spec).infer(spec, shape, trace, env)
     except ShapeError as exc:
         error = exc
     fields = (spec, shape, output, error, tuple(trace.warnings), tuple(trace.notes))

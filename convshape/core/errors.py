@@ -16,6 +16,8 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from functools import cached_property
 from typing import Any
 
+from convshape.core.releases import MODELLED, Release, Span, current, span
+
 __all__ = [
     "KINDS",
     "LEGACY",
@@ -30,8 +32,10 @@ __all__ = [
     "legacy",
     "py_list",
     "py_tuple",
+    "releases_of",
     "sizes",
     "torch_size",
+    "worded",
 ]
 
 
@@ -70,8 +74,21 @@ class ErrorKind:
     family: str
 
     def error(self, *, variants: tuple[Variant, ...] = (), **values: object) -> ShapeError:
+        """The error with torch's message, worded as the release being predicted for
+        (:func:`convshape.core.releases.current`) words it."""
         text = {k: v if type(v) is str else str(v) for k, v in values.items()}
-        return ShapeError(self, self.template.format_map(text), text, variants)
+        return ShapeError(self, self.for_release().template.format_map(text), text, variants)
+
+    def for_release(self, release: Release | None = None) -> ErrorKind:
+        """The kind whose template ``release`` (default: the current one) prints for this
+        fault: this one, or another release's wording (:func:`worded`)."""
+        alternatives = WORDINGS.get(self.code)
+        if alternatives:
+            release = release or current()
+            for releases, kind in alternatives:
+                if release in releases:
+                    return kind
+        return self
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -1350,6 +1367,21 @@ INSTANCENORM_STATS_VIEW = _k(
     LAYERS,
     "shape '[{b}, {c}]' is invalid for input of size {size}",
 )
+INSTANCENORM_STATS_BROADCAST_ONE = _k(
+    "CS846",
+    "instancenorm-stats-broadcast-one",
+    RT,
+    LAYERS,
+    "output with shape [1] doesn't match the broadcast shape [{c}]",
+)
+INSTANCENORM_STATS_BROADCAST = _k(
+    "CS847",
+    "instancenorm-stats-broadcast",
+    RT,
+    LAYERS,
+    "The size of tensor a ({features}) must match the size of tensor b ({c}) at non-singleton "
+    "dimension 0",
+)
 
 # ---------------------------------------------------------------------------------------
 # Older torch's wordings (family ``legacy``): messages torch printed before 2.13 for faults
@@ -1363,8 +1395,9 @@ LEGACY_FAMILY = "legacy"
 
 @dataclass(frozen=True)
 class Legacy:
-    """An older torch's wording: the versions that printed it, where in torch's source it is
-    and the code torch 2.13 prints for the same fault (None: no CPU equivalent)."""
+    """Another release's wording: the versions that print it, where it comes from (torch's
+    source, or the recorded fixtures) and the code torch 2.13 prints for the same fault
+    (None: no CPU equivalent)."""
 
     versions: str
     source: str
@@ -1372,6 +1405,10 @@ class Legacy:
 
 
 LEGACY: dict[str, Legacy] = {}
+WORDINGS: dict[str, list[tuple[Span, ErrorKind]]] = {}
+"""Per 2.13 code, the other modelled releases' wordings of the same fault (same fields)."""
+
+RECORDED = "recorded from the release (tests/torch_releases)"
 
 
 def legacy(
@@ -1379,8 +1416,39 @@ def legacy(
 ) -> ErrorKind:
     """Add an older torch's wording to the taxonomy (family ``legacy``)."""
     k = define(code, name, exc, LEGACY_FAMILY, template)
+    if source == RECORDED:  # modelled releases: "2.15-" -> "2.15", "1.13-2.1"
+        versions = str(span(versions))
     LEGACY[code] = Legacy(versions, source, today)
     return k
+
+
+def worded(
+    code: str, name: str, template: str, *, releases: str, today: ErrorKind, source: str = RECORDED
+) -> ErrorKind:
+    """Add the wording ``releases`` (modelled ones, e.g. ``"1.13-2.1"``) print for the fault
+    torch 2.13 words as ``today``, with the same fields: the engine prints it when it
+    predicts for one of those releases, explain recognises it (family ``legacy``)."""
+    k = legacy(code, name, today.exc, template, versions=releases, source=source, today=today.code)
+    WORDINGS.setdefault(today.code, []).append((span(releases), k))
+    return k
+
+
+def releases_of(code: str) -> str:
+    """The releases that print a code's template: its recorded span for another release's
+    wording, else the modelled releases no other wording of it covers (``"2.2-2.15"``)."""
+    if code in LEGACY:
+        return LEGACY[code].versions
+    covered = [s for s, _ in WORDINGS.get(code, ())]
+    printing = [r for r in MODELLED if not any(r in s for s in covered)]
+    if not printing:
+        return ""
+    runs: list[list[Release]] = []
+    for r in printing:
+        if runs and MODELLED.index(r) == MODELLED.index(runs[-1][-1]) + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return ", ".join(str(Span(run[0], run[-1])) for run in runs)
 
 
 LEGACY_ADDMM = legacy(
@@ -1439,6 +1507,7 @@ LEGACY_GROUPNORM = legacy(
     source="torch/nn/modules/normalization.py (GroupNorm.__init__)",
     today="CS806",
 )
+WORDINGS.setdefault("CS806", []).append((span("-2.9"), LEGACY_GROUPNORM))  # modelled 1.13-2.9
 CUDNN_BAD_PARAM = legacy(
     "CS866",
     "cudnn-bad-param",
@@ -1540,6 +1609,171 @@ LEGACY_MAT1_DIM = legacy(
     versions="1.7-1.x (CUDA)",
     source="ATen's CUDA addmm/mm (aten/src/ATen/native/cuda/LinearAlgebra.cu)",
     today="CS801",
+)
+
+# ---------------------------------------------------------------------------------------
+# Other modelled releases' wordings (recorded: tests/torch_releases, docs/releases.md). A
+# worded() kind replaces its 2.13 kind's text for the releases it names; a legacy() kind
+# with those releases is a check only they make, raised by the rule it belongs to.
+# ---------------------------------------------------------------------------------------
+LINEAR_MISMATCH_OP = worded(
+    "CS873",
+    "linear-mismatch-op",
+    "{op}: mat1 and mat2 shapes cannot be multiplied ({rows}x{got} and {expected}x{out})",
+    releases="2.15-",
+    today=LINEAR_MISMATCH,
+)
+POOL3D_EMPTY_INDEX = worded(
+    "CS874",
+    "pool3d-empty-index",
+    "{fn}: Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+    "{input} with dimension {index} being empty",
+    releases="2.15-",
+    today=POOL3D_EMPTY,
+)
+PAD_OUTPUT_EVERY_DIM = legacy(
+    "CS875",
+    "pad-output-every-dimension",
+    RT,
+    "Calculated output {output} must be >= 1 in every dimension (input {input})",
+    versions="2.14-",
+    source=RECORDED,
+    today=PAD_OUTPUT_TOO_SMALL.code,
+)
+GROUPNORM_NO_CHANNELS = legacy(
+    "CS876",
+    "groupnorm-no-channels",
+    RT,
+    "Expected number of channels to be greater than 0, got {c}",
+    versions="2.15-",
+    source=RECORDED,
+    today=None,
+)
+GROUPNORM_NO_SPATIAL = legacy(
+    "CS877",
+    "groupnorm-no-spatial",
+    RT,
+    "Expected HxW to be greater than 0, got {hxw}",
+    versions="2.15-",
+    source=RECORDED,
+    today=None,
+)
+LP_NORM_ZERO_CHECKED = legacy(
+    "CS878",
+    "lp-norm-zero-checked",
+    VE,
+    "norm_type must be a non-zero value, but got {norm}",
+    versions="2.15-",
+    source=RECORDED,
+    today=LP_NORM_ZERO.code,
+)
+
+POOL_PAD_HALF_KERNEL = worded(
+    "CS879",
+    "pool-pad-half-kernel",
+    "pad should be at most half of kernel size, but got pad={pad} and kernel_size={kernel}",
+    releases="-2.2",
+    today=POOL_PAD_HALF_EFFECTIVE,
+)
+NO_ATTRIBUTE = legacy(
+    "CS892",
+    "op-missing",
+    "AttributeError",
+    "module '{module}' has no attribute '{name}'",
+    versions="-2.1",
+    source=RECORDED,
+    today=None,
+)
+PAD_RANK_OLD = worded(
+    "CS893",
+    "pad-rank-old",
+    "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now",
+    releases="-2.8",
+    today=PAD_RANK,
+)
+UNFOLD_BLOCKS_HEIGHT = worded(
+    "CS894",
+    "unfold-blocks-height-twice",
+    "Given input with spatial size ({height}, {height}), kernel_size={kernel}, "
+    "dilation={dilation}, padding={padding}, calculated shape of the array of sliding blocks "
+    "as {blocks}, but its components must be at least one.",
+    releases="-2.10",
+    today=UNFOLD_BLOCKS,
+)
+ADAPTIVE_AVG_OUTPUT_NEGATIVE_2D = worded(
+    "CS883",
+    "adaptive-avg-output-negative-2d",
+    "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+    "received {values}",
+    releases="-2.1",
+    today=ADAPTIVE_AVG_OUTPUT_NEGATIVE,
+)
+LINEAR_SCALAR_MATMUL = worded(
+    "CS884",
+    "linear-scalar-matmul",
+    "both arguments to matmul need to be at least 1D, but they are {idim}D and 2D",
+    releases="-2.1",
+    today=LINEAR_SCALAR,
+)
+LINEAR_SCALAR_ADDMM = legacy(
+    "CS885",
+    "linear-scalar-addmm",
+    RT,
+    "ArrayRef: invalid index Index = 18446744073709551615; Length = 0",
+    versions="-2.1",
+    source=RECORDED,
+    today=LINEAR_SCALAR.code,
+)
+INTERPOLATE_RANK_NO_LANCZOS = worded(
+    "CS886",
+    "interpolate-rank-no-lanczos",
+    "Input Error: Only 3D, 4D and 5D input Tensors supported (got {idim}D) for the modes: "
+    "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})",
+    releases="-2.9",
+    today=INTERPOLATE_RANK,
+)
+ONEDNN_DECONV_DESCRIPTOR_OLD = worded(
+    "CS887",
+    "onednn-deconvolution-descriptor-old",
+    "could not create a primitive descriptor for a deconvolution forward propagation primitive",
+    releases="-2.6",
+    today=ONEDNN_DECONV_DESCRIPTOR,
+)
+ONEDNN_CONV_DESCRIPTOR_OLD = worded(
+    "CS888",
+    "onednn-convolution-descriptor-old",
+    "could not create a primitive descriptor for a convolution forward propagation primitive",
+    releases="-2.6",
+    today=ONEDNN_CONV_DESCRIPTOR,
+)
+
+PAD_NEW_DIM = legacy(
+    "CS889",
+    "pad-new-dimension",
+    RT,
+    "The input size {size}, plus negative padding {left} and {right} resulted in a negative "
+    "output size, which is invalid. Check dimension {dim} of your input.",
+    versions="-2.9",
+    source=RECORDED,
+    today=None,
+)
+
+UNEXPECTED_KEYWORD = legacy(
+    "CS890",
+    "unexpected-keyword",
+    TE,
+    "{cls}.__init__() got an unexpected keyword argument '{name}'",
+    versions="-2.9",
+    source=RECORDED,
+    today=None,
+)
+
+INVALID_SHAPE_DIMENSION_BARE = worded(
+    "CS891",
+    "invalid-shape-dimension-bare",
+    "invalid shape dimension {value}",
+    releases="-2.1",
+    today=INVALID_SHAPE_DIMENSION,
 )
 
 # ---------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ depends on besides shapes. Shared by the engine and every op module (no imports 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from convshape.core.arithmetic import Axis
+from convshape.core.releases import Release, current
 
 __all__ = ["Env", "Trace"]
 
@@ -16,14 +17,17 @@ class Env:
     ``ops.conv.uses_onednn``) and the module's mode.
 
     The defaults describe a stock CPU build on a machine with more than one core, with
-    float32 tensors (oneDNN enabled, ``torch.get_num_threads() > 1``), and a freshly built
+    float32 tensors (oneDNN enabled, ``torch.get_num_threads() > 1``), a freshly built
     module, which is in training mode (BatchNorm then needs more than one value per
-    channel).
+    channel), and the release whose checks and wording to predict (``torch``).
     """
 
     num_threads: int = 2
     mkldnn: bool = True
     training: bool = True
+    torch: Release = field(default_factory=current)
+    """The torch release predicted for: by default the one :func:`~convshape.core.releases.using`
+    names around the call, else 2.13 (:mod:`convshape.core.releases`)."""
 
 
 class Trace:

@@ -282,4 +282,6 @@ EXAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
     "CS843": ("nn.Upsample(size=(8, 8), mode='lanczos')", "--input", "1,1,4,4"),
     "CS844": ("nn.Upsample(scale_factor=1e20)", "--input", "1,1,5"),
     "CS845": ("nn.InstanceNorm1d(2, track_running_stats=True)", "--input", "1,3,0"),
+    "CS846": ("nn.InstanceNorm1d(1, track_running_stats=True)", "--input", "0,2,5"),
+    "CS847": ("nn.InstanceNorm1d(3, track_running_stats=True)", "--input", "0,2,5"),
 }

@@ -183,7 +183,8 @@ def _order() -> _Order:
     if order is None:
         order = sorted(
             ((k, _pieces(k)) for k in KINDS.values() if k.family != "lint"),
-            key=lambda item: -_specificity(item[0]),
+            # another release's wording after today's: a text both print is today's kind
+            key=lambda item: (item[0].family == "legacy", -_specificity(item[0])),
         )
         _ORDERED.clear()
         _ORDERED[key] = order
@@ -506,8 +507,8 @@ def _find_all(sq: _Squeezed) -> list[_Found]:
             if lead:  # a field before the first words: the name just before them
                 head = re.search(r"[A-Za-z_][\w.]*(?:\(\))?$", sq.source[: sq.where[at]].rstrip())
                 start = -1
-                if head is not None:
-                    start = _squeezed_index(sq, head.start())
+                if head is not None and not re.fullmatch(r"\w*(?:Error|Exception)", head[0]):
+                    start = _squeezed_index(sq, head.start())  # not the exception's name
             raw = [lit for lit, _ in _pieces(kind)]
             parsed = _parse_at(sq, pieces, start, raw) if start >= 0 else None
             if parsed is not None:

@@ -138,6 +138,8 @@ def today(kind: ErrorKind, values: Values) -> Today | None:
     if old is None or old.today is None:
         return None
     build = _TODAY.get(kind.code)
+    if build is None and old.source == E.RECORDED:  # a modelled release's wording: same fields
+        build = _same
     if build is None:
         return None
     try:
@@ -145,4 +147,7 @@ def today(kind: ErrorKind, values: Values) -> Today | None:
     except (ValueError, KeyError):
         return None
     target = E.KINDS[old.today]
-    return target, new, target.template.format_map(new)
+    try:
+        return target, new, target.template.format_map(new)
+    except KeyError:  # the old wording lacks a number today's message shows
+        return None

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Final
 
-from convshape.core.errors import KINDS, LEGACY, ErrorKind, ShapeError, UsageError
+from convshape.core.errors import (
+    KINDS,
+    LEGACY,
+    RECORDED,
+    ErrorKind,
+    ShapeError,
+    UsageError,
+    releases_of,
+)
 from convshape.text import Lang, has, text
 
 if TYPE_CHECKING:
@@ -290,7 +298,8 @@ def rule_page(code: str, lang: Lang = "en") -> RulePage:
             if old.today
             else text("rule.none.older_none", lang)
         )
-        no_example = text("rule.none.older", lang, versions=old.versions, today=today)
+        key = "rule.none.release" if old.source == RECORDED else "rule.none.older"
+        no_example = text(key, lang, versions=old.versions, today=today)
     else:
         no_example = text(NO_EXAMPLE.get(code, "rule.none.other"), lang)
     related = tuple((c, KINDS[c].name) for c in related_codes(code))
@@ -308,7 +317,7 @@ def rule_page(code: str, lang: Lang = "en") -> RulePage:
         no_example,
         related,
         lang,
-        LEGACY[code].versions if code in LEGACY else TORCH_VERSION,
+        releases_of(code) if kind.family != "lint" else TORCH_VERSION,
     )
 
 
@@ -336,10 +345,10 @@ def _head(key: str) -> str:
 def page_markdown(page: RulePage) -> list[str]:
     """One code's section of docs/errors.md (English): a stable anchor, then the page."""
     lines = [f'<a id="{page.code.lower()}"></a>', "", f"## {page.code} {page.name}", ""]
-    if page.torch and page.code in LEGACY:
+    if page.torch and page.family == "legacy":
         head = text("rule.raises_older", "en", version=page.versions, exc=f"`{page.exc}`")
     elif page.torch:
-        head = text("rule.raises", "en", version=TORCH_VERSION, exc=f"`{page.exc}`")
+        head = text("rule.raises", "en", version=page.versions, exc=f"`{page.exc}`")
     else:
         head = text("rule.lint_finding", "en", exc=f"`{page.exc}`")
     lines += [head, "", *_fence(page.template), ""]

@@ -32,16 +32,17 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from convshape import oracle
 from convshape.core.engine import Env, Result, infer_spec
-from convshape.core.errors import UsageError, Variant
+from convshape.core.errors import KINDS, UsageError, Variant
 from convshape.core.registry import CONV, family_of
+from convshape.core.releases import Span, current, span
 from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
 from convshape.features.memory import INDEX_BYTES, element_size, tensor_bytes
@@ -92,6 +93,7 @@ META_FORMAT = "meta-format"  # meta's message, once its formatting is undone
 META_WORDING = "meta-wording"  # both raise; meta words the error its own way
 META_UNCHECKED = "meta-unchecked"  # meta accepts; the predicted CPU check is one meta skips
 META_EMPTY = "meta-empty"  # meta rejects a zero-size output that CPU returns
+META_CHECKED = "meta-checked"  # meta makes a check CPU skips for this input (that release)
 CUDA_BACKEND = "cuda-backend"  # a CPU backend-kernel error that CUDA's kernels word or skip
 # ... or why they do not.
 SHAPE_MISMATCH = "shape-mismatch"
@@ -113,6 +115,18 @@ META_UNCHECKED_CODES = frozenset(
         "CS502",  # unfold's decomposition accepts negative padding
     }
 )
+
+# What meta does differently in other releases (recorded: tests/torch_releases,
+# docs/releases.md): per code, the releases whose meta kernels skip that check too ...
+META_UNCHECKED_IN: Final[Mapping[str, Span]] = {
+    "CS115": span("-2.9"),  # meta convolution did not compare the kernel with the input
+    "CS321": span("-2.9"),  # meta avg_pool did not check divisor_override
+}
+# ... and the releases whose meta kernels make a check CPU skips for that input (meta
+# raises the code's message where CPU returns a shape).
+META_CHECKS_IN: Final[Mapping[str, Span]] = {
+    "CS205": span("2.15-"),  # meta conv_transpose validates output_padding on empty batches
+}
 
 # The errors raised inside CPU's backend kernels (oneDNN / THNN), not in shared ATen code.
 BACKEND_CODES = frozenset(
@@ -169,7 +183,23 @@ def _meta_text(message: str) -> str:
 
 # Checks meta's kernels for the layers between convolutions skip: softmax's dim, the
 # upsample kernels' sizes, pixel_unshuffle's divisibility.
-META_LAYER_UNCHECKED_CODES = frozenset({"CS130", "CS818", "CS840"})
+META_LAYER_UNCHECKED_CODES = frozenset({"CS130", "CS818", "CS840", "CS841"})
+
+
+def _meta_skips(code: str) -> bool:
+    """Whether meta, in the release predicted for, skips the check of ``code``."""
+    if code in META_UNCHECKED_CODES:
+        return True
+    return code in META_UNCHECKED_IN and current() in META_UNCHECKED_IN[code]
+
+
+def _meta_checks(message: str) -> str | None:
+    """The code of a check meta makes, in the release predicted for, where CPU does not."""
+    release = current()
+    for code, releases in META_CHECKS_IN.items():
+        if release in releases and KINDS[code].for_release(release).pattern.fullmatch(message):
+            return code
+    return None
 
 
 def compare(
@@ -225,7 +255,7 @@ def _compare(
             if result.output == outcome.shape:
                 return check(True, SHAPE)
             return check(False, SHAPE_MISMATCH)
-        if device == "meta" and err.code in META_UNCHECKED_CODES:
+        if device == "meta" and _meta_skips(err.code):
             note = f"meta did not check: {err.code} {err.kind.name} (CPU raises {err.exc})"
             return check(True, META_UNCHECKED, note)
         if device == "cuda" and err.code in BACKEND_CODES:
@@ -238,6 +268,9 @@ def _compare(
         if device == "meta" and zero and "Output size is too small" in message:
             note = "meta rejects the zero-size output that CPU's oneDNN kernel returns"
             return check(True, META_EMPTY, note)
+        if device == "meta" and (code := _meta_checks(message)):
+            note = f"meta checks {code} {KINDS[code].name} here; CPU returns a shape"
+            return check(True, META_CHECKED, note)
         return check(False, TORCH_RAISED)
     matched = err.matches(exc, message)
     if matched is True:

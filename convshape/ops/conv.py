@@ -38,6 +38,7 @@ from convshape.core.arithmetic import (
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, py_list, sizes, torch_size
 from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, PaddingMode, Shape, ntuple
 from convshape.core.signature import Param, Signature
@@ -431,6 +432,14 @@ def _same_axes(spec: ConvCall, x: Shape, axes: list[Axis]) -> list[Axis]:
     return result
 
 
+DILATION_CHECKED = span("2.2-")
+"""Releases whose check_shape_forward refuses a negative dilation (before them it reaches
+the backend kernels, which word it their own way)."""
+SAME_CROP_PADS_RIGHT = span("-2.9")
+"""Releases whose 'same' padding, cropping the start for a negative padding difference,
+then pads both sides by the right one (negative: "negative padding is not supported")."""
+
+
 def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
     """``convolution_same``: checks, then symmetric padding or an F.pad of the input's end."""
     w = spec.weight
@@ -466,6 +475,8 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
         padded[i + 2] += delta  # a negative delta crops the start; the padding stays left
         if padded[i + 2] < 0:
             raise E.NARROW_NEGATIVE.error()
+        if delta < 0 and current() in SAME_CROP_PADS_RIGHT:
+            left[i] = right[i]
     trace.notes.append(
         f"'same' padding is asymmetric: torch pads the end of the input first ({sizes(x)} -> "
         f"{sizes(padded)}), then pads both sides equally"
@@ -506,7 +517,7 @@ def _convolution(
         raise E.NEGATIVE_OUTPUT_PADDING.error()
     if any(s <= 0 for s in stride):
         raise E.NONPOSITIVE_STRIDE.error()
-    if any(d < 0 for d in dilation):
+    if any(d < 0 for d in dilation) and current() in DILATION_CHECKED:
         raise E.NEGATIVE_DILATION.error()
     if len(w) != len(x):
         raise E.WEIGHT_INPUT_RANK.error(wdim=len(w), weight=sizes(w), idim=len(x), input=sizes(x))
@@ -700,10 +711,10 @@ def _onednn_error(
         )
         if len(w) == 5 and 0 in dilation:
             return E.ONEDNN_DIMENSIONS_INVALID.error()
-        if dilated_zero or 0 in w:
+        if dilated_zero or 0 in w or any(d < 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DECONV_DESCRIPTOR.error()
         return None
-    if 0 in dilation:
+    if any(d <= 0 for d in dilation):  # negative: only before DILATION_CHECKED
         return E.DILATION_ZERO_MKLDNN.error()
     if 0 in w[2:]:
         return E.ONEDNN_CONV_DESCRIPTOR.error()

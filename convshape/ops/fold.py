@@ -169,6 +169,7 @@ def infer_unfold(spec: Unfold, shape: Shape, trace: Trace) -> Shape:
     if blocks[0] < 1 or blocks[1] < 1:
         raise E.UNFOLD_BLOCKS.error(
             spatial=py_tuple(x[-2:]),
+            height=x[-2],
             kernel=py_tuple(kernel),
             dilation=py_tuple(dilation),
             padding=py_tuple(padding),

@@ -16,6 +16,7 @@ from typing import cast
 from convshape.core import errors as E
 from convshape.core.errors import ShapeError
 from convshape.core.registry import LAYERS, OpFamily, TorchCall, register
+from convshape.core.releases import current, span
 from convshape.core.shapes import Shape
 from convshape.core.signature import Signature
 from convshape.core.trace import Env, Trace
@@ -31,6 +32,10 @@ from convshape.ops.common import (
 )
 
 __all__ = ["FAMILY", "Linear"]
+
+
+SCALAR_ADDMM = span("-2.1")
+"""Releases where a 0-d input to a Linear with a bias fails inside addmm's indexing."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,12 @@ def infer(spec: Linear, shape: Shape, trace: Trace, env: Env) -> Shape:
         trace.warnings.append(E.ZERO_ELEMENT_WARNING)
     E.check_input(shape)
     if not shape:
+        if spec.bias and current() in SCALAR_ADDMM:
+            raise E.LINEAR_SCALAR_ADDMM.error()
         raise E.LINEAR_SCALAR.error(idim=0)
     if spec.in_features is not None and shape[-1] != spec.in_features:
         raise E.LINEAR_MISMATCH.error(
+            op="addmm" if spec.bias else "mm",
             rows=math.prod(shape[:-1]),
             got=shape[-1],
             expected=spec.in_features,

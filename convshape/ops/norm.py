@@ -17,6 +17,7 @@ from typing import cast
 from convshape.core import errors as E
 from convshape.core.errors import ShapeError, UsageError, py_list, sizes, torch_size
 from convshape.core.registry import LAYERS, OpFamily, TorchCall, register
+from convshape.core.releases import current, span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -129,9 +130,17 @@ def _param_shapes(spec: Norm) -> list[Shape]:
     return [spec.normalized_shape] * (2 if spec.bias else 1)
 
 
+NORM_BIAS = span("2.10-")
+"""Releases whose BatchNorm, InstanceNorm and GroupNorm take ``bias=`` (docs/releases.md)."""
+_INIT = {"BatchNorm": "_BatchNorm", "InstanceNorm": "_InstanceNorm", "GroupNorm": "GroupNorm"}
+
+
 def construct_error(spec: Norm) -> ShapeError | None:
-    """What the constructor raises: groups that do not divide the channels, a negative
-    size."""
+    """What the constructor raises: a ``bias=`` it does not take (releases before
+    :data:`NORM_BIAS`), groups that do not divide the channels, a negative size."""
+    cls = _INIT.get(type(spec).__name__)
+    if cls and not getattr(spec, "bias", True) and current() not in NORM_BIAS:
+        return E.UNEXPECTED_KEYWORD.error(cls=cls, name="bias")
     if isinstance(spec, GroupNorm) and spec.num_groups and spec.num_channels % spec.num_groups:
         return E.GROUPNORM_GROUPS.error(channels=spec.num_channels, groups=spec.num_groups)
     return negative_sizes(_param_shapes(spec))
@@ -202,11 +211,20 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
             # batch_norm returns the empty input; copying the running statistics back
             # views the (b * num_features) values as [b, channels]
             raise E.INSTANCENORM_STATS_VIEW.error(b=b, c=channels, size=b * spec.num_features)
+        if spec.track_running_stats and use_input_stats and channels != spec.num_features:
+            # an empty batch: the running statistics are updated by the per-channel means
+            if spec.num_features == 1:
+                raise E.INSTANCENORM_STATS_BROADCAST_ONE.error(c=channels)
+            raise E.INSTANCENORM_STATS_BROADCAST.error(features=spec.num_features, c=channels)
         return shape
     if spec.track_running_stats and channels != spec.num_features:
         b = batched[0]
         raise E.BATCHNORM_FEATURES.error(got=b * channels, expected=b * spec.num_features)
     return shape
+
+
+GROUPNORM_SIZES_CHECKED = span("2.15-")
+"""Releases whose group_norm refuses zero channels and an empty HxW (docs/releases.md)."""
 
 
 def _group_norm(spec: GroupNorm, shape: Shape) -> Shape:
@@ -218,6 +236,11 @@ def _group_norm(spec: GroupNorm, shape: Shape) -> Shape:
         raise E.BATCHNORM_ONE_VALUE.error(input=py_list(verify))
     if c % spec.num_groups:
         raise E.GROUPNORM_INPUT_GROUPS.error(input=sizes(shape), groups=spec.num_groups)
+    if current() in GROUPNORM_SIZES_CHECKED:
+        if c <= 0:
+            raise E.GROUPNORM_NO_CHANNELS.error(c=c)
+        if math.prod(shape[2:]) <= 0:
+            raise E.GROUPNORM_NO_SPATIAL.error(hxw=math.prod(shape[2:]))
     if spec.affine and c != spec.num_channels:
         raise E.GROUPNORM_CHANNELS.error(weight=sizes([spec.num_channels]), input=sizes(shape))
     return shape
@@ -379,10 +402,13 @@ def torch_call(spec: Norm) -> TorchCall:
         if not spec.bias:
             kwargs["bias"] = False
         return TorchCall(spec.cls, (spec.num_features,), kwargs)
+    # bias= only when the code sets it: releases before 2.10 (2.1 for LayerNorm) lack it
     if isinstance(spec, GroupNorm):
-        kwargs = {"affine": spec.affine, "bias": spec.bias}
+        kwargs = {"affine": spec.affine} | ({} if spec.bias else {"bias": False})
         return TorchCall("GroupNorm", (spec.num_groups, spec.num_channels), kwargs)
-    kwargs = {"elementwise_affine": spec.elementwise_affine, "bias": spec.bias}
+    kwargs = {"elementwise_affine": spec.elementwise_affine}
+    if not spec.bias:
+        kwargs["bias"] = False
     return TorchCall("LayerNorm", (list(spec.normalized_shape),), kwargs)
 
 

@@ -23,6 +23,7 @@ from convshape.core import errors as E
 from convshape.core.arithmetic import identity_window
 from convshape.core.errors import UsageError, sizes
 from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
+from convshape.core.releases import current, span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -31,6 +32,13 @@ from convshape.ops.common import arg, feature_shape, module_code, rank_text, row
 __all__ = ["FAMILY", "Pad", "pad_shape"]
 
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+NEW_DIM_CHECKED = span("-2.9")
+"""Releases whose constant_pad_nd refuses an output size <= 0 once any padding is positive."""
+EVERY_DIMENSION = span("2.14-")
+"""Releases whose 2-d and 3-d reflect/replicate kernels check every output size >= 1
+first, in one wording (docs/releases.md)."""
 
 
 def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
@@ -68,6 +76,11 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
                     input=sizes(shape),
                 )
     full = shape[:lead] + out
+    if n > 1 and current() in EVERY_DIMENSION and any(o < 1 for o in out):
+        letters = _LETTERS[n]
+        calc = " ".join(f"{a}: {o}" for a, o in zip(letters, out, strict=True))
+        given = ", ".join(f"{a}: {o}" for a, o in zip(letters, sizes_in, strict=True))
+        raise E.PAD_OUTPUT_EVERY_DIM.error(input=given, output=calc)
     if n > 1 and not all(o < 1 for o in out):  # 2-d and 3-d kernels only check "all < 1"
         for v in full:
             if v < 0:
@@ -149,6 +162,11 @@ def infer(spec: Pad, shape: Shape, trace: Trace, env: Env) -> Shape:
             if size < 0:
                 raise E.NARROW_NEGATIVE.error()
         out[i] = size + max(left, 0) + max(right, 0)
+    if current() in NEW_DIM_CHECKED and any(p > 0 for p in pad[: 2 * n]):
+        for i in range(rank - n, rank):  # constant_pad_nd checks each padded size, first first
+            left, right = pad[2 * (rank - i - 1)], pad[2 * (rank - i - 1) + 1]
+            if shape[i] + left + right <= 0:
+                raise E.PAD_NEW_DIM.error(size=shape[i], left=left, right=right, dim=i)
     return tuple(out)
 
 

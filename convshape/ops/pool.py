@@ -38,6 +38,7 @@ from convshape.core.arithmetic import (
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, sizes
 from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, Shape, ntuple
 from convshape.core.signature import Param, Signature
@@ -162,6 +163,14 @@ class Pool:
 
 __all__ = ["FAMILY", "Pool", "PoolKind", "dilates", "infer_pool", "pads", "size_at"]
 
+# What other releases do differently here (docs/releases.md), read by the rules below.
+PAD_HALF_OF_KERNEL = span("-2.2")
+"""pooling_output_shape bounds the padding by half the kernel, not the dilated kernel."""
+LP_POOL_3D = span("2.2-")
+"""Releases that have nn.LPPool3d and F.lp_pool3d."""
+LP_NORM_CHECKED = span("2.15-")
+"""F.lp_poolNd (and nn.LPPoolNd's constructor) refuse norm_type 0 before pooling."""
+
 _WORDS = {2: "two", 3: "three"}
 _Names = tuple[str | None, ...]
 
@@ -222,8 +231,18 @@ def infer_pool(spec: Pool, shape: Shape, trace: Trace) -> Shape:
 def _lp_pool(spec: Pool, shape: Shape, trace: Trace) -> Shape:
     """``F.lp_poolNd``: unpack the kernel (2-d, 3-d), then pool ``x.pow(p)`` with padding 0."""
     n = spec.dims
+    if n == 3 and current() not in LP_POOL_3D:
+        module, name = (
+            ("torch.nn.functional", "lp_pool3d") if spec.functional else ("torch.nn", "LPPool3d")
+        )
+        raise E.NO_ATTRIBUTE.error(module=module, name=name)
+    checked = spec.norm_type == 0 and current() in LP_NORM_CHECKED
+    if checked and not spec.functional:  # nn.LPPoolNd's constructor
+        raise E.LP_NORM_ZERO_CHECKED.error(norm=spec.norm_type)
     if n > 1:
         _unpack(spec.kernel_size, n)
+    if checked:
+        raise E.LP_NORM_ZERO_CHECKED.error(norm=spec.norm_type)
     args = _Args(spec.kernel_size, spec.stride, (0,), (1,), spec.ceil_mode)
     if math.isinf(spec.norm_type):
         trace.notes.append(f"norm_type={spec.norm_type}: torch runs max_pool{n}d on |x| instead")
@@ -365,7 +384,7 @@ def _output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> 
         raise E.POOL_STRIDE_ZERO.error()
     if p < 0:
         raise E.POOL_PAD_NEGATIVE.error(pad=p)
-    if p > _trunc_div((k - 1) * d + 1, 2):
+    if p > _trunc_div(k if current() in PAD_HALF_OF_KERNEL else (k - 1) * d + 1, 2):
         raise E.POOL_PAD_HALF_EFFECTIVE.error(pad=p, kernel=k, dilation=d)
     return pool_out(size, k, s, p, d, ceil_mode)
 
@@ -477,7 +496,7 @@ def _shape_check_3d(
     for i, size in enumerate(x):
         if (len(x) == 5 and i == 0) or size > 0:
             continue
-        raise E.POOL3D_EMPTY.error(fn=fn, input=sizes(x), size=size)
+        raise E.POOL3D_EMPTY.error(fn=fn, input=sizes(x), size=size, index=i)
     kernel, _stride, padding, _dilation = params
     t, h, w = x[-3:]
     if check_input_size and not (t >= kernel[0] and h >= kernel[1] and w >= kernel[2]):

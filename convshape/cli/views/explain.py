@@ -12,6 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from convshape.core.errors import releases_of
+from convshape.core.releases import LATEST, OLDEST, Span
 from convshape.features.explain import Explanation, Refusal
 from convshape.features.rules import rule_url
 from convshape.text import text
@@ -31,6 +33,7 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
         "code": m.kind.code,
         "name": m.kind.name,
         "family": m.kind.family,
+        "releases": releases_of(m.kind.code),
         "exception": m.exc or m.kind.exc,
         "message": m.message,
         "values": dict(m.values),
@@ -112,6 +115,10 @@ def show_explanation(console: Console, ex: Explanation) -> None:
     for i, line in enumerate(older_lines(ex)):
         label = (text("label.older", lang) + ": ", "bold") if i == 0 else ""
         console.print(Text.assemble(label, line), soft_wrap=line.startswith("    "))
+    if ex.older is None and (releases := releases_of(m.kind.code)):
+        every = releases == str(Span(OLDEST, LATEST))
+        said = text("legacy.releases_all" if every else "legacy.releases", lang, versions=releases)
+        console.print(Text.assemble((text("label.releases", lang) + ": ", "bold"), said))
     console.print(Text.assemble((text("label.what", lang) + ": ", "bold"), ex.advice.explanation))
     if m.values:
         numbers = ", ".join(f"{k}={v}" for k, v in m.values.items())

@@ -16,6 +16,7 @@ from convshape.core.shapes import shape_text as _shape
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from convshape.core.releases import Resolved
     from convshape.features.advice import Advice
     from convshape.features.verify import Check, FuzzReport, LayerCheck, StackCheck
 
@@ -41,11 +42,13 @@ def error_json(err: ShapeError, advice: Advice | None = None) -> dict[str, Any]:
     return doc
 
 
-def result_json(result: Result) -> dict[str, Any]:
-    """The documented ``convshape calc --json`` document (see docs/json.md)."""
+def result_json(result: Result, target: Resolved | None = None) -> dict[str, Any]:
+    """The documented ``convshape calc --json`` document (see docs/json.md); ``torch``:
+    the release predicted for."""
     err = result.error
     return {
         "schema": CALC_SCHEMA,
+        "torch": None if target is None else target.to_json(),
         "op": result.spec.op,
         "layer": layer_code(result.spec),
         "input": list(result.input),
@@ -80,8 +83,10 @@ def _advise(result: Result) -> Advice:
     return advise(result.error, result.spec, result.input)
 
 
-def show_result(console: Console, result: Result) -> None:
+def show_result(console: Console, result: Result, target: Resolved | None = None) -> None:
     console.print(_result_view(result))
+    if target is not None:
+        console.print(Text(f"predicted for {target.describe()}", style="dim"))
 
 
 def _result_view(result: Result) -> RenderableType:

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from convshape.features.rules import TORCH_VERSION, RulePage
+from convshape.features.rules import RulePage
 from convshape.text import text
 
 __all__ = ["RULE_SCHEMA", "rules_json", "show_rules"]
@@ -31,10 +31,10 @@ def _label(key: str, lang: str, body: str | Text, style: str = "bold") -> Text:
 def show_page(console: Console, page: RulePage) -> None:
     lang = page.lang
     console.print(Text.assemble((page.code, "bold magenta"), " ", (page.name, "bold")))
-    if page.torch and page.versions != TORCH_VERSION:  # an older torch's wording
+    if page.torch and page.family == "legacy":  # another release's wording
         head = text("rule.raises_older", lang, version=page.versions, exc=page.exc)
     elif page.torch:
-        head = text("rule.raises", lang, version=TORCH_VERSION, exc=page.exc)
+        head = text("rule.raises", lang, version=page.versions, exc=page.exc)
     else:
         head = text("rule.lint_finding", lang, exc=page.exc)
     console.print(Text(head, style="bold red" if page.torch else "bold yellow"))

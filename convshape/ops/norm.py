@@ -404,7 +404,9 @@ def torch_call(spec: Norm) -> TorchCall:
         return TorchCall(spec.cls, (spec.num_features,), kwargs)
     # bias= only when the code sets it: releases before 2.10 (2.1 for LayerNorm) lack it
     if isinstance(spec, GroupNorm):
-        kwargs = {"affine": spec.affine} | ({} if spec.bias else {"bias": False})
+        kwargs = {"affine": spec.affine}
+        if not spec.bias:
+            kwargs["bias"] = False
         return TorchCall("GroupNorm", (spec.num_groups, spec.num_channels), kwargs)
     kwargs = {"elementwise_affine": spec.elementwise_affine}
     if not spec.bias:

@@ -43,7 +43,7 @@ from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, PaddingMode, Shape, ntuple
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
-from convshape.ops.pad import pad_shape
+from convshape.ops.pad import check_new_sizes, pad_shape
 
 __all__ = ["FAMILY", "Conv", "ConvCall", "infer_call", "infer_module", "uses_onednn"]
 
@@ -469,6 +469,11 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
         return x, tuple(left), (0,) * dim
     if E.SAME_WARNING not in trace.warnings:
         trace.warnings.append(E.SAME_WARNING)
+    pad_nd = [0] * (2 * dim)  # F.pad's amounts, last axis first
+    for i in range(dim):
+        delta = right[i] - left[i]
+        pad_nd[2 * (dim - 1 - i) + (delta > 0)] = delta
+    check_new_sizes(x, pad_nd)
     padded = list(x)
     for i in range(dim):
         delta = right[i] - left[i]

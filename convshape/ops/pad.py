@@ -29,7 +29,7 @@ from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
 from convshape.ops.common import arg, feature_shape, module_code, rank_text, row, shift_window
 
-__all__ = ["FAMILY", "Pad", "pad_shape"]
+__all__ = ["FAMILY", "Pad", "check_new_sizes", "pad_shape"]
 
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -82,9 +82,11 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
         given = ", ".join(f"{a}: {o}" for a, o in zip(letters, sizes_in, strict=True))
         raise E.PAD_OUTPUT_EVERY_DIM.error(input=given, output=calc)
     if n > 1 and not all(o < 1 for o in out):  # 2-d and 3-d kernels only check "all < 1"
-        for v in full:
+        for i, v in enumerate(full):
             if v < 0:
                 if mode == "reflect" and n == 2:
+                    if 0 in full[:i]:  # numel multiplies from the batch: 0 never overflows
+                        return full
                     raise E.PAD_NUMEL_OVERFLOW.error()
                 raise E.NEGATIVE_DIMENSION.error(value=v, shape=sizes(full))
         return full
@@ -162,12 +164,20 @@ def infer(spec: Pad, shape: Shape, trace: Trace, env: Env) -> Shape:
             if size < 0:
                 raise E.NARROW_NEGATIVE.error()
         out[i] = size + max(left, 0) + max(right, 0)
-    if current() in NEW_DIM_CHECKED and any(p > 0 for p in pad[: 2 * n]):
-        for i in range(rank - n, rank):  # constant_pad_nd checks each padded size, first first
-            left, right = pad[2 * (rank - i - 1)], pad[2 * (rank - i - 1) + 1]
-            if shape[i] + left + right <= 0:
-                raise E.PAD_NEW_DIM.error(size=shape[i], left=left, right=right, dim=i)
+    check_new_sizes(shape, pad)
     return tuple(out)
+
+
+def check_new_sizes(shape: Shape, pad: Sequence[int]) -> None:
+    """constant_pad_nd in the releases of :data:`NEW_DIM_CHECKED`: once any padding is
+    positive, every padded size must stay above 0 (checked from the first padded axis)."""
+    rank, n = len(shape), len(pad) // 2
+    if current() not in NEW_DIM_CHECKED or not any(p > 0 for p in pad[: 2 * n]):
+        return
+    for i in range(rank - n, rank):
+        left, right = pad[2 * (rank - i - 1)], pad[2 * (rank - i - 1) + 1]
+        if shape[i] + left + right <= 0:
+            raise E.PAD_NEW_DIM.error(size=shape[i], left=left, right=right, dim=i)
 
 
 def _check_pairs(name: str) -> Callable[[Mapping[str, object]], None]:

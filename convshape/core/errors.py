@@ -1645,7 +1645,7 @@ GROUPNORM_NO_CHANNELS = legacy(
     "groupnorm-no-channels",
     RT,
     "Expected number of channels to be greater than 0, got {c}",
-    versions="2.15-",
+    versions="2.14-",
     source=RECORDED,
     today=None,
 )
@@ -1654,7 +1654,7 @@ GROUPNORM_NO_SPATIAL = legacy(
     "groupnorm-no-spatial",
     RT,
     "Expected HxW to be greater than 0, got {hxw}",
-    versions="2.15-",
+    versions="2.14-",
     source=RECORDED,
     today=None,
 )
@@ -1663,7 +1663,7 @@ LP_NORM_ZERO_CHECKED = legacy(
     "lp-norm-zero-checked",
     VE,
     "norm_type must be a non-zero value, but got {norm}",
-    versions="2.15-",
+    versions="2.14-",
     source=RECORDED,
     today=LP_NORM_ZERO.code,
 )

@@ -505,10 +505,13 @@ def _find_all(sq: _Squeezed) -> list[_Found]:
             tries += 1
             start = at
             if lead:  # a field before the first words: the name just before them
-                head = re.search(r"[A-Za-z_][\w.]*(?:\(\))?$", sq.source[: sq.where[at]].rstrip())
+                # (within the 200 characters before them: linear in a long text)
+                begin = max(0, sq.where[at] - 200)
+                before = sq.source[begin : sq.where[at]].rstrip()
+                head = re.search(r"[A-Za-z_][\w.]*(?:\(\))?$", before)
                 start = -1
                 if head is not None and not re.fullmatch(r"\w*(?:Error|Exception)", head[0]):
-                    start = _squeezed_index(sq, head.start())  # not the exception's name
+                    start = _squeezed_index(sq, begin + head.start())  # not the exception's
             raw = [lit for lit, _ in _pieces(kind)]
             parsed = _parse_at(sq, pieces, start, raw) if start >= 0 else None
             if parsed is not None:

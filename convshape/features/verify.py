@@ -126,6 +126,7 @@ META_UNCHECKED_IN: Final[Mapping[str, Span]] = {
 # raises the code's message where CPU returns a shape).
 META_CHECKS_IN: Final[Mapping[str, Span]] = {
     "CS205": span("2.15-"),  # meta conv_transpose validates output_padding on empty batches
+    "CS875": span("2.14-"),  # meta reflection_pad2d refuses an output size of 0
 }
 
 # The errors raised inside CPU's backend kernels (oneDNN / THNN), not in shared ATen code.

@@ -223,7 +223,7 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
     return shape
 
 
-GROUPNORM_SIZES_CHECKED = span("2.15-")
+GROUPNORM_SIZES_CHECKED = span("2.14-")
 """Releases whose group_norm refuses zero channels and an empty HxW (docs/releases.md)."""
 
 

@@ -36,9 +36,10 @@ _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 NEW_DIM_CHECKED = span("-2.9")
 """Releases whose constant_pad_nd refuses an output size <= 0 once any padding is positive."""
-EVERY_DIMENSION = span("2.14-")
-"""Releases whose 2-d and 3-d reflect/replicate kernels check every output size >= 1
-first, in one wording (docs/releases.md)."""
+EVERY_DIMENSION = span("2.15-")
+EVERY_DIMENSION_REPLICATE = span("2.14-")
+"""Releases whose 2-d and 3-d reflect (replicate: from 2.14) kernels check every output
+size >= 1 first, in one wording (docs/releases.md)."""
 
 
 def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
@@ -76,7 +77,8 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
                     input=sizes(shape),
                 )
     full = shape[:lead] + out
-    if n > 1 and current() in EVERY_DIMENSION and any(o < 1 for o in out):
+    every = EVERY_DIMENSION_REPLICATE if mode == "replicate" else EVERY_DIMENSION
+    if n > 1 and current() in every and any(o < 1 for o in out):
         letters = _LETTERS[n]
         calc = " ".join(f"{a}: {o}" for a, o in zip(letters, out, strict=True))
         given = ", ".join(f"{a}: {o}" for a, o in zip(letters, sizes_in, strict=True))

@@ -168,7 +168,7 @@ PAD_HALF_OF_KERNEL = span("-2.2")
 """pooling_output_shape bounds the padding by half the kernel, not the dilated kernel."""
 LP_POOL_3D = span("2.2-")
 """Releases that have nn.LPPool3d and F.lp_pool3d."""
-LP_NORM_CHECKED = span("2.15-")
+LP_NORM_CHECKED = span("2.14-")
 """F.lp_poolNd (and nn.LPPoolNd's constructor) refuse norm_type 0 before pooling."""
 
 _WORDS = {2: "two", 3: "three"}

@@ -731,3 +731,36 @@ def test_tensor_indexing_and_views_follow_torch(shape: tuple[int, ...], code: st
     findings = lint_source(textwrap.dedent(source), "net.py")
     assert [f.code for f in findings] == ["CS801"]
     assert f"on input {want}" in findings[0].message
+
+
+SET_OF_CLASSES = """
+    import torch.nn as nn
+
+    class Plain(nn.Module):
+        pass
+
+    class Wide(nn.Module):
+        pass
+
+    WIDE = {{Wide}}
+
+    def make(cls):
+        {mutate}
+        width = 16 if cls in WIDE else 8
+        return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(width, 4, 3))
+
+    net = make({which})
+"""
+
+
+@pytest.mark.parametrize(
+    ("which", "mutate", "codes"),
+    [
+        ("Wide", "pass", ["CS112"]),  # torch: expected input[1, 8, ...] to have 16 channels
+        ("Plain", "pass", []),
+        ("Wide", "WIDE.discard(Wide)", []),  # changed: membership unknown, never guessed
+    ],
+)
+def test_a_class_in_a_set_of_classes(which: str, mutate: str, codes: list[str]) -> None:
+    text = textwrap.dedent(SET_OF_CLASSES.format(which=which, mutate=mutate))
+    assert [f.code for f in lint_source(text, "m.py")] == codes

@@ -48,6 +48,7 @@ from convshape.features.lint.values import (
     PartialVal,
     Ref,
     SeqVal,
+    SetVal,
     Site,
     SuperVal,
     Tensor,
@@ -329,6 +330,19 @@ _BUILTINS: Final = frozenset(
 )
 
 
+def _class_in(cls: ClassInfo, items: list[Any]) -> bool | None:
+    """Is class ``cls`` one of ``items`` (classes and plain values)? None when an item
+    is something else, or a class of the same name and line read from another tree."""
+    if not all(isinstance(i, ClassInfo) or _is_plain(i) for i in items):
+        return None
+    classes = [i for i in items if isinstance(i, ClassInfo)]
+    if any(i is cls or i.node is cls.node for i in classes):
+        return True
+    if any(i.name == cls.name and i.node.lineno == cls.node.lineno for i in classes):
+        return None
+    return False
+
+
 def _is_plain(value: Any) -> bool:
     """A fully known Python value: compared, hashed and printed as is."""
     if value is None or isinstance(value, (bool, int, float, str, range)):
@@ -406,6 +420,7 @@ class Interp:
             ast.Tuple: self._e_tuple,
             ast.List: self._e_list,
             ast.Dict: self._e_dict,
+            ast.Set: self._e_set,
             ast.Subscript: self._e_subscript,
             ast.Slice: self._e_slice,
             ast.ListComp: self._e_comp,
@@ -901,7 +916,7 @@ class Interp:
 
     def taint(self, value: Any) -> None:
         self.epoch += 1
-        if isinstance(value, (ListVal, DictVal)):
+        if isinstance(value, (ListVal, DictVal, SetVal)):
             value.items = None
         elif isinstance(value, (SeqVal, ModListVal)):
             value.children = None
@@ -1101,13 +1116,21 @@ class Interp:
                 return UNKNOWN
             return same if isinstance(op, ast.Is) else not same
         if isinstance(op, (ast.In, ast.NotIn)):
-            items = self.iterate(right) if not isinstance(right, str) else None
+            if isinstance(right, SetVal):
+                items = None if right.items is None else list(right.items)
+            else:
+                items = self.iterate(right) if not isinstance(right, str) else None
             if isinstance(right, str) and isinstance(left, str):
                 found = left in right
             elif isinstance(right, DictVal) and right.items is not None and _is_plain(left):
                 found = left in right.items
             elif items is not None and _is_plain(left) and all(_is_plain(i) for i in items):
                 found = left in items
+            elif isinstance(left, ClassInfo) and items is not None:
+                found_in = _class_in(left, items)  # a class in a set of classes
+                if found_in is None:
+                    return UNKNOWN
+                found = found_in
             else:
                 return UNKNOWN
             return found if isinstance(op, ast.In) else not found
@@ -1160,6 +1183,10 @@ class Interp:
 
     def _e_list(self, node: ast.List, frame: Frame) -> Any:
         return ListVal(self._elements(node.elts, frame))
+
+    def _e_set(self, node: ast.Set, frame: Frame) -> Any:
+        items = self._elements(node.elts, frame)
+        return SetVal(None if items is None else tuple(items))
 
     def _e_dict(self, node: ast.Dict, frame: Frame) -> Any:
         items: dict[Any, Any] | None = {}
@@ -1376,6 +1403,9 @@ class Interp:
         frame: Frame,
     ) -> Any:
         kind = type(obj)
+        if kind is SetVal:  # s.add(x), s.union(t): not followed, and s no longer known
+            self.taint(obj)
+            return self.forget(args, kwargs)
         if kind is Instance and attr not in _MODULE_METHODS:
             if attr == "forward":
                 return self.apply(obj, args, kwargs)

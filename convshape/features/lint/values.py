@@ -171,6 +171,14 @@ class ListVal:
 
 
 @dataclass(eq=False)
+class SetVal:
+    """A set literal, for membership only (its order is Python's hashing, not followed);
+    ``items`` None once anything changed it or one of them is unknown."""
+
+    items: tuple[Any, ...] | None
+
+
+@dataclass(eq=False)
 class DictVal:
     items: dict[Any, Any] | None
 

@@ -435,6 +435,8 @@ def _same_axes(spec: ConvCall, x: Shape, axes: list[Axis]) -> list[Axis]:
 DILATION_CHECKED = span("2.2-")
 """Releases whose check_shape_forward refuses a negative dilation (before them it reaches
 the backend kernels, which word it their own way)."""
+SAME_GROUPS_LATE = span("-2.1")
+"""Releases whose 'same' convolution checks the groups after the ranks and the stride."""
 SAME_CROP_PADS_RIGHT = span("-2.9")
 """Releases whose 'same' padding, cropping the start for a negative padding difference,
 then pads both sides by the right one (negative: "negative padding is not supported")."""
@@ -445,7 +447,8 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
     w = spec.weight
     if len(w) <= 2:
         raise E.WEIGHT_RANK.error()
-    if spec.groups <= 0:
+    groups_late = current() in SAME_GROUPS_LATE
+    if spec.groups <= 0 and not groups_late:
         raise E.GROUPS_NONPOSITIVE.error()
     if len(w) != len(x):
         raise E.SAME_WEIGHT_INPUT_RANK.error(
@@ -457,6 +460,8 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
             raise E.SAME_BROADCAST.error(name=name, n=dim)
     if any(s != 1 for s in spec.stride):
         raise E.SAME_STRIDED.error()
+    if spec.groups <= 0:
+        raise E.GROUPS_NONPOSITIVE.error()
     left: list[int] = []
     right: list[int] = []
     for i in range(dim):
@@ -714,7 +719,7 @@ def _onednn_error(
             (k == 1 or (size == 1 and s >= k)) if d == 0 else (d - 1) * (k - 1) < s
             for d, k, size, s in zip(dilation, w[2:], x[2:], stride, strict=True)
         )
-        if len(w) == 5 and 0 in dilation:
+        if len(w) == 5 and any(d <= 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DIMENSIONS_INVALID.error()
         if dilated_zero or 0 in w or any(d < 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DECONV_DESCRIPTOR.error()

@@ -34,33 +34,6 @@ _INPUTS = {"inception_v3": 299}
 _ATTENTION = "nn.MultiheadAttention"
 
 
-def _torch_side(model: Any, shape: tuple[int, ...], device: str) -> dict[str, Any]:
-    import torch
-
-    model.eval()
-    names = {id(m): n for n, m in model.named_modules()}
-    calls: dict[str, list[tuple[int, ...]]] = defaultdict(list)
-
-    def hook(module: Any, args: Any, output: Any) -> None:
-        if isinstance(output, tuple) and output:  # attention: (output, weights)
-            output = output[0]
-        if isinstance(output, torch.Tensor):
-            calls[names[id(module)]].append(tuple(output.shape))
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
-    with torch.no_grad():
-        out = model(torch.empty(shape, device=device))
-    for h in handles:
-        h.remove()
-    if not isinstance(out, torch.Tensor):
-        out = out[0]
-    return {
-        "calls": dict(calls),
-        "output": tuple(out.shape),
-        "params": sum(p.numel() for p in model.parameters()),
-    }
-
-
 def _builders() -> list[tuple[str, str]]:
     """(module file, builder name) of the classification builders, read by name."""
     tv = realcode.import_torchvision()
@@ -96,7 +69,7 @@ def main() -> int:
         except (NotImplementedError, RuntimeError):
             model, device = getattr(module, name)(), "cpu"
         try:
-            want = _torch_side(model, shape, device)
+            want = realcode.torch_leaf_outputs(model, shape, device)
         except Exception as exc:  # a model torch cannot run on this input
             print(f"{'skipped':8} {name:28} torch: {type(exc).__name__}: {str(exc)[:60]}")
             verdicts["skipped"] += 1

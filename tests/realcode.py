@@ -15,6 +15,7 @@ import json
 import shutil
 import sys
 import types
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,33 @@ def in_fork(function: Any, *args: Any) -> dict[str, Any]:
         result = {"exception": "crash", "message": f"exit code {process.exitcode}"}
     process.join()
     return result
+
+
+def torch_leaf_outputs(model: Any, shape: tuple[int, ...], device: str) -> dict[str, Any]:
+    """torch's answer for a built model run in eval mode on ``torch.empty(shape)``: per
+    module path, the output shape of each call of each module without children (forward
+    hooks); the output's shape; the parameter count."""
+    import torch
+
+    model.eval()
+    names = {id(m): name for name, m in model.named_modules()}
+    calls: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+
+    def hook(module: Any, args: Any, output: Any) -> None:
+        if isinstance(output, tuple) and output:  # attention: (output, weights)
+            output = output[0]
+        if isinstance(output, torch.Tensor):
+            calls[names[id(module)]].append(tuple(output.shape))
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    with torch.no_grad():
+        out = model(torch.empty(shape, device=device))
+    for h in handles:
+        h.remove()
+    if not isinstance(out, torch.Tensor):  # a named tuple of outputs: the main one first
+        out = out[0]
+    return {
+        "calls": dict(calls),
+        "output": tuple(out.shape),
+        "params": sum(p.numel() for p in model.parameters()),
+    }

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from convshape.cli.app import cli
 from convshape.core.errors import UsageError
 from convshape.features.model_trace import ModelTrace, model_target, trace_model
-from tests.realcode import TIMM, TORCHVISION, import_torchvision
+from tests.realcode import TIMM, TORCHVISION, import_torchvision, torch_leaf_outputs
 
 # The CIFAR-10 classifier of PyTorch's tutorial "Training a Classifier", copied as written
 # (https://pytorch.org/tutorials/beginner/blitz/cifar10_tutorial.html, section 2 "Define a
@@ -136,32 +136,6 @@ def _torch() -> Any:
     return pytest.importorskip("torch")
 
 
-def _run_torch(model: Any, shape: tuple[int, ...], device: str) -> dict[str, Any]:
-    """torch's answer: per module path, the output shape of each call of each module
-    without children; the output shape; the parameter count."""
-    torch = _torch()
-    model.eval()
-    names = {id(m): name for name, m in model.named_modules()}
-    calls: dict[str, list[tuple[int, ...]]] = defaultdict(list)
-
-    def hook(module: Any, args: Any, output: Any) -> None:
-        if isinstance(output, tuple) and output:  # attention: (output, weights)
-            output = output[0]
-        if isinstance(output, torch.Tensor):
-            calls[names[id(module)]].append(tuple(output.shape))
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
-    with torch.no_grad():
-        out = model(torch.empty(shape, device=device))
-    for h in handles:
-        h.remove()
-    return {
-        "calls": dict(calls),
-        "output": tuple(out.shape),
-        "params": sum(p.numel() for p in model.parameters()),
-    }
-
-
 WITH_CHILDREN = {"nn.MultiheadAttention"}
 
 
@@ -185,7 +159,7 @@ def _torch_module(source: str) -> types.ModuleType:
 
 
 def test_tutorial_net_against_torch() -> None:
-    expected = _run_torch(_torch_module(TUTORIAL_FILE).Net(), (4, 3, 32, 32), "cpu")
+    expected = torch_leaf_outputs(_torch_module(TUTORIAL_FILE).Net(), (4, 3, 32, 32), "cpu")
     trace = trace_model(TUTORIAL_FILE, "Net", (4, 3, 32, 32), path="tutorial.py")
     _compare(trace, expected)
     assert trace.ok and expected["params"] == 62006
@@ -197,7 +171,7 @@ def test_tutorial_net_against_torch() -> None:
 
 
 def test_blocks_against_torch() -> None:
-    expected = _run_torch(_torch_module(BLOCKS).build(), (2, 3, 32, 32), "cpu")
+    expected = torch_leaf_outputs(_torch_module(BLOCKS).build(), (2, 3, 32, 32), "cpu")
     trace = trace_model(BLOCKS, "build", (2, 3, 32, 32), path="blocks.py")
     _compare(trace, expected)
     add = next(s for s in trace.steps if s.type == "add")
@@ -242,7 +216,7 @@ def test_torchvision_builders_against_torch(file: str, call: str, shape: tuple[i
     with torch.device(device):
         # the oracle side: torch's own model, built by the same call in its module
         model = eval(call, dict(vars(module)))
-    _compare(trace, _run_torch(model, shape, device))
+    _compare(trace, torch_leaf_outputs(model, shape, device))
 
 
 def test_seeded_linear_bug_reports_torch_message_and_fix() -> None:
@@ -426,7 +400,7 @@ def test_timm_builders_against_torch(file: str, call: str, shape: tuple[int, ...
     module = importlib.import_module(f"timm.models.{file}")
     with torch.device("meta"):
         model = eval(call, dict(vars(module)))
-    _compare(trace, _run_torch(model, shape, "meta"))
+    _compare(trace, torch_leaf_outputs(model, shape, "meta"))
 
 
 SCALED = """\
@@ -458,7 +432,7 @@ class Unsized(nn.Module):
 
 
 def test_parameters_held_by_a_module_count() -> None:
-    expected = _run_torch(_torch_module(SCALED).Scaled(), (2, 3, 8, 8), "cpu")
+    expected = torch_leaf_outputs(_torch_module(SCALED).Scaled(), (2, 3, 8, 8), "cpu")
     trace = trace_model(SCALED, "Scaled", (2, 3, 8, 8))
     _compare(trace, expected)
     # a parameter whose size the source does not fix: the total is unknown, not too small

@@ -34,23 +34,13 @@ def write_report(
     from convshape.features.lint import output
 
     if fmt == "text":
-        if output_file:
-            import io
+        import io
 
-            buffer = io.StringIO()
+        buffer = io.StringIO() if output_file else None
+        if buffer is None:
+            console = make_console(soft_wrap=True)
+        else:
             console = make_console(file=buffer, soft_wrap=True, no_color=True)
-            output.show_text(
-                console,
-                findings,
-                files,
-                reports,
-                show_fixes=show_fixes,
-                dtype=dtype,
-                followed=followed,
-            )
-            write_atomic(output_file, buffer.getvalue())
-            return
-        console = make_console(soft_wrap=True)
         output.show_text(
             console,
             findings,
@@ -60,6 +50,8 @@ def write_report(
             dtype=dtype,
             followed=followed,
         )
+        if output_file and buffer is not None:
+            write_atomic(output_file, buffer.getvalue())
         return
     root_uri = Path.cwd().as_uri() + "/" if fmt == "sarif" else None
     text = output.render(fmt, findings, files, reports, root_uri, dtype, followed)

@@ -299,7 +299,8 @@ def rule_page(code: str, lang: Lang = "en") -> RulePage:
             else text("rule.none.older_none", lang)
         )
         key = "rule.none.release" if old.source == RECORDED else "rule.none.older"
-        no_example = text(key, lang, versions=old.versions, today=today)
+        release = next(part for part in old.versions.split("-") if part)  # one in the span
+        no_example = text(key, lang, versions=old.versions, release=release, today=today)
     else:
         no_example = text(NO_EXAMPLE.get(code, "rule.none.other"), lang)
     related = tuple((c, KINDS[c].name) for c in related_codes(code))

@@ -1684,6 +1684,15 @@ NO_ATTRIBUTE = legacy(
     source=RECORDED,
     today=None,
 )
+AVG_POOL_INTEGER_RANGE = legacy(
+    "CS895",
+    "avg-pool-integer-range",
+    RT,
+    "integer out of range",
+    versions="2.11-2.12",
+    source=RECORDED,
+    today=None,
+)
 PAD_RANK_OLD = worded(
     "CS893",
     "pad-rank-old",
@@ -1705,7 +1714,7 @@ ADAPTIVE_AVG_OUTPUT_NEGATIVE_2D = worded(
     "adaptive-avg-output-negative-2d",
     "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
     "received {values}",
-    releases="-2.1",
+    releases="-2.3",  # recorded: 2.3.1 prints it, 2.7.1 names the 3-d op
     today=ADAPTIVE_AVG_OUTPUT_NEGATIVE,
 )
 LINEAR_SCALAR_MATMUL = worded(
@@ -1729,7 +1738,7 @@ INTERPOLATE_RANK_NO_LANCZOS = worded(
     "interpolate-rank-no-lanczos",
     "Input Error: Only 3D, 4D and 5D input Tensors supported (got {idim}D) for the modes: "
     "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})",
-    releases="-2.9",
+    releases="-2.11",  # recorded: 2.11.0 without lanczos, 2.12.1 with it
     today=INTERPOLATE_RANK,
 )
 ONEDNN_DECONV_DESCRIPTOR_OLD = worded(
@@ -1772,7 +1781,7 @@ INVALID_SHAPE_DIMENSION_BARE = worded(
     "CS891",
     "invalid-shape-dimension-bare",
     "invalid shape dimension {value}",
-    releases="-2.1",
+    releases="-2.8",  # recorded: 2.7.1 prints it, 2.9.1 adds the index and shape
     today=INVALID_SHAPE_DIMENSION,
 )
 

@@ -104,6 +104,7 @@ GENERIC = frozenset(
         E.LP_NORM_ZERO,
         E.INT_OVERFLOW,
         E.ONEDNN_DIMENSIONS_INVALID,
+        E.AVG_POOL_INTEGER_RANGE,
     )
 )
 

@@ -119,8 +119,8 @@ META_UNCHECKED_CODES = frozenset(
 # What meta does differently in other releases (recorded: tests/torch_releases,
 # docs/releases.md): per code, the releases whose meta kernels skip that check too ...
 META_UNCHECKED_IN: Final[Mapping[str, Span]] = {
-    "CS115": span("-2.9"),  # meta convolution did not compare the kernel with the input
-    "CS321": span("-2.9"),  # meta avg_pool did not check divisor_override
+    "CS115": span("-2.12"),  # meta convolution did not compare the kernel with the input
+    "CS321": span("-2.12"),  # meta avg_pool did not check divisor_override
 }
 # ... and the releases whose meta kernels make a check CPU skips for that input (meta
 # raises the code's message where CPU returns a shape).

@@ -437,7 +437,7 @@ DILATION_CHECKED = span("2.2-")
 the backend kernels, which word it their own way)."""
 SAME_GROUPS_LATE = span("-2.1")
 """Releases whose 'same' convolution checks the groups after the ranks and the stride."""
-SAME_CROP_PADS_RIGHT = span("-2.9")
+SAME_CROP_PADS_RIGHT = span("-2.11")
 """Releases whose 'same' padding, cropping the start for a negative padding difference,
 then pads both sides by the right one (negative: "negative padding is not supported")."""
 

@@ -130,7 +130,7 @@ def _param_shapes(spec: Norm) -> list[Shape]:
     return [spec.normalized_shape] * (2 if spec.bias else 1)
 
 
-NORM_BIAS = span("2.10-")
+NORM_BIAS = span("2.12-")
 """Releases whose BatchNorm, InstanceNorm and GroupNorm take ``bias=`` (docs/releases.md)."""
 _INIT = {"BatchNorm": "_BatchNorm", "InstanceNorm": "_InstanceNorm", "GroupNorm": "GroupNorm"}
 

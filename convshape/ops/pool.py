@@ -170,6 +170,11 @@ LP_POOL_3D = span("2.2-")
 """Releases that have nn.LPPool3d and F.lp_pool3d."""
 LP_NORM_CHECKED = span("2.14-")
 """F.lp_poolNd (and nn.LPPoolNd's constructor) refuse norm_type 0 before pooling."""
+AVG_POOL2D_INT_RANGE = span("2.11-2.12")
+"""avg_pool2d (and avg_pool1d through it) on CPU convert the kernel to an int in
+[1, 2**31 - 1], the stride to one in [0, 2**31 - 1] and the padding to an int before its
+other checks (probed in 2.12.1)."""
+_INT_MAX = 2**31 - 1
 
 _WORDS = {2: "two", 3: "three"}
 _Names = tuple[str | None, ...]
@@ -475,6 +480,12 @@ def _avg_pool2d(
 ) -> Shape:
     """``avg_pool2d``: no rank check of its own, so a 2-d input fails reading ``size(-3)``."""
     _check_lengths("avg_pool2d", 2, args, dilation=False)
+    if current() in AVG_POOL2D_INT_RANGE and (
+        any(not 1 <= k <= _INT_MAX for k in args.kernel)
+        or any(not 0 <= s <= _INT_MAX for s in args.stride)
+        or any(not -_INT_MAX - 1 <= p <= _INT_MAX for p in args.padding)
+    ):
+        raise E.AVG_POOL_INTEGER_RANGE.error()
     if divisor == 0:
         raise E.DIVISOR_ZERO.error()
     size_at(x, -3)

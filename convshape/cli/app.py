@@ -5,7 +5,8 @@ options (:mod:`.options`, :mod:`.args`), calls the library and hands the result 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -571,49 +572,75 @@ def draw(
       convshape draw --file unet.py --variable UNet --input 1,3,64,64 --svg unet.svg
     """
     layer = kw.get("layer")
+    from convshape.features import drawing
+
     if args.wants_stack(layer, file, variable):
         from convshape.cli.views.draw import show_model_flow, show_stack_flow
-        from convshape.features import drawing
+        from convshape.cli.views.model import model_json
+        from convshape.cli.views.stack import stack_json
         from convshape.features.network import StackResult
 
         try:
             stack = args.model_or_stack(layer, file, variable, kw, eval_mode)
         except UsageError as exc:
             fail(str(exc))
-        if not isinstance(stack, StackResult):
-            if as_json:
-                from convshape.cli.views.model import model_json
-
-                echo_json(model_json(stack))
-            else:
-                show_model_flow(make_console(), stack)
-            _write(svg_path, drawing.model_svg, stack)
-            _write(html_path, drawing.model_html, stack)
-            finish(stack.ok)
-        if as_json:
-            from convshape.cli.views.stack import stack_json
-
-            echo_json(stack_json(stack, "float32"))
-        else:
-            show_stack_flow(make_console(), stack)
-        _write(svg_path, drawing.stack_svg, stack)
-        _write(html_path, drawing.stack_html, stack)
-        finish(stack.ok)
-    from convshape.cli.views.draw import show_picture
-    from convshape.features import drawing
+        if isinstance(stack, StackResult):
+            _drawn(
+                stack,
+                as_json,
+                stack_json,
+                show_stack_flow,
+                drawing.stack_svg,
+                drawing.stack_html,
+                svg_path,
+                html_path,
+            )
+        _drawn(
+            stack,
+            as_json,
+            model_json,
+            show_model_flow,
+            drawing.model_svg,
+            drawing.model_html,
+            svg_path,
+            html_path,
+        )
+    from convshape.cli.views.draw import picture_json, show_picture
     from convshape.features.picture import draw_result
 
     spec, shape = _single_layer(layer, kw, eval_mode)
     picture = draw_result(spec, shape)
-    if as_json:
-        from convshape.cli.views.draw import picture_json
+    _drawn(
+        picture,
+        as_json,
+        picture_json,
+        show_picture,
+        drawing.layer_svg,
+        drawing.layer_html,
+        svg_path,
+        html_path,
+    )
 
-        echo_json(picture_json(picture))
+
+def _drawn(
+    value: Any,
+    as_json: bool,
+    to_json: Callable[[Any], Any],
+    show: Callable[[Any, Any], None],
+    svg: Callable[[Any], str],
+    html: Callable[[Any], str],
+    svg_path: str | None,
+    html_path: str | None,
+) -> NoReturn:
+    """Print what ``draw`` drew (JSON or the terminal picture), write the files asked for,
+    and exit: 0 when the layer, stack or model runs, 1 when it fails."""
+    if as_json:
+        echo_json(to_json(value))
     else:
-        show_picture(make_console(), picture)
-    _write(svg_path, drawing.layer_svg, picture)
-    _write(html_path, drawing.layer_html, picture)
-    finish(picture.ok)
+        show(make_console(), value)
+    _write(svg_path, svg, value)
+    _write(html_path, html, value)
+    finish(value.ok)
 
 
 def _write(path: str | None, render: Any, value: Any) -> None:

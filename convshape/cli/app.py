@@ -39,6 +39,8 @@ from convshape.core.errors import UsageError
 
 if TYPE_CHECKING:
     from convshape.core.shapes import Shape
+    from convshape.features.model_trace import ModelTrace
+    from convshape.features.network import StackResult
 
 __all__ = ["cli", "main"]
 
@@ -87,10 +89,7 @@ def calc(
         from convshape.cli.views.stack import show_stack, stack_json
         from convshape.features.network import StackResult
 
-        try:
-            stack = args.model_or_stack(layer, file, variable, kw, eval_mode)
-        except UsageError as exc:
-            fail(str(exc))
+        stack = _many_layers(layer, file, variable, kw, eval_mode)
         if not isinstance(stack, StackResult):
             from convshape.cli.views.model import model_json, show_model
 
@@ -580,10 +579,7 @@ def draw(
         from convshape.cli.views.stack import stack_json
         from convshape.features.network import StackResult
 
-        try:
-            stack = args.model_or_stack(layer, file, variable, kw, eval_mode)
-        except UsageError as exc:
-            fail(str(exc))
+        stack = _many_layers(layer, file, variable, kw, eval_mode)
         if isinstance(stack, StackResult):
             _drawn(
                 stack,
@@ -656,6 +652,16 @@ def _write(path: str | None, render: Any, value: Any) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="convshape")
+
+
+def _many_layers(
+    layer: str | None, file: str | None, variable: str | None, kw: dict[str, Any], eval_mode: bool
+) -> ModelTrace | StackResult:
+    """calc's and draw's model or stack (:func:`.args.model_or_stack`), or one line and exit 2."""
+    try:
+        return args.model_or_stack(layer, file, variable, kw, eval_mode)
+    except UsageError as exc:
+        fail(str(exc))
 
 
 def _single_layer(layer: str | None, kw: dict[str, Any], eval_mode: bool) -> tuple[Any, Shape]:

@@ -22,12 +22,12 @@ import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Protocol
 
 from convshape.core.signature import Source
-from convshape.features.lint import imports, rules
+from convshape.features.lint import imports, probe, rules
 from convshape.features.lint.values import (
     UNKNOWN,
     Builtin,
@@ -450,6 +450,7 @@ class Interp:
         fixes: tuple[str, ...] = (),
         exact: bool = False,
         severity: str = "error",
+        defaults: bool = False,
     ) -> None:
         """A finding about ``layer`` whose argument ``names[i]`` is wrong, reported where
         that value is written: when a helper (``conv3x3``) only passes its parameter on,
@@ -457,9 +458,21 @@ class Interp:
         names the chain of construction and the module path. When the value comes from a
         parameter the function uses several times (a block's ``in_channels`` given to
         each branch), the finding waits: if every use fails, the call that gave the
-        parameter is the place (see :meth:`flush`)."""
-        placed = self.place(layer, names)
+        parameter is the place (see :meth:`flush`). With ``defaults``, a parameter the
+        call left at its default (``conv1x1(a, b)`` for ``stride``) is that call's
+        business."""
         built = self.construction(layer)
+        left = _left_at_default(layer, names) if defaults else None
+        if left is not None:
+            link, param = left
+            where = link.file.site(link.call)
+            fix = f"pass {param}={value} in this call" if value is not None else ""
+            text = f"`{where.text}` here leaves {param} at its default for {message}{built}"
+            self._report_in_file(
+                layer, where, code, text, exact=exact, severity=severity, fixes=(fix,)
+            )
+            return
+        placed = self.place(layer, names)
         if placed is None:
             self._report_in_file(
                 layer, site, code, message + built, exact=exact, severity=severity, fixes=fixes
@@ -565,13 +578,12 @@ class Interp:
         call = layer.call
         if not isinstance(call, ast.Call) or not names:
             return None
-        params = rules.parameter_names(layer.name)
+        chain = layer.chain
         for name in names:
-            expr = _argument(call, params, (), name)
-            if expr is None:
+            climbed = _climb_argument(layer, call, name)
+            if climbed is None:
                 continue
-            chain = layer.chain
-            expr, file, moved, stop = _climb(expr, layer._ctx, chain, len(chain) - 1)
+            expr, file, moved, stop = climbed
             shared = None
             if stop is not None and isinstance(expr, ast.Name):
                 index, uses = stop
@@ -1979,7 +1991,7 @@ class Interp:
                 key = _forward_key(forward, module, args, kwargs, self.epoch) if repeated else None
                 if key is not None and key in self.forwards:
                     _mark_applied(module)  # the same module on the same input: done before
-                    return self.forwards[key]
+                    return _reused(self.forwards[key], args)
                 bound = FuncVal(forward.node, forward.globals, forward.owner, module)
                 before = len(self.ctx.findings)
                 result = self.call_func(bound, args, kwargs)
@@ -2014,7 +2026,10 @@ class Interp:
             and (o.dims, o.exact) == (first.dims, first.exact)
             for o in outs
         )
-        return first if same else UNKNOWN
+        if not same:
+            return UNKNOWN
+        sizes = {o.probe.sizes if o.probe is not None else None for o in outs}
+        return first if len(sizes) == 1 else replace(first, probe=None)
 
     def _chain(
         self, children: list[tuple[Any, Any]], args: list[Any] | None, kwargs: dict[str, Any] | None
@@ -2164,6 +2179,7 @@ def _uses(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) ->
         cached = _USES[id(fn)] = (fn, loads, stores)
     spec = fn.args
     params = {a.arg for a in spec.posonlyargs + spec.args + spec.kwonlyargs}
+    params |= {a.arg for a in (spec.vararg, spec.kwarg) if a is not None}
     if name not in params or name in cached[2]:
         return 0
     return cached[1].get(name, 0)
@@ -2176,6 +2192,66 @@ def _given(link: Link, name: str) -> ast.expr | None:
     spec = link.func.args
     positional = [a.arg for a in spec.posonlyargs + spec.args][link.offset :]
     return _argument(link.call, positional, [a.arg for a in spec.kwonlyargs], name)
+
+
+def _left_at_default(layer: LayerVal, names: tuple[str, ...]) -> tuple[Link, str] | None:
+    """The call of the model's code that left the parameter giving ``layer``'s argument
+    ``names[0]`` at its default (``conv1x1(a, b)``, whose ``stride=1`` reaches the layer),
+    and the parameter: None when the value is written somewhere."""
+    call = layer.call
+    if not isinstance(call, ast.Call) or not names:
+        return None
+    climbed = _climb_argument(layer, call, names[0])
+    if climbed is None:
+        return None
+    expr, file, _moved, stop = climbed
+    if stop is not None or not isinstance(expr, ast.Name):
+        return None
+    for link in reversed(layer.chain):
+        func = link.func
+        inside = func.lineno <= expr.lineno <= (func.end_lineno or func.lineno)
+        if link.call is None or link.file is not file or not inside:
+            continue
+        spec = func.args
+        positional = spec.posonlyargs + spec.args
+        defaulted = {a.arg for a in positional[len(positional) - len(spec.defaults) :]}
+        kw_only = zip(spec.kwonlyargs, spec.kw_defaults, strict=True)
+        defaulted |= {a.arg for a, d in kw_only if d is not None}
+        starred = any(isinstance(a, ast.Starred) for a in link.call.args)
+        spread = any(kw.arg is None for kw in link.call.keywords)
+        passed = starred or spread or _given(link, expr.id) is not None
+        if expr.id in defaulted and not passed and _uses(func, expr.id) >= 1:
+            return link, expr.id
+        return None
+    return None
+
+
+def _climb_argument(
+    layer: LayerVal, call: ast.Call, name: str
+) -> tuple[ast.expr, Any, bool, tuple[int, int] | None] | None:
+    """:func:`_climb` from the argument ``name`` of the call that built ``layer``; through
+    a ``**kwargs`` the function building it only passes on (``BasicConv2d``'s
+    ``nn.Conv2d(in_channels, out_channels, bias=False, **kwargs)``), from the keyword its
+    caller wrote. None when no argument gives it."""
+    chain = layer.chain
+    expr = _argument(call, rules.parameter_names(layer.name), (), name)
+    if expr is not None:
+        return _climb(expr, layer._ctx, chain, len(chain) - 1)
+    spread = [kw.value for kw in call.keywords if kw.arg is None]
+    if not chain or len(spread) != 1 or not isinstance(spread[0], ast.Name):
+        return None
+    link = chain[-1]
+    func, kwarg = link.func, link.func.args.kwarg
+    inside = func.lineno <= call.lineno <= (func.end_lineno or func.lineno)
+    if link.call is None or kwarg is None or kwarg.arg != spread[0].id or not inside:
+        return None
+    if _uses(func, kwarg.arg) != 1:
+        return None  # read or changed on the way (kwargs.pop(...)): not only passed on
+    given = next((kw.value for kw in link.call.keywords if kw.arg == name), None)
+    if given is None:
+        return None
+    expr, file, _moved, stop = _climb(given, link.file, chain, len(chain) - 2)
+    return expr, file, True, stop
 
 
 def _climb(
@@ -2856,7 +2932,7 @@ def _run_root(interp: Interp, root: Any) -> None:
         if given is None:
             given = _assumed_input(interp.modules[start:])
             if given is not None:
-                x, how = Tensor(given, True, "the input"), "assumed"
+                x, how = Tensor(given, True, "the input", probe.start(2)), "assumed"
         interp.ctx.followed.append((name, given, how or "unknown"))
         if given is not None or isinstance(root, ClassInfo):
             interp.assumed = how == "assumed"
@@ -2989,7 +3065,8 @@ def _forward_key(
     inputs: list[object] = []
     for arg in args:
         if isinstance(arg, Tensor):
-            inputs.append(("tensor", arg.dims, arg.exact))
+            sizes = arg.probe.sizes if arg.probe is not None else None
+            inputs.append(("tensor", arg.dims, arg.exact, sizes))
         else:
             sig = _signature(arg, epoch=epoch)
             if sig is None:
@@ -2997,6 +3074,17 @@ def _forward_key(
             inputs.append(sig)
     sig = _signature(module, epoch=epoch)
     return None if sig is None else (id(forward.node), sig, tuple(inputs))
+
+
+def _reused(result: Any, args: list[Any] | None) -> Any:
+    """A forward's result reused for an identical module on the same input: its sample
+    sizes continue this input's trail (see :mod:`.probe`)."""
+    x = args[0] if args else None
+    if isinstance(result, Tensor) and result.probe is not None and isinstance(x, Tensor):
+        if x.probe is None:
+            return replace(result, probe=None)
+        return replace(result, probe=probe.rejoined(x.probe, result.probe.sizes))
+    return result
 
 
 def _mark_applied(value: Any, depth: int = 0) -> None:

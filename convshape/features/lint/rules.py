@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from convshape.core import errors as E
@@ -28,8 +29,9 @@ from convshape.core import registry
 from convshape.core.registry import LAYERS, family_of
 from convshape.core.signature import bind, fits, is_int, is_number
 from convshape.core.trace import Env
+from convshape.features.lint import probe
 from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, ListVal, Site, Tensor
-from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold, pool
+from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold
 
 if TYPE_CHECKING:
     from convshape.core.signature import Signature
@@ -348,20 +350,26 @@ _NEUTRAL: Final[Mapping[str, object]] = {
 
 def _check_arguments(interp: Interp, layer: LayerVal) -> None:
     """Argument rules: errors torch raises for these arguments whatever the input."""
-    params = layer.params
-    if params is None:
-        return
-    key = _layer_key(layer)
-    if key is not None and key in _ARGUMENT_ERRORS:
-        found = _ARGUMENT_ERRORS[key]
-    else:
-        found = _argument_error(layer.name, params)
-        if key is not None:
-            _remember(_ARGUMENT_ERRORS, key, found)
+    found = _argument_fault(layer)
     site = layer.site if found is not None else None
     if found is not None and site is not None:
         err, spec = found
         _report_error(interp, site, site.text, err, None, spec, None, layer)
+
+
+def _argument_fault(layer: LayerVal) -> tuple[E.ShapeError, Any] | None:
+    """The error torch raises for ``layer``'s arguments whatever the input (cached)."""
+    params = layer.params
+    if params is None:
+        return None
+    key = _layer_key(layer)
+    if key is not None and key in _ARGUMENT_ERRORS:
+        found: tuple[E.ShapeError, Any] | None = _ARGUMENT_ERRORS[key]
+        return found
+    found = _argument_error(layer.name, params)
+    if key is not None:
+        _remember(_ARGUMENT_ERRORS, key, found)
+    return found
 
 
 def _argument_error(name: str, params: Mapping[str, Any]) -> tuple[E.ShapeError, Any] | None:
@@ -761,7 +769,6 @@ def _exact_window(
 
 def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
     name, p, origin = where.name, where.params or {}, _label(where)
-    from convshape.core.arithmetic import conv_out, conv_transpose_out, pool_out
     from convshape.readers.parse import LAYERS
 
     layer = LAYERS[name]
@@ -794,61 +801,15 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
             )
             return UNKNOWN
         out_channels = n_out if is_int(n_out) else None
-    sizes: list[int | None] = []
-    window = {k: p.get(k) for k in ("kernel_size", "stride", "padding", "dilation")}
     spatial_in = [x.at(i - dims) if (x.exact or len(x.dims) >= dims) else None for i in range(dims)]
-    if family in ("adaptive_avg", "adaptive_max"):
-        size = p.get("output_size")
-        wanted = size if isinstance(size, tuple) else (size,) * dims
-        if len(wanted) != dims:
-            return UNKNOWN
-        for w, s in zip(wanted, spatial_in, strict=True):
-            sizes.append(w if is_int(w) else s if w is None else None)
-        return _spatial(x, dims, out_channels, sizes, origin)
-    per_axis = {k: _axis_values(v, dims) for k, v in window.items()}
-    for i, size in enumerate(spatial_in):
-        k, s, pad, d = (_nth(per_axis[n], i) for n in window)
-        if family in ("max", "avg", "lp"):
-            s = k if p.get("stride") is None else s
-            pad = pad if pool.pads(family) else 0
-            d = d if pool.dilates(family) else 1
-        ok = size is not None and all(is_int(v) for v in (k, s, pad, d)) and s and s > 0
-        if not ok or size is None:
-            sizes.append(None)
-            continue
-        assert isinstance(k, int) and isinstance(s, int) and isinstance(pad, int)
-        assert isinstance(d, int)
-        if family == "conv":
-            out = conv_out(size, k, s, pad, d)
-        elif family == "conv_transpose":
-            op = _axis_values(p.get("output_padding"), dims)
-            if not op:
-                sizes.append(None)
-                continue
-            out = conv_transpose_out(size, k, s, pad, d, int(op[i] or 0))
-        else:
-            if not isinstance(p.get("ceil_mode"), bool):
-                sizes.append(None)
-                continue
-            out = pool_out(size, k, s, pad, d, bool(p.get("ceil_mode")))
-        sizes.append(out if out > 0 else None)
-    if isinstance(p.get("padding"), str):
-        sizes = [s if p.get("padding") == "same" else None for s in spatial_in]
-    return _spatial(x, dims, out_channels, sizes, origin)
-
-
-def _nth(values: list[int | None] | None, i: int) -> int | None:
-    return values[i] if values else None
-
-
-def _axis_values(value: Any, dims: int) -> list[int | None] | None:
-    if is_int(value):
-        return [value] * dims
-    if isinstance(value, tuple) and len(value) == dims:
-        return [v if is_int(v) else None for v in value]
-    if value is None:
-        return [None] * dims
-    return None
+    computed = probe.window_out(family, p, dims, spatial_in)
+    if computed is None:
+        return UNKNOWN
+    sizes = [s if s is not None and s > 0 else None for s in computed]
+    out = _spatial(x, dims, out_channels, sizes, origin)
+    if x.probe is not None and _argument_fault(where) is None:
+        out = replace(out, probe=probe.through(x.probe, where, family, dims))
+    return out
 
 
 def _dropped(spec: Spec, shape: tuple[int, ...], out: tuple[int, ...]) -> list[dict[str, object]]:
@@ -1387,7 +1348,96 @@ def tensor_binop(
                 _report_broadcast(interp, node, a, b, da, db, i, n)
             return UNKNOWN
     exact = a.exact and b.exact
-    return Tensor(tuple(out), exact, a.origin)
+    result = Tensor(tuple(out), exact, a.origin)
+    if a.probe is None and b.probe is None:
+        return result
+    return _probed_binop(interp, a, b, result, node)
+
+
+def _probed_binop(
+    interp: Interp, a: Tensor, b: Tensor, result: Tensor, node: ast.AST | None
+) -> Any:
+    """``a + b`` on the sample sizes (:mod:`.probe`): sizes that differ for every sample
+    are a CS880 finding; the result's probe otherwise."""
+    if a.probe is None or b.probe is None:
+        probed, other = (a, b) if b.probe is None else (b, a)
+        assert probed.probe is not None
+        fixed = _fixed_sizes(other, probe.axes(probed.probe))
+        if fixed is None:
+            return result
+        sizes = tuple(
+            None if s is None else probe.broadcast([s, fixed]) for s in probed.probe.sizes
+        )
+        return replace(result, probe=probe.rejoined(probed.probe, sizes))
+    joined, failed = probe.join([a, b], probe.broadcast)
+    if failed and isinstance(node, (ast.expr, ast.stmt)):
+        sa, sb = probe.sides([a, b], failed[0])
+        k = len(sa)
+        # torch names the last dimension that differs
+        j = max(j for j in range(k) if sa[j] != sb[j] and 1 not in (sa[j], sb[j]))
+        n = max(len(a.dims), len(b.dims))
+        exact = a.exact and b.exact
+        dim: object = n - k + j if exact else f"{j - k} (from the end)"
+        err = E.BROADCAST_MISMATCH.template.format(a=sa[j], b=sb[j], dim=dim)
+        _report_spatial(interp, node, [a, b], failed, E.BROADCAST_MISMATCH.code, err)
+        return UNKNOWN
+    return replace(result, probe=joined)
+
+
+def _fixed_sizes(t: Tensor, k: int) -> tuple[int, ...] | None:
+    """The last ``k`` sizes of a tensor without a probe, when known (1 for the dims an
+    exact tensor of a lower rank lacks)."""
+    dims = t.dims
+    if t.exact and len(dims) < k:
+        dims = (1,) * (k - len(dims)) + dims
+    tail = dims[-k:] if len(dims) >= k else None
+    if tail is None or not all(is_int(d) for d in tail):
+        return None
+    return tuple(d for d in tail if d is not None)
+
+
+def _report_spatial(
+    interp: Interp,
+    node: ast.expr | ast.stmt,
+    tensors: list[Tensor],
+    failed: list[int],
+    code: str,
+    err: str,
+) -> None:
+    """A join whose sides differ in spatial size for every sample size: at the layer
+    whose stride or padding makes the odd side out when :func:`probe.blame` finds one,
+    else at the join."""
+    site = interp.site(node)
+    sizes = probe.said(tensors, failed)
+    first = probe.SAMPLES[failed[0]]
+    found = probe.blame(tensors, failed)
+    if found is None:
+        names = " and ".join(_from(t) for t in tensors[:2])
+        if len(tensors) > 2:
+            names = f"{len(tensors)} tensors"
+        message = f"{site.text}: {names} differ in spatial size {sizes} (torch at {first}: {err})"
+        interp.ctx.report(site, code, message)
+        return
+    layer, name, value, _side = found
+    at = f"{_short_path(site.path or interp.ctx.path)}:{site.line}"
+    message = (
+        f"{_site(layer).text}: its {name} makes `{site.text}` at {at} join sizes that differ "
+        f"{sizes} (torch at {first}: {err}); {name}={value} makes them agree"
+    )
+    interp.report_layer(
+        layer,
+        (name,),
+        _site(layer),
+        code,
+        message,
+        value=value,
+        fixes=(f"use {name}={value}",),
+        defaults=True,
+    )
+
+
+def _short_path(path: str) -> str:
+    return path.replace("\\", "/").rpartition("/")[2]
 
 
 def _report_broadcast(
@@ -1517,7 +1567,23 @@ def _cat(
                     _report_cat(interp, node, ts, err)
                 return UNKNOWN
             out.append(known.pop() if known else None)
-    return Tensor(tuple(out), True, origin)
+    result = Tensor(tuple(out), True, origin)
+    if any(t.probe is not None for t in ts):
+        k = min(probe.axes(t.probe) for t in ts if t.probe is not None)
+        axis = d - (n - k) if d >= n - k else None
+        joined, failed = probe.join(ts, probe.concatenated(axis))
+        if failed and node is not None:
+            samples = probe.sides(ts, failed[0])
+            j = next(j for j in range(k) if j != axis and len({c[j] for c in samples}) > 1)
+            base = samples[0]
+            index = next(i for i, c in enumerate(samples) if c[j] != base[j])
+            said = E.CAT_SIZES.template.format(
+                dim=d, expected=base[j], got=samples[index][j], index=index
+            )
+            _report_spatial(interp, node, ts, failed, E.CAT_SIZES.code, said)
+            return UNKNOWN
+        result = replace(result, probe=joined)
+    return result
 
 
 def _report_cat(interp: Interp, node: ast.Call, ts: list[Tensor], err: E.ShapeError) -> None:

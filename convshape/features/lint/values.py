@@ -29,9 +29,11 @@ __all__ = [
     "ObjVal",
     "Param",
     "PartialVal",
+    "Probe",
     "Ref",
     "SeqVal",
     "Site",
+    "Step",
     "SuperVal",
     "Tensor",
     "shorten",
@@ -129,6 +131,7 @@ class Tensor:
     dims: tuple[int | None, ...] = ()
     exact: bool = False
     origin: object = field(default="", compare=False)  # str() names it: made on demand
+    probe: Probe | None = field(default=None, compare=False)  # sizes per sample input size
 
     @classmethod
     def unknown(cls) -> Tensor:
@@ -155,6 +158,26 @@ class Tensor:
         if index < 0 and -index <= n:
             return self.dims[index]
         return None
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One windowed layer a :class:`Probe` went through (``layer`` None: something that
+    cannot be recomputed, such as a join or a block whose output was reused), with the
+    sizes per sample after it, and the step before it."""
+
+    layer: LayerVal | None
+    sizes: tuple[tuple[int, ...] | None, ...]
+    parent: Step | None
+
+
+@dataclass(frozen=True, eq=False)
+class Probe:
+    """The trailing spatial sizes of a tensor for each sample input size of
+    :mod:`.probe` (None: the model already raises at that size), and its trail."""
+
+    sizes: tuple[tuple[int, ...] | None, ...]
+    step: Step
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,46 @@ def test_torch_still_raises_what_was_recorded(tmp_path: Path) -> None:
         finally:
             revert_seed(root, seed, original)
         assert outcome == seed["torch"], name
+
+
+# Static lint on seeds in timm's norm-act layers, ConvNeXt and the EfficientNet family: each
+# seeded file linted alone in its copied tree (as benchmarks/score_lint_real.py does), the
+# finding at the line to fix; where the shapes are fully known, with torch's recorded text.
+STATIC = (
+    "timm-densenet-norm2",
+    "timm-convnext-stem-norm",
+    "timm-convnext-downsample-in",
+)
+_CODES = {"batchnorm": "CS802", "norm": "CS807", "in_channels": "CS112"}
+
+
+@pytest.fixture(scope="module")
+def copied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if TORCHVISION is None or TIMM is None:
+        pytest.skip("torchvision and timm are not installed")
+    return copy_packages(tmp_path_factory.mktemp("trees"), python_only=True)
+
+
+@pytest.mark.parametrize("name", STATIC)
+def test_static_lint_finds_the_seed_at_the_line_to_fix(name: str, copied: Path) -> None:
+    from convshape.features.lint.config import Config
+    from convshape.features.lint.static import lint_paths
+
+    seed = next(s for s in SEEDS if s["id"] == name)
+    path = seeded_file(copied, seed)
+    config = Config(root=copied)
+    clean = lint_paths([str(path)], config)
+    assert not [f for f in clean.findings if f.severity == "error"]
+    original = apply_seed(copied, seed)
+    try:
+        run = lint_paths([str(path)], config)
+    finally:
+        revert_seed(copied, seed, original)
+    here = [
+        f
+        for f in run.findings
+        if f.severity == "error" and f.line <= seed["fix_line"] <= max(f.line, f.end_line)
+    ]
+    assert [f.code for f in here] == [_CODES[seed["kind"]]], run.findings
+    if seed["kind"] == "batchnorm":  # the channels are known: torch's own words
+        assert seed["torch"]["message"] in here[0].message

@@ -764,3 +764,128 @@ SET_OF_CLASSES = """
 def test_a_class_in_a_set_of_classes(which: str, mutate: str, codes: list[str]) -> None:
     text = textwrap.dedent(SET_OF_CLASSES.format(which=which, mutate=mutate))
     assert [f.code for f in lint_source(text, "m.py")] == codes
+
+
+def test_norm_layer_subclasses_check_their_sizes_in_their_own_forward() -> None:
+    # timm's BatchNormAct2d and LayerNorm2d: F.batch_norm / F.layer_norm on the layer's
+    # own tensors, the layer made through partial(...) and a dict of choices
+    source = """
+        import functools
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class BatchNormAct(nn.BatchNorm2d):
+            def __init__(self, num_features, eps=1e-5, act_layer=nn.ReLU):
+                try:
+                    super().__init__(num_features, eps=eps)
+                except TypeError:
+                    super().__init__(num_features)
+                self.act = act_layer()
+
+            def forward(self, x):
+                x = F.batch_norm(x, self.running_mean, self.running_var, self.weight,
+                                 self.bias, self.training, self.momentum, self.eps)
+                return self.act(x)
+
+        class LayerNorm2d(nn.LayerNorm):
+            def forward(self, x):
+                x = x.permute(0, 2, 3, 1)
+                x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+                return x.permute(0, 3, 1, 2)
+
+        CHOICES = {name: cls for name, cls in (("bn", BatchNormAct), ("ln", LayerNorm2d))}
+
+        def norm_for(name):
+            layer = CHOICES[name]
+            if isinstance(layer, functools.partial) or layer.__name__ == "LayerNorm2d":
+                return layer
+            return functools.partial(layer, act_layer=nn.SiLU)
+
+        class Net(nn.Module):
+            def __init__(self, norm="bn"):
+                super().__init__()
+                norm_layer = norm_for(norm)
+                self.conv = nn.Conv2d(3, 16, 3)
+                self.norm = norm_layer(8)
+
+            def forward(self, x):
+                return self.norm(self.conv(x))
+
+        def bn_net():
+            return Net("bn")
+
+        def ln_net():
+            return Net("ln")
+        """
+    # at the argument that gave the width, for each choice of norm layer
+    assert sorted((line, code) for line, _col, code in found(source)) == [
+        (38, "CS802"),
+        (38, "CS807"),
+    ]
+    assert any("running_mean should contain 16 elements not 8" in m for m in messages(source))
+
+
+def test_try_statements() -> None:
+    # the body runs; when it called something not followed, a handler may have run instead
+    template = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                try:
+                    {body}
+                except Exception:
+                    width = 8
+                self.a = nn.Conv2d(3, 8, 3)
+                self.b = nn.Conv2d(width, 4, 3)
+
+            def forward(self, x):
+                return self.b(self.a(x))
+        """
+    assert found(template.format(body="width = 16")) == [(12, 18, "CS112")]
+    assert found(template.format(body="width = 16; unknown_call()")) == []
+    assert found(template.format(body="width = 16; raise ValueError")) == []
+
+
+def test_arch_strings_decoded_into_blocks_by_a_builder_object() -> None:
+    # timm's EfficientNet: arch strings split with re, deep-copied block arguments, a
+    # builder object called like a function
+    source = """
+        import re
+        from copy import deepcopy
+        import torch.nn as nn
+
+        KEYS = {key for key in ("c", "k")}
+
+        def decode(text):
+            out = {}
+            for op in text.split("_"):
+                key, value = re.split(r"(\\d.*)", op)[:2]
+                if key in KEYS:
+                    out[key] = int(value)
+            return out
+
+        class Builder:
+            def __init__(self, cin):
+                self.cin = cin
+
+            def __call__(self, specs):
+                layers = []
+                for spec in specs:
+                    args = deepcopy(spec)
+                    layers.append(nn.Conv2d(self.cin, args["c"], args["k"]))
+                    self.cin = args["c"]
+                return layers
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                specs = [decode("c16_k3"), decode("c32_k3_x9")]
+                self.body = nn.Sequential(*Builder(3)(specs))
+                self.bn = nn.BatchNorm2d(16)
+
+            def forward(self, x):
+                return self.bn(self.body(x))
+        """
+    assert found(source) == [(33, 19, "CS802")]

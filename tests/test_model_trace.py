@@ -385,6 +385,8 @@ TIMM_BUILDERS = [
     ("resnet", "resnet18()", (1, 3, 224, 224)),
     ("resnet", "resnet50()", (1, 3, 160, 160)),
     ("vgg", "vgg11()", (1, 3, 224, 224)),
+    # arch strings decoded into blocks, norm-act layers (BatchNormAct2d, LayerNorm2d)
+    ("efficientnet", "efficientnet_b0()", (1, 3, 64, 64)),
 ]
 
 
@@ -401,6 +403,26 @@ def test_timm_builders_against_torch(file: str, call: str, shape: tuple[int, ...
     with torch.device("meta"):
         model = eval(call, dict(vars(module)))
     _compare(trace, torch_leaf_outputs(model, shape, "meta"))
+
+
+def test_timm_convnext_output_and_parameters_against_torch() -> None:
+    """timm's ConvNeXt (LayerNorm2d, a torch layer's subclass with its own forward): the
+    output and parameters are torch's. Its blocks' ``drop_path`` is DropPath or Identity
+    by rates computed with ``torch.linspace``, which the interpreter leaves unknown: those
+    modules are not in the trace, so the layers are not compared one by one."""
+    torch = _torch()
+    assert TIMM is not None
+    path = TIMM / "models" / "convnext.py"
+    shape = (1, 3, 64, 64)
+    trace = trace_model(path.read_text(encoding="utf-8"), "convnext_atto()", shape, path=str(path))
+    import_torchvision()
+    module = importlib.import_module("timm.models.convnext")
+    with torch.device("meta"):
+        model = module.convnext_atto()
+    expected = torch_leaf_outputs(model, shape, "meta")
+    assert trace.followed, trace.reason
+    assert (trace.output, trace.params) == (expected["output"], expected["params"])
+    assert trace.output == (1, 1000)
 
 
 SCALED = """\

@@ -326,6 +326,7 @@ _BUILTINS: Final = frozenset(
         "isinstance",
         "hasattr",
         "str",
+        "dir",
     }
 )
 
@@ -341,6 +342,50 @@ def _class_in(cls: ClassInfo, items: list[Any]) -> bool | None:
     if any(i.name == cls.name and i.node.lineno == cls.node.lineno for i in classes):
         return None
     return False
+
+
+def _regex(name: str, args: list[Any]) -> Any:
+    """``re.split(pattern, text)`` (timm's block strings), ``re.sub``, ``re.fullmatch``
+    (True/False) on short literal strings; else unknown."""
+    import re as regex
+
+    if not all(isinstance(a, str) and len(a) <= 256 for a in args):
+        return UNKNOWN
+    try:
+        if name == "split" and len(args) == 2:
+            return ListVal(list(regex.split(args[0], args[1])))
+        if name == "sub" and len(args) == 3:
+            return regex.sub(args[0], args[1], args[2])
+        if name == "fullmatch" and len(args) == 2:
+            return regex.fullmatch(args[0], args[1]) is not None
+    except (regex.error, IndexError):
+        return UNKNOWN
+    return UNKNOWN
+
+
+@dataclass(frozen=True)
+class _AtLeast:
+    """A collection known to hold ``names`` and maybe more (``dir(torch.nn.functional)``):
+    ``x in`` it is True for those, unknown for anything else."""
+
+    names: frozenset[str]
+
+
+# functions of torch.nn.functional in every torch release convshape knows (1.13 on):
+# timm asks ``'silu' in dir(torch.nn.functional)`` to choose its activations
+_FUNCTIONAL: Final = frozenset({"silu", "hardswish", "hardsigmoid", "mish", "gelu", "relu"})
+
+
+def _ref_in(ref: Ref, items: list[Any]) -> bool | None:
+    """Is the library object ``ref`` names one of ``items``? False among the file's
+    classes and plain values; None when another reference may be an alias of it."""
+    if not all(isinstance(i, (ClassInfo, Ref)) or _is_plain(i) for i in items):
+        return None
+    name = _canonical(ref.name)
+    refs = [_canonical(i.name) for i in items if isinstance(i, Ref)]
+    if name in refs:
+        return True
+    return False if not refs else None
 
 
 def _is_plain(value: Any) -> bool:
@@ -379,6 +424,8 @@ class Interp:
         self.classes: list[ClassInfo] = []
         self.tracer: Tracer | None = None  # told each layer application (see Tracer)
         self.training: bool | None = None  # what ``self.training`` is (None: unknown)
+        self.unfollowed = 0  # calls not followed directly in the ``try`` body being run
+        self.try_depth = -1  # the call depth of that body
         self.globals: dict[str, Any] = {
             "nn": Ref("torch.nn"),
             "F": Ref("torch.nn.functional"),
@@ -393,6 +440,7 @@ class Interp:
             ast.If: self._s_if,
             ast.For: self._s_for,
             ast.With: self._s_with,
+            ast.Try: self._s_try,
             ast.Return: self._s_return,
             ast.Pass: self._s_pass,
             ast.Break: self._s_break,
@@ -425,6 +473,8 @@ class Interp:
             ast.Slice: self._e_slice,
             ast.ListComp: self._e_comp,
             ast.GeneratorExp: self._e_comp,
+            ast.SetComp: self._e_setcomp,
+            ast.DictComp: self._e_dictcomp,
             ast.JoinedStr: self._e_joinedstr,
             ast.NamedExpr: self._e_namedexpr,
             ast.Lambda: self._e_lambda,
@@ -742,6 +792,35 @@ class Interp:
                 self.assign(item.optional_vars, UNKNOWN, frame)
         self.exec_block(s.body, frame)
 
+    def _s_try(self, s: ast.Try, frame: Frame) -> None:
+        """``try``: the body runs. When the body called something not followed (which
+        may have raised), a handler may have run instead: what the handlers change is
+        forgotten. A body that stops (a ``raise``) forgets the whole statement."""
+        outer = (self.unfollowed, self.try_depth)
+        self.unfollowed, self.try_depth = 0, self.depth
+        try:
+            self.exec_block(s.body, frame)
+        except _Stop:
+            self.havoc([s], frame)
+            return
+        except _Return as ret:
+            if self.unfollowed:
+                self.havoc(s.handlers, frame)  # type: ignore[arg-type]
+            layer = ret.value
+            if isinstance(layer, LayerVal) and layer.params is None:
+                raise _Return(UNKNOWN) from None  # torch may refuse it: a handler's instead
+            raise
+        except (_Break, _Continue):
+            self.havoc([s], frame)
+            raise
+        finally:
+            unfollowed = self.unfollowed
+            self.unfollowed, self.try_depth = outer
+        if s.handlers and unfollowed:
+            self.havoc(s.handlers, frame)  # type: ignore[arg-type]
+        self.exec_block(s.orelse, frame)
+        self.exec_block(s.finalbody, frame)
+
     def _s_def(self, s: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> None:
         decorators = tuple(
             d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
@@ -904,6 +983,8 @@ class Interp:
                         obj.attrs[node.attr] = UNKNOWN
                         if obj.children is not None:
                             obj.children = None
+                    elif isinstance(node, ast.Attribute) and isinstance(obj, ObjVal):
+                        obj.attrs[node.attr] = UNKNOWN
                     else:
                         self.taint(obj)
                 elif kind == "mutate":
@@ -975,7 +1056,20 @@ class Interp:
 
     def getattr(self, obj: Any, attr: str) -> Any:
         if isinstance(obj, Ref):
+            if attr == "__name__":
+                last = obj.name.rpartition(".")[2]
+                return last if last[:1].isupper() else UNKNOWN  # a class keeps its name
             return _ref(obj.name, attr)
+        if isinstance(obj, PartialVal):
+            if attr == "func":
+                return obj.func
+            if attr == "keywords" and obj.kwargs is not None:
+                return DictVal(dict(obj.kwargs))
+            if attr == "args" and obj.args is not None:
+                return tuple(obj.args)
+            return UNKNOWN
+        if isinstance(obj, ClassInfo) and attr == "__name__":
+            return obj.name
         if isinstance(obj, imports.ModuleRef):
             return self.member(obj.path, attr)
         if isinstance(obj, Instance):
@@ -1128,6 +1222,10 @@ class Interp:
                 return UNKNOWN
             return same if isinstance(op, ast.Is) else not same
         if isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(right, _AtLeast):
+                if not (isinstance(left, str) and left in right.names):
+                    return UNKNOWN
+                return isinstance(op, ast.In)
             if isinstance(right, SetVal):
                 items = None if right.items is None else list(right.items)
             else:
@@ -1138,6 +1236,11 @@ class Interp:
                 found = left in right.items
             elif items is not None and _is_plain(left) and all(_is_plain(i) for i in items):
                 found = left in items
+            elif isinstance(left, Ref) and items is not None:
+                found_in = _ref_in(left, items)  # a torch class in a set of classes
+                if found_in is None:
+                    return UNKNOWN
+                found = found_in
             elif isinstance(left, ClassInfo) and items is not None:
                 found_in = _class_in(left, items)  # a class in a set of classes
                 if found_in is None:
@@ -1265,14 +1368,32 @@ class Interp:
         return UNKNOWN
 
     def _e_comp(self, node: ast.ListComp | ast.GeneratorExp, frame: Frame) -> Any:
+        out = self._comprehend(node.generators, [node.elt], frame)
+        return ListVal(None if out is None else [item[0] for item in out])
+
+    def _e_setcomp(self, node: ast.SetComp, frame: Frame) -> Any:
+        out = self._comprehend(node.generators, [node.elt], frame)
+        return SetVal(None if out is None else tuple(item[0] for item in out))
+
+    def _e_dictcomp(self, node: ast.DictComp, frame: Frame) -> Any:
+        out = self._comprehend(node.generators, [node.key, node.value], frame)
+        if out is None or not all(_is_plain(key) for key, _value in out):
+            return DictVal(None)
+        return DictVal(dict((key, value) for key, value in out))
+
+    def _comprehend(
+        self, generators: list[ast.comprehension], elts: list[ast.expr], frame: Frame
+    ) -> list[list[Any]] | None:
+        """The values of ``elts`` for each item a comprehension's generators give, in
+        order; None when an iterable or a condition is not known."""
         scope = Frame(dict(frame.locals), frame.globals, frame.owner)
-        out: list[Any] = []
+        out: list[list[Any]] = []
 
         def run(level: int) -> bool:
-            if level == len(node.generators):
-                out.append(self.eval(node.elt, scope))
+            if level == len(generators):
+                out.append([self.eval(elt, scope) for elt in elts])
                 return len(out) <= MAX_ITEMS
-            gen = node.generators[level]
+            gen = generators[level]
             items = self.iterate(self.eval(gen.iter, scope))
             if items is None or gen.is_async:
                 return False
@@ -1288,7 +1409,7 @@ class Interp:
                     return False
             return True
 
-        return ListVal(out) if run(0) else ListVal(None)
+        return out if run(0) else None
 
     def _e_joinedstr(self, node: ast.JoinedStr, frame: Frame) -> Any:
         parts: list[str] = []
@@ -1375,6 +1496,8 @@ class Interp:
 
     def forget(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
         """A call the interpreter does not follow: whatever it was given may change."""
+        if self.depth == self.try_depth:
+            self.unfollowed += 1
         for value in (args or []) + list((kwargs or {}).values()):
             self.taint(value)
         return UNKNOWN
@@ -1395,8 +1518,13 @@ class Interp:
             return self.instantiate(f, args, kwargs, node if mapped else None, node)
         if isinstance(f, ModuleVal):
             return self.apply(f, args, kwargs)
+        if isinstance(f, ObjVal):  # a plain object with __call__ (timm's block builder)
+            method = self._method(f, f.cls, "__call__")
+            if isinstance(method, FuncVal):
+                return self.call_func(method, args, kwargs, node if mapped else None)
         if isinstance(f, PartialVal):
-            self._mapped = False  # the call's arguments are not the function's
+            # the call's arguments are the function's when the partial binds keywords only
+            self._mapped = f.args == [] and mapped
             try:
                 if f.args is None or f.kwargs is None or args is None or kwargs is None:
                     return self.call(f.func, None, None, node)
@@ -1623,6 +1751,7 @@ class Interp:
             if isinstance(layer, LayerVal):
                 inst.attrs[_LAYER] = layer
                 inst.attrs.update(layer.params or {})
+                inst.attrs.update(rules.layer_tensors(layer))
             return None
         if attr == "__init__" and isinstance(inst, ObjVal):
             self._init_object(inst, args, kwargs, obj.owner)
@@ -1645,6 +1774,8 @@ class Interp:
             return False  # code read here runs eagerly: not scripted, traced nor compiled
         if short == "copy.copy" and args is not None and len(args) == 1 and not kwargs:
             return _shallow_copy(args[0])
+        if short == "copy.deepcopy" and args is not None and len(args) == 1 and not kwargs:
+            return _deep_copy(args[0])
         if short == "nn.Sequential":
             children = self._seq_children(args, kwargs)
             seq = SeqVal(None, children, node, self.src)
@@ -1696,6 +1827,8 @@ class Interp:
             return kwargs["default"]
         if short == "functools.partial" and args:
             return PartialVal(args[0], args[1:], kwargs)
+        if short in ("re.split", "re.sub", "re.fullmatch") and args is not None and not kwargs:
+            return _regex(short[3:], args)
         return self.forget(args, kwargs)
 
     def _ordered_dict(self, args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
@@ -2154,15 +2287,19 @@ _USES: dict[int, tuple[ast.AST, dict[str, int], set[str]]] = {}
 
 def _uses(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) -> int:
     """How many times ``fn`` uses its parameter ``name`` unchanged (0: not a parameter, or
-    reassigned). Keeping it as an attribute (``self.inplanes = inplanes``) is no use."""
+    reassigned). Keeping it as an attribute (``self.inplanes = inplanes``) is no use, nor
+    is an ``except`` handler's (a fallback for the body's use: timm's ``BatchNormAct2d``
+    calls ``super().__init__(num_features, ...)`` in both)."""
     cached = _USES.get(id(fn))
     if cached is None or cached[0] is not fn:
         loads: dict[str, int] = {}
         stores: set[str] = set()
         body = fn.body if isinstance(fn.body, list) else [fn.body]
-        kept: set[int] = set()
+        kept: set[int] = set()  # loads that are no use: kept as attributes, in a handler
         for stmt in body:
             for node in ast.walk(stmt):
+                if isinstance(node, ast.ExceptHandler):  # runs instead of its try's body
+                    kept |= {id(n) for n in ast.walk(node) if isinstance(n, ast.Name)}
                 if (
                     isinstance(node, ast.Assign)
                     and isinstance(node.value, ast.Name)
@@ -2409,6 +2546,37 @@ def _shallow_copy(value: Any) -> Any:
     return UNKNOWN
 
 
+def _deep_copy(value: Any, depth: int = 0) -> Any:
+    """``copy.deepcopy(value)`` of configuration data (plain values, lists, dicts, tuples,
+    config objects, classes and functions, which deepcopy keeps); UNKNOWN for the rest."""
+    if depth > 16:
+        return UNKNOWN
+    if _is_plain(value) or isinstance(value, (Ref, ClassInfo, FuncVal, Builtin)):
+        return value
+    if isinstance(value, tuple):
+        copies = tuple(_deep_copy(v, depth + 1) for v in value)
+        return UNKNOWN if any(v is UNKNOWN for v in copies) else copies
+    if isinstance(value, PartialVal):
+        copied = _deep_copy((tuple(value.args or ()), DictVal(value.kwargs)), depth + 1)
+        if copied is UNKNOWN or value.args is None or value.kwargs is None:
+            return UNKNOWN
+        return PartialVal(value.func, list(copied[0]), copied[1].items)
+    if isinstance(value, ListVal) and value.items is not None:
+        items = [_deep_copy(v, depth + 1) for v in value.items]
+        return ListVal(None if any(v is UNKNOWN for v in items) else items)
+    if isinstance(value, DictVal) and value.items is not None:
+        entries = {k: _deep_copy(v, depth + 1) for k, v in value.items.items()}
+        return DictVal(None if any(v is UNKNOWN for v in entries.values()) else entries)
+    if isinstance(value, ObjVal):
+        attrs = {k: _deep_copy(v, depth + 1) for k, v in value.attrs.items()}
+        if any(v is UNKNOWN for v in attrs.values()):
+            return UNKNOWN
+        copied = ObjVal(value.cls)
+        copied.attrs = attrs
+        return copied
+    return UNKNOWN
+
+
 def _tensors(interp: Interp, args: list[Any] | None, kwargs: dict[str, Any] | None) -> list[Any]:
     """The tensors a function is given, those in a list or tuple (``torch.cat``) too."""
     found: list[Any] = []
@@ -2479,6 +2647,10 @@ def _isinstance(value: Any, kind: Any) -> bool | None:
                 return True
             plain = isinstance(value, (int, float, bool, type(None)))
             return False if plain or isinstance(value, _CALLABLES) else None
+        if kind.name == "types.FunctionType":
+            if isinstance(value, FuncVal):
+                return value.bound is None  # a bound method is a MethodType
+            return False if isinstance(value, (Ref, ClassInfo, PartialVal, Builtin)) else None
         if kind.name == "functools.partial":
             return isinstance(value, PartialVal) or (
                 False if isinstance(value, _CALLABLES) or _is_plain(value) else None
@@ -2580,6 +2752,10 @@ def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any])
         return False if all(a is False for a in answers) else UNKNOWN
     if name == "print":
         return None
+    if name == "dir" and len(args) == 1 and not kwargs and isinstance(args[0], Ref):
+        if args[0].name in ("torch.nn.functional", "F"):
+            return _AtLeast(_FUNCTIONAL)
+        return UNKNOWN
     if name == "dict":
         return interp._ordered_dict(args, kwargs)
     return UNKNOWN
@@ -2884,7 +3060,10 @@ FILE_CAP: Final = 25_000  # steps spent on a file's roots before any more are sk
 
 def _ordered(interp: Interp, roots: list[Any]) -> list[tuple[Any, bool]]:
     """The roots, those that name something of the file no earlier root named first (a
-    builder of another block type, another config class): (root, new). Once a file's
+    builder of another block type, another config class), or a public builder whose
+    string choices (:func:`_choices`) are plainer than every earlier one's (timm's
+    ``convnext_atto``, no ``norm_layer='simplenorm'``: the class's default layers): (root,
+    new). Once a file's
     roots have taken :data:`FILE_STEPS` (:data:`FILE_CAP` for new ones), the others are
     skipped (and listed as such)."""
     names = {c.name for c in interp.classes} | {
@@ -2892,6 +3071,7 @@ def _ordered(interp: Interp, roots: list[Any]) -> list[tuple[Any, bool]]:
     }
     builders = {getattr(r.node, "name", "") for r in roots if isinstance(r, FuncVal)}
     seen: set[str] = set()
+    configs: set[frozenset[str] | None] = set()
     first: list[tuple[Any, bool]] = []
     rest: list[tuple[Any, bool]] = []
     for root in roots:
@@ -2899,12 +3079,30 @@ def _ordered(interp: Interp, roots: list[Any]) -> list[tuple[Any, bool]]:
             first.append((root, True))
             continue
         words = _words(interp.ctx, root.node) & names - builders
-        if words - seen:
+        public = not root.node.name.startswith("_")
+        config = _choices(root.node) if public else None
+        plainer = config is not None and not any(c is not None and c <= config for c in configs)
+        if words - seen or (words and plainer):
             seen |= words
+            if config is not None:
+                configs.add(config)
             first.append((root, True))
         else:
             rest.append((root, False))
     return first + rest
+
+
+def _choices(node: ast.AST) -> frozenset[str]:
+    """The layer choices a builder names by string (``norm_layer='rmsnorm2d'``,
+    ``stem_type='overlap'``): builders that make other choices build other layers."""
+    return frozenset(
+        f"{kw.arg}={kw.value.value}"
+        for kw in ast.walk(node)
+        if isinstance(kw, ast.keyword)
+        and isinstance(kw.value, ast.Constant)
+        and isinstance(kw.value.value, str)
+        and kw.arg is not None
+    )
 
 
 def _run_root(interp: Interp, root: Any) -> None:

@@ -1496,6 +1496,10 @@ def call_function(
     if canonical in LAYERS and LAYERS[canonical].family not in ("conv", "conv_transpose"):
         return _window_function(interp, canonical, args, kwargs, node)
     x = args[0] if args else kwargs.get("input", UNKNOWN)
+    if short in _NORM_ARGS:
+        out = _norm_function(interp, short, args, kwargs)
+        if out is not None:
+            return out
     if (short in _ELEMENTWISE or short in _NORMS) and isinstance(x, Tensor):
         return x
     if short in ("flatten",) and isinstance(x, Tensor):
@@ -1526,6 +1530,78 @@ def call_function(
         return _reduce(x, dim, keep)
     interp.forget(args, kwargs)
     return Tensor.unknown() if any(isinstance(a, Tensor) for a in args) else UNKNOWN
+
+
+def layer_tensors(layer: LayerVal) -> dict[str, Any]:
+    """The tensors a torch norm layer holds, as a subclass's ``forward`` reads them
+    (``self.running_mean``, ``self.weight``): shaped by its arguments, their origin the
+    layer, so that ``F.batch_norm(x, self.running_mean, ...)`` checks what the layer's
+    own forward would. ``normalized_shape`` as torch stores it, a tuple."""
+    p = layer.params or {}
+    short = layer.name.rpartition(".")[2]
+    out: dict[str, Any] = {}
+    if short.startswith("BatchNorm"):
+        n = p.get("num_features")
+        if not is_int(n):
+            return {}
+        if p.get("affine") is True:
+            out["weight"] = out["bias"] = Tensor((n,), True, layer)
+        elif p.get("affine") is False:
+            out["weight"] = out["bias"] = None
+        if p.get("track_running_stats") is True:
+            out["running_mean"] = out["running_var"] = Tensor((n,), True, layer)
+        elif p.get("track_running_stats") is False:
+            out["running_mean"] = out["running_var"] = None
+    elif short == "LayerNorm":
+        norm = p.get("normalized_shape")
+        shape = (norm,) if is_int(norm) else norm
+        if not (isinstance(shape, tuple) and shape and all(is_int(v) for v in shape)):
+            return {}
+        out["normalized_shape"] = shape
+        if p.get("elementwise_affine") is True:
+            out["weight"] = Tensor(shape, True, layer)
+            if p.get("bias") is True:
+                out["bias"] = Tensor(shape, True, layer)
+    return out
+
+
+def _norm_function(interp: Interp, short: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``F.batch_norm(x, self.running_mean, ...)`` / ``F.layer_norm(x, shape, self.weight,
+    ...)`` in the forward of a torch norm layer's subclass (timm's ``BatchNormAct2d``,
+    ``LayerNorm2d``): the layer's own check, on that layer, where its sizes are written.
+    None when the tensors are not a known layer's."""
+    names = _NORM_ARGS[short]
+    given = dict(zip(names, args, strict=False))
+    given.update({k: v for k, v in kwargs.items() if k in names})
+    x = given.get("input")
+    if not isinstance(x, Tensor):
+        return None
+    held = [given.get(n) for n in names[1:] if n != "normalized_shape"]
+    layers = {id(t.origin): t.origin for t in held if isinstance(t, Tensor)}
+    if len(layers) != 1:
+        return None
+    layer = next(iter(layers.values()))
+    if not isinstance(layer, LayerVal) or layer.params is None:
+        return None
+    kind = layer.name.rpartition(".")[2]
+    if short == "batch_norm" and kind.startswith("BatchNorm"):
+        if given.get("running_mean") is None:
+            return None  # the batch's own statistics: only the weights' sizes are checked
+        if x.exact and x.rank is not None and x.rank >= 2:
+            return apply_layer(interp, layer, [x], {})
+        return None
+    if short == "layer_norm" and kind == "LayerNorm":
+        shape = given.get("normalized_shape")
+        norm = layer.params.get("normalized_shape")
+        if shape == ((norm,) if is_int(norm) else norm):
+            return apply_layer(interp, layer, [x], {})
+    return None
+
+
+_NORM_ARGS: Final = {
+    "batch_norm": ("input", "running_mean", "running_var", "weight", "bias"),
+    "layer_norm": ("input", "normalized_shape", "weight", "bias"),
+}
 
 
 def _cat(

@@ -69,9 +69,10 @@ EXPECTED: dict[str, tuple[int, int, str, str]] = {
         "Given groups=1, weight of size [2, 32, 1, 1], expected input[1, 16, 64, 64] to have "
         "32 channels, but got 16 channels instead",
     ),
+    # at up1's 512 (Up only passes it on): Up(256, 128) runs
     "unet_transpose_channels.py": (
-        36,
-        19,
+        53,
+        23,
         "CS201",
         "Given transposed=1, weight of size [512, 256, 2, 2], expected input[1, 256, 8, 8] to "
         "have 512 channels, but got 256 channels instead",
@@ -120,12 +121,23 @@ def test_good_models_have_no_findings(path: Path) -> None:
     assert lint_source(path.read_text(), path.name) == []
 
 
+# file -> the other end of a mismatch either of whose lines one edit fixes (see blame)
+ALSO: dict[str, tuple[int, int, str]] = {
+    "unet_skip_channels.py": (55, 27, "CS112"),  # up3 = Up(64, 32) runs too
+}
+
+
+def _the_finding(path: Path) -> Any:
+    line, col, code, _text = EXPECTED[path.name]
+    findings = lint_source(path.read_text(), path.name)
+    also = [ALSO[path.name]] if path.name in ALSO else []
+    assert [(f.line, f.col, f.code) for f in findings] == sorted([(line, col, code), *also])
+    return next(f for f in findings if (f.line, f.col) == (line, col))
+
+
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
 def test_bad_models_have_their_one_finding(path: Path) -> None:
-    line, col, code, text = EXPECTED[path.name]
-    findings = lint_source(path.read_text(), path.name)
-    assert [(f.line, f.col, f.code) for f in findings] == [(line, col, code)]
-    assert text in findings[0].message
+    assert EXPECTED[path.name][3] in _the_finding(path).message
 
 
 # -- torch agrees -------------------------------------------------------------------------
@@ -178,7 +190,7 @@ def test_bad_models_fail_in_torch_as_the_finding_says(path: Path) -> None:
     assert matched is not None, exc
     assert matched[0].code == code
     assert text in str(exc)
-    (finding,) = lint_source(path.read_text(), path.name)
+    finding = _the_finding(path)
     if code not in ("CS706",):  # the set torch prints is ordered by PYTHONHASHSEED
         assert f"{type(exc).__name__}: {exc}" in finding.message
 

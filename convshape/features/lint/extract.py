@@ -35,6 +35,7 @@ from convshape.features.lint.values import (
     DictVal,
     DimRef,
     EitherVal,
+    Failure,
     Finding,
     FuncVal,
     Instance,
@@ -55,7 +56,18 @@ from convshape.features.lint.values import (
     shorten,
 )
 
-__all__ = ["FileContext", "Followed", "Interp", "Tracer", "analyse", "follow_model"]
+__all__ = [
+    "FileContext",
+    "Followed",
+    "Interp",
+    "Level",
+    "Rerun",
+    "Tracer",
+    "analyse",
+    "follow_model",
+    "levels",
+    "rerun",
+]
 
 MAX_STEPS: Final = 400_000  # per model: statements and expressions evaluated
 MAX_DEPTH: Final = 32  # nested calls of the file's own functions
@@ -409,6 +421,11 @@ class Interp:
         # findings waiting on a parameter used several times (see report_layer)
         self.pending: dict[object, tuple[int, Site, str, object, list[Any]]] = {}
         self.fitted: set[object] = set()  # shared parameters a use took (see _fitted)
+        self.failures: list[Failure] = []  # layers that refused their input's width
+        self.edit: Any = None  # blame's one changed argument, in a rerun (see blame)
+        self.blame: Any = None  # blame's search, once a root of the file failed
+        self.calls = 0  # calls of the model's code made (Link.serial)
+        self.made = 0  # layers built (LayerVal.serial)
         self.limit = MAX_STEPS  # steps allowed for the model being followed
         self.root: Any = None  # the model being followed (for module paths in messages)
         self.steps = 0
@@ -501,6 +518,8 @@ class Interp:
         exact: bool = False,
         severity: str = "error",
         defaults: bool = False,
+        given: object = None,
+        received: int | None = None,
     ) -> None:
         """A finding about ``layer`` whose argument ``names[i]`` is wrong, reported where
         that value is written: when a helper (``conv3x3``) only passes its parameter on,
@@ -510,7 +529,11 @@ class Interp:
         each branch), the finding waits: if every use fails, the call that gave the
         parameter is the place (see :meth:`flush`). With ``defaults``, a parameter the
         call left at its default (``conv1x1(a, b)`` for ``stride``) is that call's
-        business."""
+        business. ``given``: the origin of the input whose width ``received`` (default:
+        ``value``) the layer refused, kept for :mod:`convshape.features.lint.blame`."""
+        width = value if received is None else received
+        if given is not None and isinstance(width, int) and names and names[0] in _FITS:
+            self.failures.append(Failure(layer, names[0], width, given, code, message))
         built = self.construction(layer)
         left = _left_at_default(layer, names) if defaults else None
         if left is not None:
@@ -755,6 +778,7 @@ class Interp:
         outcomes: list[dict[str, Any]] = []
         for branch in (s.body, s.orelse):
             found, pending, epoch = dict(self.ctx.findings), dict(self.pending), self.epoch
+            failed = len(self.failures)
             local = Frame(dict(frame.locals), frame.globals, frame.owner)
             try:
                 self.exec_block(branch, local)
@@ -763,6 +787,7 @@ class Interp:
                 pass  # a branch that raises: the other one is what runs on
             finally:
                 self.ctx.findings, self.pending, self.epoch = found, pending, epoch + 1
+                del self.failures[failed:]
         if not outcomes:
             raise _Stop
         names = {n for o in outcomes for n in o if o.get(n, _MISSING) is not frame.locals.get(n)}
@@ -1884,7 +1909,9 @@ class Interp:
             if handled:
                 return result
         chain = self.chain
-        self.chain = (*chain, Link(call, self.src, node, 0 if fn.bound is None else 1))
+        self.calls += 1
+        link = Link(call, self.src, node, 0 if fn.bound is None else 1, self.calls)
+        self.chain = (*chain, link)
         try:
             return self._call_func(fn, args, kwargs)
         finally:
@@ -1922,6 +1949,8 @@ class Interp:
             self.src = fn.globals.get(_CTX, src)
             frame = Frame({}, fn.globals, fn.owner)
             self._bind(node.args, frame, fn.bound, args, kwargs)
+            if self.edit is not None:
+                self.edit.bind(self, frame)
             self.depth += 1
             try:
                 return self.eval(node.body, frame)
@@ -1934,6 +1963,8 @@ class Interp:
         self.src = fn.globals.get(_CTX, src)
         frame = Frame({}, fn.globals, fn.owner)
         self._bind(node.args, frame, fn.bound, args, kwargs)
+        if self.edit is not None:
+            self.edit.bind(self, frame)
         self.depth += 1
         self.active.append(node)
         self.executed.add(node)
@@ -2148,9 +2179,10 @@ class Interp:
         runs): their output when they agree, else unknown."""
         outs = []
         for option in module.options:
-            found, pending = dict(self.ctx.findings), dict(self.pending)
+            found, pending, failed = dict(self.ctx.findings), dict(self.pending), len(self.failures)
             out = self.apply(option, list(args) if args is not None else None, kwargs)
             self.ctx.findings, self.pending = found, pending
+            del self.failures[failed:]
             outs.append(out)
         first = outs[0]
         same = all(
@@ -2414,6 +2446,118 @@ def _climb(
         expr, file, moved = up, link.file, True
         index -= 1
     return expr, file, moved, None
+
+
+@dataclass(frozen=True)
+class Level:
+    """A place that decides a layer's argument: ``expr`` in ``file``; changed in a rerun
+    by an edit of ``kind`` "layer" (the layer built ``serial``-th, its argument ``name``)
+    or "call" (the call of the model's code made ``serial``-th, its parameter ``name``)."""
+
+    expr: ast.expr
+    file: Any
+    kind: str
+    serial: int
+    name: str
+
+
+def levels(
+    layer: LayerVal, name: str, seen: Mapping[int, Mapping[str, object]] | None = None
+) -> list[Level]:
+    """The places, innermost first, where the value of ``layer``'s argument ``name`` could
+    be changed: its own call's argument, then each call further out that passed it on.
+    A function that only passes its parameter on adds no place of its own (the call that
+    gave it is the same edit); one that uses it several times does (an edit inside it
+    changes one use, one outside all). Where the value stops being a parameter passed
+    on (``inc = in_channels if i == 0 else out_channels``), and ``seen`` holds the values
+    each call of the model's code bound (by ``Link.serial``), the parameters of the calls
+    further out that were given the same value are places too (at most four)."""
+    call = layer.call
+    params = layer.params
+    if not isinstance(call, ast.Call) or params is None:
+        return []
+    expr = _argument(call, rules.parameter_names(layer.name), (), name)
+    if expr is None:
+        return []
+    found: list[Level] = []
+    here = Level(expr, layer._ctx, "layer", layer.serial, name)
+    chain = layer.chain
+    index = len(chain) - 1
+    while index >= 0 and isinstance(expr, ast.Name) and len(found) < 8:
+        link = chain[index]
+        uses = _uses(link.func, expr.id) if link.call is not None else 0
+        up = _given(link, expr.id) if uses else None
+        if up is None:
+            break
+        if uses > 1:
+            found.append(here)
+        here = Level(up, link.file, "call", link.serial, expr.id)
+        expr = up
+        index -= 1
+    found.append(here)
+    value = params.get(name)
+    if seen is None or type(value) is not int:
+        return found
+    extra = 0
+    taken = {(level.serial, level.name) for level in found if level.kind == "call"}
+    for link in reversed(chain[: index + 1]):
+        bound = seen.get(link.serial, {})
+        spec = link.func.args
+        for param in spec.posonlyargs + spec.args + spec.kwonlyargs:
+            given = bound.get(param.arg)
+            if type(given) is not int or given != value or extra >= 4:
+                continue
+            up = _given(link, param.arg) if (link.serial, param.arg) not in taken else None
+            if up is not None:
+                found.append(Level(up, link.file, "call", link.serial, param.arg))
+                extra += 1
+    return found
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A root followed again in a fresh interpreter (see :func:`rerun`): the interpreter,
+    whether the model ran to its end (not out of steps), and its new error findings."""
+
+    interp: Interp
+    complete: bool
+    errors: list[Finding]
+
+
+def rerun(ctx: FileContext, tree: ast.Module, root: Any, edit: Any = None) -> Rerun | None:
+    """Interpret the file again in a fresh interpreter with ``edit`` (one changed argument,
+    see :mod:`convshape.features.lint.blame`) and follow the root ``root`` of another
+    interpreter of the same file alone, without sharing identical modules. None when the
+    file or the root cannot be read."""
+    fresh = FileContext(ctx.path, ctx.source, ctx.inputs, ctx.directives, rel=ctx.rel)
+    interp = Interp(fresh)
+    interp.edit = edit
+    interp.tracer = _Building()  # every module its own: an edit changes one, as in Python
+    try:
+        with contextlib.suppress(_Return, _Break, _Continue, _Stop):
+            interp.exec_block(tree.body, Frame(interp.globals, interp.globals, None))
+    except (_Budget, RecursionError):
+        return None
+    except Exception:
+        if _debug():
+            raise
+        return None
+    same: Any = None
+    if isinstance(root, ClassInfo):
+        same = next((c for c in interp.classes if c.node is root.node), None)
+    else:
+        fn = interp.globals.get(root.node.name)
+        same = fn if isinstance(fn, FuncVal) and fn.node is root.node else None
+    if same is None:
+        return None
+    before = set(fresh.findings)
+    interp.steps = 0
+    complete = _run_root(interp, same)
+    interp.flush()
+    errors = [
+        f for key, (_e, f) in fresh.findings.items() if key not in before and f.severity == "error"
+    ]
+    return Rerun(interp, complete, errors)
 
 
 def _module_path(root: Any, target: Any) -> str:
@@ -2795,9 +2939,16 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
             interp.ctx.followed.append((name, None, "skipped"))
             continue
         interp.limit = min(MAX_STEPS, max(FILE_CAP - spent, FILE_STEPS))
+        before, interp.failures = set(ctx.findings), []
         _run_root(interp, root)
         interp.flush()
         spent += interp.steps
+        if interp.failures:
+            if interp.blame is None:
+                from convshape.features.lint.blame import Blame
+
+                interp.blame = Blame(ctx, tree)
+            interp.blame.settle(interp, root, before)
     interp.limit = MAX_STEPS
     _run_unreached(interp, tree)
     _run_unused(interp)
@@ -3105,7 +3256,8 @@ def _choices(node: ast.AST) -> frozenset[str]:
     )
 
 
-def _run_root(interp: Interp, root: Any) -> None:
+def _run_root(interp: Interp, root: Any) -> bool:
+    """Build and follow one root; False when it ran out of steps or stopped."""
     interp.steps = 0
     node = root.node
     if isinstance(root, ClassInfo):
@@ -3124,7 +3276,7 @@ def _run_root(interp: Interp, root: Any) -> None:
         interp.root = model
         if not isinstance(model, ModuleVal):
             interp.ctx.followed.append((name, None, "builds no model the interpreter can follow"))
-            return
+            return True
         how = "declared" if shape is not None else ""
         given: tuple[int | None, ...] | None = shape
         if given is None:
@@ -3142,11 +3294,12 @@ def _run_root(interp: Interp, root: Any) -> None:
             if sig is not None:
                 interp.ran.add(sig)
     except (_Budget, RecursionError):
-        return
+        return False
     except Exception:
         if _debug():
             raise
-        return
+        return False
+    return True
 
 
 def _assumed_input(built: list[ModuleVal]) -> tuple[int | None, ...] | None:
@@ -3317,4 +3470,7 @@ def _run_unused(interp: Interp) -> None:
                 if shape is not None:  # the input declared on its class fits any instance
                     x = Tensor(shape, True, "the declared input")
             interp.root = module
+            before, interp.failures = set(interp.ctx.findings), []
             _guarded(interp, lambda m=module, x=x: interp.apply(m, [x], {}))  # type: ignore[misc]
+            if interp.failures and interp.blame is not None:
+                interp.blame.settle(interp, None, before)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -30,7 +30,15 @@ from convshape.core.registry import LAYERS, family_of
 from convshape.core.signature import bind, fits, is_int, is_number
 from convshape.core.trace import Env
 from convshape.features.lint import probe
-from convshape.features.lint.values import UNKNOWN, DimRef, LayerVal, ListVal, Site, Tensor
+from convshape.features.lint.values import (
+    UNKNOWN,
+    DimRef,
+    Joined,
+    LayerVal,
+    ListVal,
+    Site,
+    Tensor,
+)
 from convshape.ops import AdaptivePool, Conv, Fold, Pool, Spec, Unfold
 
 if TYPE_CHECKING:
@@ -122,6 +130,10 @@ def make_layer(
         return LayerVal(None, name, None, node, interp.src)
     layer = LayerVal(None, name, params, node, interp.src)
     layer.chain = interp.chain
+    interp.made += 1
+    layer.serial = interp.made
+    if interp.edit is not None:
+        interp.edit.layer(layer)
     _check_arguments(interp, layer)
     return layer
 
@@ -556,6 +568,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
                 f"in_features should be {features}",
                 fixes=(f"use in_features={features}",),
                 value=features,
+                given=x.origin,
             )
             return UNKNOWN
         out = n_out if is_int(n_out) else None
@@ -577,6 +590,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
                 f"(torch: {E.BATCHNORM_FEATURES.error(got=channels, expected=n).message})",
                 fixes=(f"use num_features={channels}",),
                 value=channels,
+                given=x.origin,
             )
             return UNKNOWN
         return x
@@ -593,6 +607,7 @@ def _partial_layer(interp: Interp, layer: LayerVal, short: str, x: Tensor) -> An
                 f"{site.text} normalises {n} channels, but {_from(x)} gives {channels}",
                 fixes=(f"use num_channels={channels}",),
                 value=channels,
+                given=x.origin,
             )
             return UNKNOWN
         return x
@@ -764,6 +779,8 @@ def _exact_window(
                 site, E.LINT_ROWS_DROPPED.code, message, severity="warning", exact=True
             )
     assert result.output is not None
+    if isinstance(spec, (Pool, AdaptivePool)):
+        return Tensor(result.output, True, Joined(layer, (x.origin,)))  # as wide as x
     return Tensor(result.output, True, layer)
 
 
@@ -775,6 +792,8 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
     family, dims = layer.family, layer.dims
     if family in ("unfold", "fold"):
         return Tensor.unknown()
+    if family not in ("conv", "conv_transpose"):
+        origin = Joined(origin, (x.origin,))  # a pooling: as wide as its input
     if x.exact and len(x.dims) not in (dims + 1, dims + 2):
         return UNKNOWN
     channels = _channels(x, dims)
@@ -798,6 +817,8 @@ def _partial_window(interp: Interp, where: LayerVal, x: Tensor) -> Any:
                 f"{site.text} expects {n_in} input channels, but {_from(x)} gives {channels}",
                 fixes=(fix,),
                 value=value,
+                given=x.origin,
+                received=channels,
             )
             return UNKNOWN
         out_channels = n_out if is_int(n_out) else None
@@ -896,7 +917,37 @@ def _report_error(
         interp.ctx.report(site, err.code, message, exact=True, fixes=fixes)
         return
     names = _DECIDED_BY.get(err.code, ())
-    interp.report_layer(layer, names, site, err.code, message, exact=True, fixes=fixes)
+    given = received = None
+    if x is not None and names and names[0] in _WIDTH_OF:
+        given, received = x.origin, _WIDTH_OF[names[0]](layer, x)
+    interp.report_layer(
+        layer,
+        names,
+        site,
+        err.code,
+        message,
+        exact=True,
+        fixes=fixes,
+        given=given,
+        received=received,
+    )
+
+
+def _conv_width(layer: LayerVal, x: Tensor) -> int | None:
+    from convshape.readers.parse import LAYERS
+
+    known = LAYERS.get(layer.name)
+    return None if known is None else _channels(x, known.dims)
+
+
+# How wide an input is, for the argument that must match it (a refused width is kept
+# for blame: see Interp.report_layer).
+_WIDTH_OF: Final[Mapping[str, Callable[[LayerVal, Tensor], int | None]]] = {
+    "in_channels": _conv_width,
+    "num_features": lambda layer, x: x.at(1),
+    "num_channels": lambda layer, x: x.at(1),
+    "in_features": lambda layer, x: x.at(-1),
+}
 
 
 # The argument whose value a torch error is about (where a finding is placed).
@@ -1643,7 +1694,7 @@ def _cat(
                     _report_cat(interp, node, ts, err)
                 return UNKNOWN
             out.append(known.pop() if known else None)
-    result = Tensor(tuple(out), True, origin)
+    result = Tensor(tuple(out), True, Joined(origin, tuple(t.origin for t in ts)))
     if any(t.probe is not None for t in ts):
         k = min(probe.axes(t.probe) for t in ts if t.probe is not None)
         axis = d - (n - k) if d >= n - k else None

@@ -18,9 +18,11 @@ __all__ = [
     "DictVal",
     "DimRef",
     "EitherVal",
+    "Failure",
     "Finding",
     "FuncVal",
     "Instance",
+    "Joined",
     "LayerVal",
     "Link",
     "ListVal",
@@ -253,6 +255,7 @@ class LayerVal(ModuleVal):
         self.cache: dict[str, Any] = {}
         self.call = node  # the call that built it (kept: findings are placed from it)
         self.chain: tuple[Any, ...] = ()  # the calls of the model's code it was built in
+        self.serial = 0  # it was the serial-th layer the interpreter built (see blame)
 
     @property
     def label(self) -> str:
@@ -356,6 +359,34 @@ class PartialVal:
     kwargs: dict[str, Any] | None
 
 
+class Joined:
+    """The origin of ``torch.cat``'s output: where the call is written (its ``str``) and
+    the origins of the tensors it joined (``parts``), for blame's producers."""
+
+    __slots__ = ("label", "parts")
+
+    def __init__(self, label: object, parts: tuple[object, ...]) -> None:
+        self.label = label
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+@dataclass(frozen=True, eq=False)
+class Failure:
+    """A layer that refused the width of its input, as reported: its argument ``name``
+    (``in_channels``, ``num_features``...) wants one width and ``received`` came, from the
+    tensor whose origin is ``given``; ``code`` and ``message`` are the finding's."""
+
+    layer: LayerVal
+    name: str
+    received: int
+    given: object
+    code: str
+    message: str
+
+
 @dataclass(frozen=True, eq=False)
 class Link:
     """One call of the model's own code on the way to a layer: the call (None when it
@@ -367,6 +398,7 @@ class Link:
     file: Any
     func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     offset: int
+    serial: int = 0  # the serial-th call the interpreter made (see blame)
 
 
 @dataclass(eq=False)

@@ -277,8 +277,18 @@ def test_each_fix_alone_makes_torch_run_the_model(source: str) -> None:
 def test_the_edits_blame_rejected_do_not_make_torch_run_the_model() -> None:
     # the BatchNorm's own width (PRODUCER), the stem's (CONSUMER), either of TWO_BUGS
     assert not _runs(PRODUCER.replace("nn.BatchNorm2d(oup)", "nn.BatchNorm2d(inp)"))
+    assert not _runs(PRODUCER.replace("Block(3, 8)", "Block(3, 3)"))
     assert not _runs(
         CONSUMER.replace("nn.Conv2d(3, 16, 3, padding=1)", "nn.Conv2d(3, 24, 3, padding=1)")
     )
     assert not _runs(TWO_BUGS.replace("nn.Conv2d(24, 8, 3)", "nn.Conv2d(16, 8, 3)"))
     assert not _runs(TWO_BUGS.replace("nn.Conv2d(3, 16, 3)", "nn.Conv2d(3, 24, 3)"))
+
+
+def test_without_steps_left_for_reruns_the_finding_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blame, "MAX_RERUN_STEPS", 0)
+    (finding,) = _lint(PRODUCER)
+    # where the rules put it: the 8 that Block only passes on to its BatchNorm (an edit
+    # that torch rejects: test_the_edits_blame_rejected_do_not_make_torch_run_the_model)
+    assert finding.line == _line(PRODUCER, "self.a =")
+    assert finding.fixes == ("use 3 instead of `8` in this call",)

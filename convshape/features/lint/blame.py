@@ -22,7 +22,8 @@ only the consumer's, at the consumer; when both fix, the code cannot tell which 
 author meant, and the mismatch is reported at both, each finding naming the other line
 and its own fix. When neither does (two bugs, or a width no single edit repairs), the
 findings stay where the interpreter put them. The reruns cost nothing for a model without
-an error finding, and at most :data:`MAX_RERUNS` per file.
+an error finding, and at most :data:`MAX_RERUNS` per file, :data:`MAX_RERUN_STEPS` steps
+of the interpreter in all.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from typing import Any, Final
 from convshape.features.lint.extract import FileContext, Interp, Level, Rerun, levels, rerun
 from convshape.features.lint.values import Failure, Joined, LayerVal, Site
 
-__all__ = ["MAX_RERUNS", "Blame", "Edit"]
+__all__ = ["MAX_RERUNS", "MAX_RERUN_STEPS", "Blame", "Edit"]
 
 MAX_RERUNS: Final = 24  # reruns of a file's models, all failures together
+MAX_RERUN_STEPS: Final = 400_000  # the interpreter's steps in them (one model's budget)
 _PARTS: Final = 4  # producers tried for the output of a torch.cat
 _WIDTHS: Final = ("out_channels", "out_features", "num_features", "num_channels")
 
@@ -97,6 +99,7 @@ class Blame:
         self.ctx = ctx
         self.tree = tree
         self.reruns = 0
+        self.steps = 0
         # what was decided per first failure's lines (the roots of a file share blocks)
         self.decided: dict[object, list[tuple[Site, str, str, tuple[str, ...]]] | None] = {}
 
@@ -124,10 +127,13 @@ class Blame:
             ctx.report(site, code, text, exact=True, fixes=fixes)
 
     def _rerun(self, root: Any, edit: Edit | None) -> Rerun | None:
-        if self.reruns >= MAX_RERUNS:
+        left = MAX_RERUN_STEPS - self.steps
+        if self.reruns >= MAX_RERUNS or left <= 0:
             return None
         self.reruns += 1
-        return rerun(self.ctx, self.tree, root, edit)
+        run = rerun(self.ctx, self.tree, root, edit, left)
+        self.steps += run.interp.steps if run is not None else 0
+        return run
 
     def _search(
         self, root: Any, first: Failure

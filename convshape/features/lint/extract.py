@@ -2524,11 +2524,13 @@ class Rerun:
     errors: list[Finding]
 
 
-def rerun(ctx: FileContext, tree: ast.Module, root: Any, edit: Any = None) -> Rerun | None:
+def rerun(
+    ctx: FileContext, tree: ast.Module, root: Any, edit: Any = None, limit: int = MAX_STEPS
+) -> Rerun | None:
     """Interpret the file again in a fresh interpreter with ``edit`` (one changed argument,
     see :mod:`convshape.features.lint.blame`) and follow the root ``root`` of another
-    interpreter of the same file alone, without sharing identical modules. None when the
-    file or the root cannot be read."""
+    interpreter of the same file alone, without sharing identical modules, in at most
+    ``limit`` steps. None when the file or the root cannot be read."""
     fresh = FileContext(ctx.path, ctx.source, ctx.inputs, ctx.directives, rel=ctx.rel)
     interp = Interp(fresh)
     interp.edit = edit
@@ -2551,7 +2553,7 @@ def rerun(ctx: FileContext, tree: ast.Module, root: Any, edit: Any = None) -> Re
     if same is None:
         return None
     before = set(fresh.findings)
-    interp.steps = 0
+    interp.steps, interp.limit = 0, limit
     complete = _run_root(interp, same)
     interp.flush()
     errors = [

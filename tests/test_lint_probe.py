@@ -361,6 +361,16 @@ def test_a_seeded_spatial_bug_is_found_at_the_line_to_fix(trees: Path, name: str
     assert "for every input size tried" in here[0].message
 
 
+@pytest.mark.parametrize("name", ["tv-deeplab-aspp-project", "tv-lraspp-high-classifier"])
+def test_a_segmentation_head_on_a_backbones_features_is_followed(trees: Path, name: str) -> None:
+    # the heads read the backbone's widths at the blocks that set `_is_cn` (getattr with a
+    # default), and DeepLab's ASPPPooling iterates itself (an nn.Sequential subclass)
+    seed = next(s for s in load_seeds() if s["id"] == name)
+    new = _new_errors(trees, seed)
+    here = [f for f in new if f.line <= seed["fix_line"] <= max(f.line, f.end_line)]
+    assert [f.code for f in here] == ["CS112"], new
+
+
 def test_a_bug_only_small_images_meet_is_no_finding(trees: Path) -> None:
     # VGG with padding=0: torch raises at 32 px (recorded), runs at 224
     seed = next(s for s in load_seeds() if s["id"] == "tv-vgg-padding")

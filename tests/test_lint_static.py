@@ -578,6 +578,43 @@ def test_module_dict_subclasses_and_layer_lists_changed_in_place() -> None:
     assert found(source) == [(18, 47, "CS112"), (20, 18, "CS112")]
 
 
+def test_getattr_with_a_default_and_a_sequential_subclass_iterated_in_forward() -> None:
+    # torchvision's segmentation builders: the backbone's strided blocks are those with
+    # `_is_cn` set, the others have none (getattr's default); ASPPPooling runs `for mod in
+    # self` (an nn.Sequential subclass)
+    source = """
+        import torch.nn as nn
+
+        class Block(nn.Sequential):
+            def __init__(self, cin, cout, stride):
+                super().__init__(nn.Conv2d(cin, cout, 3, stride, 1), nn.ReLU())
+                self.out_channels = cout
+                if stride > 1:
+                    self._is_cn = True
+
+            def forward(self, x):
+                for mod in self:
+                    x = mod(x)
+                return x
+
+        class Head(nn.Module):
+            def __init__(self, backbone):
+                super().__init__()
+                strided = [i for i, b in enumerate(backbone) if getattr(b, "_is_cn", False)]
+                self.backbone = backbone
+                self.head = nn.Conv2d(backbone[strided[-1]].out_channels, 4, 1)
+
+            def forward(self, x):
+                return self.head(self.backbone(x))
+
+        def build():
+            return Head(nn.Sequential(Block(3, 8, 2), Block(8, 16, 2), Block(16, 32, 1)))
+        """
+    # the head takes the last strided block's 16 channels; the backbone gives 32
+    assert found(source) == [(21, 21, "CS112")]
+    assert "gives 32" in messages(source)[0]
+
+
 def test_cat_and_add_of_tensors_that_do_not_fit() -> None:
     # torch 2.13 on CPU, for the shapes below: torch.cat([(1,8,4,4), (1,8,5,5)], 1) and
     # (1,8,4,4) + (1,16,4,4)

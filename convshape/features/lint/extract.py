@@ -269,6 +269,31 @@ _MODULE_BASES: Final = {
     "torch.nn.ModuleList": "container",
 }
 _MODULE_KINDS: Final = frozenset(_MODULE_BASES.values())
+# The attributes torch.nn.Module, Sequential, ModuleList and ModuleDict have (dir() of
+# each, torch 2.x, dunders aside): an instance of a module class read from source has
+# these, those its classes define, and those its code sets.
+_TORCH_MODULE_ATTRS: Final = frozenset(
+    """T_destination _apply _backward_hooks _backward_pre_hooks _buffers _call_impl
+    _compiled_call_impl _forward_hooks _forward_hooks_always_called
+    _forward_hooks_with_kwargs _forward_pre_hooks _forward_pre_hooks_with_kwargs
+    _get_abs_string_index _get_backward_hooks _get_backward_pre_hooks _get_item_by_idx
+    _get_name _is_full_backward_hook _load_from_state_dict _load_state_dict_post_hooks
+    _load_state_dict_pre_hooks _maybe_warn_non_full_backward_hook _modules _named_members
+    _non_persistent_buffers_set _parameters _register_load_state_dict_pre_hook
+    _register_state_dict_hook _replicate_for_data_parallel _save_to_state_dict
+    _slow_forward _state_dict_hooks _state_dict_pre_hooks _version _wrapped_call_impl
+    add_module append apply bfloat16 buffers call_super_init children clear compile cpu
+    cuda double dump_patches eval extend extra_repr float forward get_buffer
+    get_extra_state get_parameter get_submodule half insert ipu items keys
+    load_state_dict modules mtia named_buffers named_children named_modules
+    named_parameters parameters pop register_backward_hook register_buffer
+    register_forward_hook register_forward_pre_hook register_full_backward_hook
+    register_full_backward_pre_hook register_load_state_dict_post_hook
+    register_load_state_dict_pre_hook register_module register_parameter
+    register_state_dict_post_hook register_state_dict_pre_hook requires_grad_
+    set_extra_state set_submodule share_memory state_dict to to_empty train training
+    type update values xpu zero_grad""".split()  # noqa: SIM905 (a list, one word each)
+)
 _STR_METHODS: Final = frozenset(
     {"startswith", "endswith", "replace", "split", "lower", "upper", "strip", "rstrip"}
     | {"lstrip", "partition", "rpartition", "isdigit", "count", "find", "removeprefix"}
@@ -1481,6 +1506,8 @@ class Interp:
             return None if value.children is None else list(value.children)
         if isinstance(value, Instance) and value.cls.kind == "container":
             return None if value.children is None else [c for _, c in value.children]
+        if isinstance(value, Instance) and value.cls.kind == "sequential" and not value.opaque:
+            return None if value.children is None else [c for _, c in value.children]
         return None
 
     # -- calls -----------------------------------------------------------------------
@@ -2251,6 +2278,25 @@ def _binds_only(s: ast.If) -> bool:
     return answer
 
 
+def _lacks(obj: Any, attr: str) -> bool:
+    """Whether ``obj``, an instance of module classes all read from source (on torch's
+    plain module bases), certainly has no attribute ``attr``: its code set none, its
+    classes define none, and torch's bases have none (``getattr(b, "_is_cn", False)``)."""
+    if not isinstance(obj, Instance) or obj.opaque or attr in obj.attrs:
+        return False
+    if attr.startswith("__") or attr in _TORCH_MODULE_ATTRS:
+        return False
+    for cls in obj.cls.mro:
+        if cls.kind not in _MODULE_KINDS or cls.torch_base or attr in cls.attrs:
+            return False
+        for base in cls.bases:
+            if not isinstance(base, ClassInfo) and not (
+                isinstance(base, Ref) and base.name in _MODULE_BASES
+            ):
+                return False
+    return True
+
+
 def _merged(values: list[Any]) -> Any:
     """What a name holds after branches that gave it ``values``: the value they agree on;
     for tensors of one rank, the sizes they agree on (the others unknown); else UNKNOWN."""
@@ -2877,6 +2923,8 @@ def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any])
             return ListVal(None)
         return ListVal([tuple(row) for row in zip(*[c or [] for c in columns], strict=False)])
     if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
+        if len(args) == 3 and _lacks(args[0], args[1]):
+            return args[2]  # getattr(block, "_is_cn", False) on a block that sets none
         value = interp.getattr(args[0], args[1])
         return value
     if name == "setattr" and len(args) == 3:

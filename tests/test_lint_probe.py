@@ -361,10 +361,15 @@ def test_a_seeded_spatial_bug_is_found_at_the_line_to_fix(trees: Path, name: str
     assert "for every input size tried" in here[0].message
 
 
-@pytest.mark.parametrize("name", ["tv-deeplab-aspp-project", "tv-lraspp-high-classifier"])
-def test_a_segmentation_head_on_a_backbones_features_is_followed(trees: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["tv-deeplab-aspp-project", "tv-lraspp-high-classifier", "tv-regnet-c-in"]
+)
+def test_heads_on_a_backbone_and_widths_computed_with_torch_are_followed(
+    trees: Path, name: str
+) -> None:
     # the heads read the backbone's widths at the blocks that set `_is_cn` (getattr with a
-    # default), and DeepLab's ASPPPooling iterates itself (an nn.Sequential subclass)
+    # default), DeepLab's ASPPPooling iterates itself (an nn.Sequential subclass); RegNet
+    # computes its widths with torch.arange / log / pow / round (convshape's numeric)
     seed = next(s for s in load_seeds() if s["id"] == name)
     new = _new_errors(trees, seed)
     here = [f for f in new if f.line <= seed["fix_line"] <= max(f.line, f.end_line)]

@@ -190,9 +190,7 @@ def test_blocks_against_torch() -> None:
 CPU_ONLY = {"regnet_y_400mf()"}  # its builder computes with tensor values: not on meta
 
 # What the interpreter does not follow yet (the test shows when it does: XPASS)
-NOT_YET = {
-    "regnet_y_400mf()": "BlockParams computes the widths with torch.pow/round on values",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

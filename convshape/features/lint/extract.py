@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from convshape.core.signature import Source
-from convshape.features.lint import imports, probe, rules
+from convshape.features.lint import imports, numeric, probe, rules
 from convshape.features.lint.values import (
     UNKNOWN,
     Builtin,
@@ -44,6 +44,7 @@ from convshape.features.lint.values import (
     ListVal,
     ModListVal,
     ModuleVal,
+    Numbers,
     ObjVal,
     Param,
     PartialVal,
@@ -339,6 +340,7 @@ _BUILTINS: Final = frozenset(
         "range",
         "len",
         "list",
+        "set",
         "tuple",
         "int",
         "float",
@@ -1171,6 +1173,10 @@ class Interp:
         return self.binop(node.op, left, right, node)
 
     def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST | None = None) -> Any:
+        if isinstance(left, Numbers) or isinstance(right, Numbers):
+            if not isinstance(left, Tensor) and not isinstance(right, Tensor):
+                return numeric.binop(op, left, right)
+            left, right = (_as_tensor(v) for v in (left, right))
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             if self.tracer is None or node is None:
                 return rules.tensor_binop(self, op, left, right, node)
@@ -1595,6 +1601,10 @@ class Interp:
         frame: Frame,
     ) -> Any:
         kind = type(obj)
+        if kind is Numbers:
+            if attr in numeric.METHODS:
+                return numeric.method(obj, attr, args, kwargs)
+            return self.forget(args, kwargs)
         if kind is SetVal:  # s.add(x), s.union(t): not followed, and s no longer known
             self.taint(obj)
             return self.forget(args, kwargs)
@@ -2278,6 +2288,13 @@ def _binds_only(s: ast.If) -> bool:
     return answer
 
 
+def _as_tensor(value: Any) -> Any:
+    """A tensor of known numbers as a tensor of its shape, beside a tensor."""
+    if isinstance(value, Numbers):
+        return Tensor((len(value.values),), True, "torch.tensor(...)")
+    return value
+
+
 def _lacks(obj: Any, attr: str) -> bool:
     """Whether ``obj``, an instance of module classes all read from source (on torch's
     plain module bases), certainly has no attribute ``attr``: its code set none, its
@@ -2794,7 +2811,9 @@ def _math(name: str, args: list[Any]) -> Any:
             return math.gcd(*[int(a) for a in args])
         if name == "sqrt" and len(args) == 1:
             return math.sqrt(args[0])
-    except (ValueError, OverflowError, TypeError):
+        if name == "log" and len(args) in (1, 2):
+            return math.log(*args)
+    except (ValueError, OverflowError, TypeError, ZeroDivisionError):
         return UNKNOWN
     return UNKNOWN
 
@@ -2872,7 +2891,15 @@ def _builtin(interp: Interp, name: str, args: list[Any], kwargs: dict[str, Any])
         items = interp.iterate(args[0])
         if isinstance(args[0], range):
             return len(args[0])
+        if isinstance(args[0], SetVal) and args[0].items is not None:
+            known = args[0].items
+            return len(set(known)) if all(_is_plain(i) for i in known) else UNKNOWN
         return UNKNOWN if items is None else len(items)
+    if name == "set" and len(args) <= 1 and not kwargs:
+        items = interp.iterate(args[0]) if args else []
+        if items is None or not all(_is_plain(i) for i in items):
+            return SetVal(None)
+        return SetVal(tuple(dict.fromkeys(items)))
     if name in ("list", "tuple", "reversed", "sorted") and len(args) <= 1:
         items = interp.iterate(args[0]) if args else []
         if items is None or (kwargs and name != "sorted"):

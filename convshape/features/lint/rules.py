@@ -29,7 +29,7 @@ from convshape.core import registry
 from convshape.core.registry import LAYERS, family_of
 from convshape.core.signature import bind, fits, is_int, is_number
 from convshape.core.trace import Env
-from convshape.features.lint import probe
+from convshape.features.lint import numeric, probe
 from convshape.features.lint.values import (
     UNKNOWN,
     DimRef,
@@ -1536,6 +1536,10 @@ def call_function(
     short = name.partition(".")[2]
     if args is None or kwargs is None:
         return interp.forget(args, kwargs)
+    if name.startswith("torch.") and short in numeric.FUNCTIONS:
+        known = numeric.call(short, args, kwargs)
+        if known is not UNKNOWN:
+            return known
     if name.startswith("torch.") and short in _FACTORIES:
         flat = _int_args(args[:1] if short == "full" else args)
         if flat is not None and flat and all(is_int(v) and v >= 0 for v in flat):

@@ -28,6 +28,7 @@ __all__ = [
     "ListVal",
     "ModListVal",
     "ModuleVal",
+    "Numbers",
     "ObjVal",
     "Param",
     "PartialVal",
@@ -186,6 +187,15 @@ class Probe:
 class Param(Tensor):
     """``nn.Parameter(t)``: a tensor a module holds as a parameter (counted in
     ``parameters()``)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Numbers:
+    """A 1-d tensor of known numbers (``torch.arange(4) * 8.0``): its values and torch's
+    dtype (``int64``, ``int32``, ``float32``), see :mod:`.numeric`."""
+
+    values: tuple[Any, ...]
+    dtype: str
 
 
 @dataclass(eq=False)

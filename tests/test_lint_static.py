@@ -610,8 +610,9 @@ def test_getattr_with_a_default_and_a_sequential_subclass_iterated_in_forward() 
         def build():
             return Head(nn.Sequential(Block(3, 8, 2), Block(8, 16, 2), Block(16, 32, 1)))
         """
-    # the head takes the last strided block's 16 channels; the backbone gives 32
-    assert found(source) == [(21, 21, "CS112")]
+    # the head takes the last strided block's 16 channels; the backbone gives 32: either
+    # end may be the one to fix (blame reports both)
+    assert found(source) == [(21, 21, "CS112"), (27, 74, "CS112")]
     assert "gives 32" in messages(source)[0]
 
 

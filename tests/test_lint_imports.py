@@ -156,3 +156,63 @@ def test_a_bug_in_an_imported_helper_is_reported_at_this_files_call(tmp_path: Pa
     assert [(f.line, f.col, f.code) for f in findings] == [(10, 31, "CS801")]
     assert "head.py:6" in findings[0].message
     assert findings[0].fixes == ("use 64 instead of `32` in this call",)
+
+
+# A file of blocks without builders: its classes take their sizes as arguments, so it is
+# followed through the builders of the files of its folder that import it (timm's
+# _efficientnet_blocks.py through efficientnet.py), and a bug is reported at its line.
+LIBRARY = """
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, expand=1):
+            super().__init__()
+            mid = cin * expand
+            self.conv1 = nn.Conv2d(cin, mid, 1)
+            self.conv2 = nn.Conv2d({conv2_in}, cout, 3, padding=1)
+
+        def forward(self, x):
+            return self.conv2(self.conv1(x))
+"""
+
+BUILDERS = """
+    import torch.nn as nn
+    from .library import Block
+
+    class Net(nn.Module):
+        def __init__(self, widths):
+            super().__init__()
+            self.stem = nn.Conv2d(3, widths[0], 3)
+            self.blocks = nn.Sequential(
+                *[Block(a, b, expand=4) for a, b in zip(widths, widths[1:])]
+            )
+
+        def forward(self, x):
+            return self.blocks(self.stem(x))
+
+    def small(**kwargs):
+        return Net([8, 16, 32], **kwargs)
+"""
+
+
+def test_a_file_of_blocks_is_followed_through_its_importers_builders(tmp_path: Path) -> None:
+    from convshape.features.lint.config import Config
+    from convshape.features.lint.static import lint_paths
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "aaa_unrelated.py").write_text("def helper():\n    return 1\n")
+    (pkg / "net.py").write_text(textwrap.dedent(BUILDERS))
+    library = pkg / "library.py"
+    library.write_text(textwrap.dedent(LIBRARY.format(conv2_in="mid")))
+    config = Config(root=tmp_path)
+    clean = lint_paths([str(library)], config)
+    assert [f for f in clean.findings if f.severity == "error"] == []
+    assert ("small (net.py)", "assumed") in [(m.model, m.how) for m in clean.followed]
+    # the same process, the file edited: what the importer read of it is read again
+    library.write_text(textwrap.dedent(LIBRARY.format(conv2_in="cin")))
+    run = lint_paths([str(library)], config)
+    errors = [(Path(f.path).name, f.line, f.code) for f in run.findings if f.severity == "error"]
+    assert errors == [("library.py", 9, "CS112")]
+    assert "expects 8 input channels" in run.findings[0].message

@@ -29,6 +29,7 @@ from typing import Any, Final, Protocol
 from convshape.core.signature import Source
 from convshape.features.lint import imports, numeric, probe, rules
 from convshape.features.lint.values import (
+    FOLLOWED,
     UNKNOWN,
     Builtin,
     ClassInfo,
@@ -950,6 +951,9 @@ class Interp:
         path = value.path()
         if path is None:
             return UNKNOWN
+        users = _DEPENDENTS.setdefault(path, set())
+        if len(users) < 4096:
+            users.add(value.importer)  # its namespace may now hold this module's values
         if value.name is None:
             return imports.ModuleRef(path)
         return self.member(path, value.name, depth)
@@ -2661,6 +2665,25 @@ def _module_path(root: Any, target: Any) -> str:
 
 _NAMESPACES: dict[Path, tuple[object, dict[str, Any]]] = {}
 _LOADING: list[Path] = []
+# module -> the importers (paths as written) whose namespaces took values from it
+_DEPENDENTS: dict[Path, set[str]] = {}
+
+
+def _forget_namespaces(path: Path, tree: object) -> None:
+    """When the module at ``path`` is read with another text than its namespace was
+    made from (a file being edited, a seeded bug), that namespace and those of the
+    modules that took values from it, transitively, are made again when next used."""
+    cached = _NAMESPACES.get(path)
+    if cached is not None and cached[0] is tree:
+        return
+    stack, seen = [path], set()
+    while stack:
+        here = stack.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        _NAMESPACES.pop(here, None)
+        stack += [Path(user) for user in _DEPENDENTS.get(here, ())]
 
 
 def namespace(path: Path) -> dict[str, Any] | None:
@@ -3010,7 +3033,8 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
         for c in interp.classes
         if c.node in tree.body and (c.kind in _MODULE_KINDS or "forward" in c.attrs)
     ]
-    for root, new in _ordered(interp, _roots(interp, tree)):
+    roots = _roots(interp, tree)
+    for root, new in _ordered(interp, roots):
         if spent > (FILE_STEPS if not new else FILE_CAP):
             name = root.name if isinstance(root, ClassInfo) else root.node.name
             interp.ctx.followed.append((name, None, "skipped"))
@@ -3027,8 +3051,96 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
                 interp.blame = Blame(ctx, tree)
             interp.blame.settle(interp, root, before)
     interp.limit = MAX_STEPS
+    if ctx.defined and not any(isinstance(r, FuncVal) for r in roots):
+        _run_importers(ctx, tree)
     _run_unreached(interp, tree)
     _run_unused(interp)
+
+
+IMPORTERS_MAX: Final = 8  # files of a folder that import a file of blocks, kept
+
+
+def _run_importers(ctx: FileContext, tree: ast.Module) -> None:
+    """A file of blocks without builders (timm's ``_efficientnet_blocks.py``, whose
+    classes take their sizes as arguments): the builders of the files of its folder that
+    import it (``efficientnet.py``) are followed, within the file's step budget, until
+    one builds a model; what they find in this file is reported here, at its lines."""
+    path = imports.on_disk(ctx.path)
+    if path is None:
+        return
+    importers = _importers(path)
+    if not importers:
+        return
+    _forget_namespaces(path, tree)
+    home = FileContext(str(path), ctx.source, ctx.inputs, ctx.directives, rel=ctx.rel)
+    interp = Interp(home)
+    spent = 0
+    for other, builders in importers:
+        ns = namespace(other)
+        if ns is None:
+            continue
+        start = len(home.followed)
+        for node in builders:
+            fn = ns.get(node.name)
+            if spent > FILE_STEPS or not (isinstance(fn, FuncVal) and fn.node is node):
+                break
+            interp.limit = FILE_CAP
+            _run_root(interp, fn)
+            interp.flush()
+            spent += interp.steps
+        ran = home.followed[start:]
+        ctx.followed += [(f"{name} ({other.name})", shape, how) for name, shape, how in ran]
+        if spent > FILE_STEPS or any(how in FOLLOWED for _name, _shape, how in ran):
+            break
+    for key, (exact, finding) in home.findings.items():
+        old = ctx.findings.get(key)
+        if old is None or (exact and not old[0]):
+            ctx.findings[key] = (exact, replace(finding, path=ctx.path))
+
+
+_IMPORTERS: dict[Path, list[tuple[Path, list[ast.FunctionDef]]]] = {}
+
+
+def _importers(path: Path) -> list[tuple[Path, list[ast.FunctionDef]]]:
+    """The files of ``path``'s folder that import it (``from .blocks import``) and define
+    public builders, with them, in name order (at most :data:`IMPORTERS_MAX`)."""
+    if path in _IMPORTERS:
+        return _IMPORTERS[path]
+    found: list[tuple[Path, list[ast.FunctionDef]]] = []
+    pattern = re.compile(rf"^[ \t]*from[ \t]+[\w.]*\.{re.escape(path.stem)}[ \t]+import", re.M)
+    try:
+        siblings = sorted(path.parent.glob("*.py"))
+    except OSError:
+        siblings = []
+    for sibling in siblings:
+        if sibling == path or len(found) >= IMPORTERS_MAX:
+            continue
+        try:
+            text = sibling.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not pattern.search(text):
+            continue
+        read = imports.parsed(sibling)
+        body = read[1].body if read is not None else []
+        builders = [n for n in body if isinstance(n, ast.FunctionDef) and _builder(n)]
+        if builders:
+            found.append((sibling, builders))
+    if len(_IMPORTERS) > 4096:
+        _IMPORTERS.clear()
+    _IMPORTERS[path] = found
+    return found
+
+
+def _builder(node: ast.stmt) -> bool:
+    """A public module-level function without required parameters that returns
+    something (see :func:`_roots`)."""
+    if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+        return False
+    args = node.args
+    required = len(args.posonlyargs + args.args) - len(args.defaults)
+    required += sum(1 for d in args.kw_defaults if d is None)
+    return required == 0 and any(isinstance(st, ast.Return) and st.value for st in node.body)
 
 
 class _Building:

@@ -26,6 +26,7 @@ __all__ = [
     "MAX_IMPORT_DEPTH",
     "Lazy",
     "ModuleRef",
+    "on_disk",
     "opaque",
     "parsed",
     "remember",
@@ -151,6 +152,16 @@ def submodule(package: Path, name: str) -> Path | None:
     if package.name != "__init__.py":
         return None
     return _module_file(package.parent, [name])
+
+
+def on_disk(path: str) -> Path | None:
+    """The file a linted text names, resolved as imports name it (None: not a file)."""
+    if not path or path.startswith("<"):
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def parsed(path: Path) -> tuple[str, ast.Module] | None:

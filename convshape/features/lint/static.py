@@ -23,8 +23,8 @@ from convshape.core.errors import (
     UsageError,
 )
 from convshape.features.lint.config import DEFAULT_EXCLUDE, Config, matches_code, relative
-from convshape.features.lint.imports import known_tree, remember
-from convshape.features.lint.values import Finding
+from convshape.features.lint.imports import known_tree, on_disk, remember
+from convshape.features.lint.values import FOLLOWED, Finding
 from convshape.readers.parse import parse_shape
 from convshape.readers.source import read_bytes
 
@@ -144,8 +144,8 @@ def lint_source(
         Finding(path, line, 1, LINT_DIRECTIVE.code, reason, "error", line, 1)
         for line, reason in comments.problems
     ]
-    on_disk = _on_disk(path)
-    tree = known_tree(on_disk, source) if on_disk is not None else None
+    disk = on_disk(path)
+    tree = known_tree(disk, source) if disk is not None else None
     try:
         if tree is not None:
             pass  # read and parsed already, as a module another file imports
@@ -163,8 +163,8 @@ def lint_source(
             col = getattr(exc, "offset", None) or 1
             reason = " ".join(str(getattr(exc, "msg", exc)).split())
         return _kept([_unparsable(path, reason, line, col), *directives], config, rel, comments)
-    if on_disk is not None:
-        remember(on_disk, source, tree)  # for the files that import this one
+    if disk is not None:
+        remember(disk, source, tree)  # for the files that import this one
     known = dict(config.inputs if config is not None else {})
     known.update(inputs or {})
     ctx = FileContext(path, source, known, comments.inputs, rel=rel)
@@ -188,19 +188,6 @@ def lint_source(
     if ctx.defined and not any(m.how in FOLLOWED for m in models):
         found.append(_not_followed(path, ctx.defined, [m for m in models if m.how != "skipped"]))
     return _kept(found + directives, config, rel, comments)
-
-
-def _on_disk(path: str) -> Path | None:
-    """The file a linted text names, resolved as imports name it (None: not a file)."""
-    if path == "<string>" or path.startswith("<"):
-        return None
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-
-
-FOLLOWED: Final = ("declared", "assumed", "unknown")  # Followed.how of a model followed
 
 
 def _not_followed(path: str, defined: list[tuple[str, int]], tried: list[Followed]) -> Finding:

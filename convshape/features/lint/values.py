@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 __all__ = [
+    "FOLLOWED",
     "UNKNOWN",
     "Builtin",
     "ClassInfo",
@@ -52,6 +53,11 @@ class _Unknown:
 
 UNKNOWN: Final = _Unknown()
 """A value the source does not fix statically: every rule that meets it stays silent."""
+
+
+# how a model followed from a root was given its input (static.Followed.how); any other
+# entry says why it was not followed
+FOLLOWED: Final = ("declared", "assumed", "unknown")
 
 
 @dataclass(frozen=True)

@@ -1785,6 +1785,16 @@ INVALID_SHAPE_DIMENSION_BARE = worded(
     today=INVALID_SHAPE_DIMENSION,
 )
 
+NARROW_EXCEEDS = legacy(
+    "CS896",
+    "narrow-exceeds",
+    RT,
+    "start ({start}) + length ({length}) exceeds dimension size ({size}).",
+    versions="-1.13",
+    source=RECORDED,
+    today=NARROW_NEGATIVE.code,
+)
+
 # ---------------------------------------------------------------------------------------
 # Lint-only findings (``convshape lint``): not torch errors, so their templates are
 # convshape's own words. ``exc`` says which kind of finding it is, not a Python exception.

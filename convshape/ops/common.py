@@ -34,6 +34,7 @@ __all__ = [
     "pointwise",
     "rank_text",
     "row",
+    "size_at",
     "wrap_dim",
 ]
 
@@ -68,6 +69,16 @@ def wrap_dim(dim: int, rank: int) -> int:
     if not -n <= dim < n:
         raise E.DIM_OUT_OF_RANGE.error(low=-n, high=n - 1, got=dim)
     return dim + n if dim < 0 else dim
+
+
+def size_at(shape: Shape, dim: int) -> int:
+    """``tensor.size(dim)``, with torch's IndexError when ``dim`` is out of range."""
+    rank = len(shape)
+    if rank == 0:
+        raise E.DIM_NO_DIMENSIONS.error(got=dim)
+    if not -rank <= dim < rank:
+        raise E.DIM_OUT_OF_RANGE.error(low=-rank, high=rank - 1, got=dim)
+    return shape[dim]
 
 
 def rank_text(ranks: tuple[int, ...]) -> str:

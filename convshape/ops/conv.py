@@ -43,7 +43,7 @@ from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, PaddingMode, Shape, ntuple
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
-from convshape.ops.pad import check_new_sizes, pad_shape
+from convshape.ops.pad import check_new_sizes, narrow, pad_shape
 
 __all__ = ["FAMILY", "Conv", "ConvCall", "infer_call", "infer_module", "uses_onednn"]
 
@@ -482,9 +482,10 @@ def _same(spec: ConvCall, x: Shape, trace: Trace) -> tuple[Shape, Ints, Ints]:
     padded = list(x)
     for i in range(dim):
         delta = right[i] - left[i]
-        padded[i + 2] += delta  # a negative delta crops the start; the padding stays left
-        if padded[i + 2] < 0:
-            raise E.NARROW_NEGATIVE.error()
+        if delta < 0:  # a negative delta crops the start; the padding stays left
+            padded[i + 2] = narrow(padded[i + 2], -delta, padded[i + 2] + delta)
+        else:
+            padded[i + 2] += delta
         if delta < 0 and current() in SAME_CROP_PADS_RIGHT:
             left[i] = right[i]
     trace.notes.append(

@@ -30,7 +30,7 @@ from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, Shape, ntuple
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
-from convshape.ops.pool import size_at
+from convshape.ops.common import size_at
 
 __all__ = ["FAMILY", "Fold", "Unfold", "infer_fold", "infer_unfold"]
 

@@ -12,12 +12,12 @@ import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Final, cast
 
 from convshape.core import errors as E
 from convshape.core.errors import ShapeError, UsageError, py_list, sizes, torch_size
 from convshape.core.registry import LAYERS, OpFamily, TorchCall, register
-from convshape.core.releases import current, span
+from convshape.core.releases import Span, current, span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -32,6 +32,7 @@ from convshape.ops.common import (
     pointwise,
     rank_text,
     row,
+    size_at,
 )
 
 __all__ = ["FAMILY", "BatchNorm", "GroupNorm", "InstanceNorm", "LayerNorm", "Norm"]
@@ -130,17 +131,22 @@ def _param_shapes(spec: Norm) -> list[Shape]:
     return [spec.normalized_shape] * (2 if spec.bias else 1)
 
 
-NORM_BIAS = span("2.12-")
-"""Releases whose BatchNorm, InstanceNorm and GroupNorm take ``bias=`` (docs/releases.md)."""
-_INIT = {"BatchNorm": "_BatchNorm", "InstanceNorm": "_InstanceNorm", "GroupNorm": "GroupNorm"}
+BIAS_ADDED: Final[Mapping[str, tuple[str, Span]]] = {
+    "BatchNorm": ("_BatchNorm", span("2.12-")),
+    "InstanceNorm": ("_InstanceNorm", span("2.12-")),
+    "GroupNorm": ("GroupNorm", span("2.12-")),
+    "LayerNorm": ("LayerNorm", span("2.1-")),
+}
+"""Per norm, the ``__init__`` that takes ``bias=`` and the releases whose does (the older
+ones refuse the keyword; docs/releases.md)."""
 
 
 def construct_error(spec: Norm) -> ShapeError | None:
     """What the constructor raises: a ``bias=`` it does not take (releases before
-    :data:`NORM_BIAS`), groups that do not divide the channels, a negative size."""
-    cls = _INIT.get(type(spec).__name__)
-    if cls and not getattr(spec, "bias", True) and current() not in NORM_BIAS:
-        return E.UNEXPECTED_KEYWORD.error(cls=cls, name="bias")
+    :data:`BIAS_ADDED`), groups that do not divide the channels, a negative size."""
+    init, added = BIAS_ADDED[type(spec).__name__]
+    if not getattr(spec, "bias", True) and current() not in added:
+        return E.UNEXPECTED_KEYWORD.error(cls=init, name="bias")
     if isinstance(spec, GroupNorm) and spec.num_groups and spec.num_channels % spec.num_groups:
         return E.GROUPNORM_GROUPS.error(channels=spec.num_channels, groups=spec.num_groups)
     return negative_sizes(_param_shapes(spec))
@@ -223,14 +229,17 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
     return shape
 
 
+GROUPNORM_RANK_CHECKED = span("2.0-")
+"""Releases whose F.group_norm checks the rank before ``input.size(1)`` (older ones raise
+size()'s IndexError)."""
 GROUPNORM_SIZES_CHECKED = span("2.14-")
 """Releases whose group_norm refuses zero channels and an empty HxW (docs/releases.md)."""
 
 
 def _group_norm(spec: GroupNorm, shape: Shape) -> Shape:
-    if len(shape) < 2:
+    if len(shape) < 2 and current() in GROUPNORM_RANK_CHECKED:
         raise E.GROUPNORM_RANK.error(idim=len(shape))
-    n, c = shape[0], shape[1]
+    n, c = size_at(shape, 0), size_at(shape, 1)
     verify = [n * c // spec.num_groups, spec.num_groups, *shape[2:]]
     if verify[0] * math.prod(verify[2:]) == 1:
         raise E.BATCHNORM_ONE_VALUE.error(input=py_list(verify))

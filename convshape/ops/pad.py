@@ -23,19 +23,37 @@ from convshape.core import errors as E
 from convshape.core.arithmetic import identity_window
 from convshape.core.errors import UsageError, sizes
 from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
-from convshape.core.releases import current, span
+from convshape.core.releases import Span, current, span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
-from convshape.ops.common import arg, feature_shape, module_code, rank_text, row, shift_window
+from convshape.ops.common import (
+    arg,
+    built,
+    feature_shape,
+    module_code,
+    rank_text,
+    row,
+    shift_window,
+    wrap_dim,
+)
 
-__all__ = ["FAMILY", "Pad", "check_new_sizes", "pad_shape"]
+__all__ = ["FAMILY", "Pad", "check_new_sizes", "narrow", "pad_shape"]
 
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 NEW_DIM_CHECKED = span("-2.9")
 """Releases whose constant_pad_nd refuses an output size <= 0 once any padding is positive."""
+MODULES_ADDED: Final[Mapping[str, Span]] = {
+    name: span("2.1-")
+    for name in ("ZeroPad1d", "ZeroPad3d", *(f"CircularPad{d}d" for d in (1, 2, 3)))
+}
+"""Padding modules only some releases have (torch.nn lacks them before): the others
+exist in every modelled release."""
+NARROW_START_WRAPPED = span("-1.13")
+"""Releases whose narrow() (constant_pad_nd's cropping) wraps its start like a dim index
+and words a length that does not fit as 'start + length exceeds'."""
 EVERY_DIMENSION = span("2.15-")
 EVERY_DIMENSION_REPLICATE = span("2.14-")
 """Releases whose 2-d and 3-d reflect (replicate: from 2.14) kernels check every output
@@ -141,7 +159,16 @@ _PAD_MODES: Final[Mapping[str, str]] = {
 }
 
 
+def construct_error(spec: Pad) -> E.ShapeError | None:
+    """``nn.<cls>`` itself: missing in the releases before it was added."""
+    added = MODULES_ADDED.get(spec.cls)
+    if added is not None and current() not in added:
+        return E.NO_ATTRIBUTE.error(module="torch.nn", name=spec.cls)
+    return None
+
+
 def infer(spec: Pad, shape: Shape, trace: Trace, env: Env) -> Shape:
+    built(construct_error(spec))
     E.check_input(shape)
     rank = len(shape)
     if spec.kind == "circular" and rank not in (spec.dims + 1, spec.dims + 2):
@@ -158,16 +185,25 @@ def infer(spec: Pad, shape: Shape, trace: Trace, env: Env) -> Shape:
         left, right = pad[2 * (rank - i - 1)], pad[2 * (rank - i - 1) + 1]
         size = out[i]
         if left < 0:
-            size += left
-            if size < 0:
-                raise E.NARROW_NEGATIVE.error()
+            size = narrow(size, -left, size + left)
         if right < 0:
-            size += right
-            if size < 0:
-                raise E.NARROW_NEGATIVE.error()
+            size = narrow(size, 0, size + right)
         out[i] = size + max(left, 0) + max(right, 0)
     check_new_sizes(shape, pad)
     return tuple(out)
+
+
+def narrow(size: int, start: int, length: int) -> int:
+    """``x.narrow(dim, start, length)`` on an axis of ``size``: the new size, or torch's
+    error (the older one in the releases of :data:`NARROW_START_WRAPPED`)."""
+    if current() in NARROW_START_WRAPPED:
+        if start != size:
+            start = wrap_dim(start, size)
+        if length < 0 or start > size - length:
+            raise E.NARROW_EXCEEDS.error(start=start, length=length, size=size)
+    elif length < 0:
+        raise E.NARROW_NEGATIVE.error()
+    return length
 
 
 def check_new_sizes(shape: Shape, pad: Sequence[int]) -> None:
@@ -269,5 +305,6 @@ FAMILY = register(
         fuzz={f"{kind}_pad": _gen(kind) for kind in _KINDS},
         window=window,
         spatial_rank=_spatial_rank,
+        construct_error=construct_error,
     )
 )

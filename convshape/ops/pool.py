@@ -43,6 +43,7 @@ from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, Shape, ntuple
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
+from convshape.ops.common import size_at
 
 # ---------------------------------------------------------------------------------------
 # The spec
@@ -200,16 +201,6 @@ def _trunc_div(a: int, b: int) -> int:
 def _expand(values: Ints, n: int) -> Ints:
     """A length-checked parameter: one value fills every axis."""
     return values * n if len(values) == 1 else values
-
-
-def size_at(shape: Shape, dim: int) -> int:
-    """``tensor.size(dim)``, with torch's IndexError when ``dim`` is out of range."""
-    rank = len(shape)
-    if rank == 0:
-        raise E.DIM_NO_DIMENSIONS.error(got=dim)
-    if not -rank <= dim < rank:
-        raise E.DIM_OUT_OF_RANGE.error(low=-rank, high=rank - 1, got=dim)
-    return shape[dim]
 
 
 def _labelled(labels: tuple[str, ...], values: Ints) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 from convshape.core.arithmetic import Axis, Sweep, axis_sweep, numel
 from convshape.core.errors import ShapeError
+from convshape.core.releases import Span
 from convshape.core.shapes import Shape
 from convshape.core.signature import Signature
 from convshape.core.trace import Env, Trace
@@ -33,6 +34,7 @@ __all__ = [
     "CONV",
     "FAMILIES_PACKAGE",
     "LAYERS",
+    "MetaReleases",
     "OpFamily",
     "TorchCall",
     "Window",
@@ -121,6 +123,23 @@ def _no_twin(spec: Any, axis: int) -> int | None:
 
 
 @dataclass(frozen=True)
+class MetaReleases:
+    """What the meta device does differently from CPU with a family's layers in some
+    releases (recorded: tests/torch_releases, docs/releases.md); ``verify`` reads it.
+
+    ``skips``: per code, the releases whose meta kernels skip that CPU check (meta returns
+    a shape). ``checks``: per code, the releases whose meta kernels make that check where
+    CPU returns a shape. ``missing``: per aten operator, the releases with no meta kernel
+    for it (NotImplementedError "Could not run ... 'Meta' backend"). ``unrunnable``: per
+    module class, the releases in which the module cannot run on meta at all."""
+
+    skips: Mapping[str, Span] = field(default_factory=dict)
+    checks: Mapping[str, Span] = field(default_factory=dict)
+    missing: Mapping[str, Span] = field(default_factory=dict)
+    unrunnable: Mapping[str, Span] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OpFamily:
     """Everything one family of layers knows (see the module docstring).
 
@@ -166,6 +185,8 @@ class OpFamily:
     """Where the family comes in listings (op lists, fuzz cycles): lower first."""
     group: str = CONV
     """:data:`CONV` or :data:`LAYERS`: which readers take the family's signatures."""
+    meta: MetaReleases = field(default_factory=MetaReleases)
+    """What meta does differently from CPU with these layers in some releases."""
 
 
 _BY_SPEC: dict[type, OpFamily] = {}

@@ -32,17 +32,17 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 from convshape import oracle
 from convshape.core.engine import Env, Result, infer_spec
 from convshape.core.errors import KINDS, UsageError, Variant
-from convshape.core.registry import CONV, family_of
-from convshape.core.releases import Span, current, span
+from convshape.core.registry import CONV, MetaReleases, families, family_of
+from convshape.core.releases import Span, current
 from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
 from convshape.features.memory import INDEX_BYTES, element_size, tensor_bytes
@@ -94,6 +94,7 @@ META_WORDING = "meta-wording"  # both raise; meta words the error its own way
 META_UNCHECKED = "meta-unchecked"  # meta accepts; the predicted CPU check is one meta skips
 META_EMPTY = "meta-empty"  # meta rejects a zero-size output that CPU returns
 META_CHECKED = "meta-checked"  # meta makes a check CPU skips for this input (that release)
+META_CANNOT_RUN = "meta-cannot-run"  # meta has no kernel for the layer (that release)
 CUDA_BACKEND = "cuda-backend"  # a CPU backend-kernel error that CUDA's kernels word or skip
 # ... or why they do not.
 SHAPE_MISMATCH = "shape-mismatch"
@@ -115,19 +116,6 @@ META_UNCHECKED_CODES = frozenset(
         "CS502",  # unfold's decomposition accepts negative padding
     }
 )
-
-# What meta does differently in other releases (recorded: tests/torch_releases,
-# docs/releases.md): per code, the releases whose meta kernels skip that check too ...
-META_UNCHECKED_IN: Final[Mapping[str, Span]] = {
-    "CS115": span("-2.12"),  # meta convolution did not compare the kernel with the input
-    "CS321": span("-2.12"),  # meta avg_pool did not check divisor_override
-}
-# ... and the releases whose meta kernels make a check CPU skips for that input (meta
-# raises the code's message where CPU returns a shape).
-META_CHECKS_IN: Final[Mapping[str, Span]] = {
-    "CS205": span("2.15-"),  # meta conv_transpose validates output_padding on empty batches
-    "CS875": span("2.14-"),  # meta reflection_pad2d refuses an output size of 0
-}
 
 # The errors raised inside CPU's backend kernels (oneDNN / THNN), not in shared ATen code.
 BACKEND_CODES = frozenset(
@@ -187,20 +175,55 @@ def _meta_text(message: str) -> str:
 META_LAYER_UNCHECKED_CODES = frozenset({"CS130", "CS818", "CS840", "CS841"})
 
 
+def _meta_releases() -> MetaReleases:
+    """What meta does differently in some releases, gathered from every family (each
+    holds its own rules' differences: ``OpFamily.meta``)."""
+    merged: dict[str, dict[str, Span]] = {
+        "skips": {},
+        "checks": {},
+        "missing": {},
+        "unrunnable": {},
+    }
+    for family in families():
+        for part, spans in merged.items():
+            spans.update(getattr(family.meta, part))
+    return MetaReleases(**merged)
+
+
 def _meta_skips(code: str) -> bool:
     """Whether meta, in the release predicted for, skips the check of ``code``."""
     if code in META_UNCHECKED_CODES:
         return True
-    return code in META_UNCHECKED_IN and current() in META_UNCHECKED_IN[code]
+    skips = _meta_releases().skips
+    return code in skips and current() in skips[code]
 
 
 def _meta_checks(message: str) -> str | None:
     """The code of a check meta makes, in the release predicted for, where CPU does not."""
     release = current()
-    for code, releases in META_CHECKS_IN.items():
+    for code, releases in _meta_releases().checks.items():
         if release in releases and KINDS[code].for_release(release).pattern.fullmatch(message):
             return code
     return None
+
+
+_NO_META_KERNEL = re.compile(r"Could not run '([\w:.]+)' with arguments from the 'Meta' backend")
+
+
+def _meta_cannot_run(result: Result, outcome: oracle.Outcome) -> str | None:
+    """Why meta, in the release predicted for, cannot run this layer at all (no meta
+    kernel for an operator it calls, a module it cannot run), or None."""
+    data = _meta_releases()
+    call = family_of(result.spec).torch(result.spec)
+    if call.module and current() in data.unrunnable.get(call.name, Span((0, 0), (0, 0))):
+        return f"torch.nn.{call.name} cannot run on meta in this release"
+    m = _NO_META_KERNEL.match(outcome.message or "")
+    if outcome.exc == "NotImplementedError" and m and current() in data.missing.get(m[1], _NONE):
+        return f"{m[1]} has no meta kernel in this release"
+    return None
+
+
+_NONE = Span((0, 0), (0, 0))
 
 
 def compare(
@@ -220,7 +243,21 @@ def compare(
     verdict = _compare(
         result, outcome, device, method=method, notes=notes, torch_version=torch_version
     )
-    if verdict.agree or device != "meta" or family_of(result.spec).group == CONV:
+    if verdict.agree or device != "meta":
+        return verdict
+    if why := _meta_cannot_run(result, outcome):
+        return Check(
+            result,
+            outcome,
+            device,
+            True,
+            META_CANNOT_RUN,
+            None,
+            (why, *notes),
+            method,
+            torch_version,
+        )
+    if family_of(result.spec).group == CONV:
         return verdict
     err = result.error
     if 0 in result.input:

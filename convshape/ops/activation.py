@@ -16,7 +16,8 @@ from typing import Final, cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import identity_window
 from convshape.core.errors import ShapeError
-from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
+from convshape.core.registry import LAYERS, MetaReleases, OpFamily, TorchCall, Window, register
+from convshape.core.releases import span
 from convshape.core.shapes import Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -389,8 +390,17 @@ _FUZZ: Final[Mapping[str, _Gen]] = {
     "identity": _gen_identity,
 }
 
+
+META = MetaReleases(
+    skips={"CS831": span("-1.13")},  # meta gelu took any approximate= string
+    missing={"aten::rrelu_with_noise": span("-2.0")},
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="activation",
         rank=11,
         group=LAYERS,

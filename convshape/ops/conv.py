@@ -37,7 +37,7 @@ from convshape.core.arithmetic import (
 )
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, py_list, sizes, torch_size
-from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.registry import MetaReleases, OpFamily, TorchCall, Window, register
 from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, PaddingMode, Shape, ntuple
@@ -1240,8 +1240,18 @@ def sweeps(spec: Conv | ConvCall, shape: Shape, axes: tuple[Axis, ...]) -> tuple
     return tuple(result)
 
 
+META = MetaReleases(
+    skips={"CS115": span("-2.12")},  # meta convolution did not compare the kernel with the input
+    checks={
+        "CS205": span("2.15-")
+    },  # meta conv_transpose validates output_padding on empty batches
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="conv",
         rank=0,
         specs=(Conv, ConvCall),

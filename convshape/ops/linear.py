@@ -15,7 +15,7 @@ from typing import cast
 
 from convshape.core import errors as E
 from convshape.core.errors import ShapeError
-from convshape.core.registry import LAYERS, OpFamily, TorchCall, register
+from convshape.core.registry import LAYERS, MetaReleases, OpFamily, TorchCall, register
 from convshape.core.releases import current, span
 from convshape.core.shapes import Shape
 from convshape.core.signature import Signature
@@ -182,8 +182,15 @@ def _no_rank(spec: Linear) -> int | None:
     return None
 
 
+META = MetaReleases(
+    unrunnable={"LazyLinear": span("-1.13")},  # moved to meta unmaterialised: 0-size weight
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="linear",
         rank=12,
         group=LAYERS,

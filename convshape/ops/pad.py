@@ -22,7 +22,7 @@ from typing import Final, cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import identity_window
 from convshape.core.errors import UsageError, sizes
-from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
+from convshape.core.registry import LAYERS, MetaReleases, OpFamily, TorchCall, Window, register
 from convshape.core.releases import Span, current, span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
@@ -292,8 +292,16 @@ def _gen(kind: str) -> Callable[[random.Random], tuple[Pad, Shape]]:
     return gen
 
 
+META = MetaReleases(
+    skips={"CS602": span("-2.0")},  # meta reflection_pad did not compare padding and input
+    checks={"CS875": span("2.14-")},  # meta reflection_pad2d refuses an output size of 0
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="pad",
         rank=15,
         group=LAYERS,

@@ -37,7 +37,7 @@ from convshape.core.arithmetic import (
 )
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import ShapeError, Variant, sizes
-from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.registry import MetaReleases, OpFamily, TorchCall, Window, register
 from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, Shape, ntuple
@@ -810,8 +810,16 @@ def sweeps(spec: Pool, shape: Shape, axes: tuple[Axis, ...]) -> tuple[Sweep, ...
     return tuple(result)
 
 
+META = MetaReleases(
+    skips={"CS321": span("-2.12")},  # meta avg_pool did not check divisor_override
+    missing={"aten::max_pool3d_with_indices": span("-2.0")},
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="pool",
         rank=1,
         specs=(Pool,),

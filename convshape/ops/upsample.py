@@ -22,7 +22,8 @@ from typing import Final, cast
 from convshape.core import errors as E
 from convshape.core.arithmetic import axis_names
 from convshape.core.errors import py_list, py_tuple, sizes
-from convshape.core.registry import LAYERS, OpFamily, TorchCall, Window, register
+from convshape.core.registry import LAYERS, MetaReleases, OpFamily, TorchCall, Window, register
+from convshape.core.releases import span
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -289,8 +290,18 @@ def _gen(r: random.Random) -> tuple[Upsample, Shape]:
     return Upsample(size, scale, mode, align, recompute), shape
 
 
+META = MetaReleases(
+    missing={
+        "aten::upsample_nearest3d.vec": span("-1.13"),
+        "aten::_upsample_nearest_exact3d.vec": span("-1.13"),
+    },
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="upsample",
         rank=14,
         group=LAYERS,

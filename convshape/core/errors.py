@@ -1729,7 +1729,7 @@ LINEAR_SCALAR_ADDMM = legacy(
     "linear-scalar-addmm",
     RT,
     "ArrayRef: invalid index Index = 18446744073709551615; Length = 0",
-    versions="-2.1",
+    versions="2.1",
     source=RECORDED,
     today=LINEAR_SCALAR.code,
 )
@@ -1793,6 +1793,72 @@ NARROW_EXCEEDS = legacy(
     versions="-1.13",
     source=RECORDED,
     today=NARROW_NEGATIVE.code,
+)
+
+SOFTMAX2D_ASSERT = legacy(
+    "CS897",
+    "softmax2d-rank-assert",
+    "AssertionError",
+    "Softmax2d requires a 3D or 4D tensor as input",
+    versions="-2.0",
+    source=RECORDED,
+    today=SOFTMAX2D_RANK.code,
+)
+REFLECT_PAD_TOO_BIG_RANK = legacy(
+    "CS898",
+    "reflect-pad-too-big-rank",
+    RT,
+    "Argument #{arg}: Padding size should be less than the corresponding input dimension, "
+    "but got: padding ({left}, {right}) at dimension {dim} of input {idim}",
+    versions="-2.0",
+    source=RECORDED,
+    today=REFLECT_PAD_TOO_BIG.code,
+)
+ADAPTIVE_NONE_FIRST_OLD = worded(
+    "CS899",
+    "adaptive-none-first-old",
+    "{op}(): argument 'output_size' (position 2) must be tuple of ints, not tuple",
+    releases="-1.13",
+    today=ADAPTIVE_NONE_FIRST,
+)
+ADAPTIVE_NONE_LATER_OLD = worded(
+    "CS848",
+    "adaptive-none-later-old",
+    "{op}(): argument 'output_size' must be tuple of ints, but found element of type "
+    "NoneType at pos {pos}",
+    releases="-2.0",
+    today=ADAPTIVE_NONE_LATER,
+)
+PAD_EMPTY_INPUT_OLD = legacy(
+    "CS849",
+    "pad-empty-input-old",
+    RT,
+    "{r}D or {r1}D (batch mode) tensor expected for input, but got: "
+    "[ torch.FloatTensor{{{flat}}} ]",
+    versions="-2.0",
+    source=RECORDED,
+    today=PAD_EMPTY_INPUT.code,
+)
+PAD_LENGTH_OLD = worded(
+    "CS850", "pad-length-old", "Padding length too large", releases="-2.0", today=PAD_LENGTH
+)
+POOL_PADDING_LENGTH_OLD = legacy(
+    "CS851",
+    "pool-padding-length-old",
+    RT,
+    "{op}: padding must be either be a single int, or a tuple of {n} ints",
+    versions="-2.0",
+    source=RECORDED,
+    today=POOL_PADDING_LENGTH.code,
+)
+CIRCULAR_PAD_SIZE = legacy(
+    "CS852",
+    "circular-pad-size",
+    RT,
+    "Invalid padding size, expected {expected} but got {got}",
+    versions="-2.0",
+    source=RECORDED,
+    today=None,
 )
 
 # ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from convshape.core import errors as E
 from convshape.core.arithmetic import identity_window
 from convshape.core.errors import ShapeError
 from convshape.core.registry import LAYERS, MetaReleases, OpFamily, TorchCall, Window, register
-from convshape.core.releases import span
+from convshape.core.releases import current, span
 from convshape.core.shapes import Shape
 from convshape.core.signature import Param, Signature
 from convshape.core.trace import Env, Trace
@@ -37,6 +37,9 @@ from convshape.ops.common import (
 )
 
 __all__ = ["FAMILY", "SOFTMAX_NAMES", "Activation", "Dropout", "Identity"]
+
+SOFTMAX2D_ASSERTS = span("-2.0")
+"""Releases whose nn.Softmax2d checks the rank with an ``assert`` (AssertionError)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ def _activation(spec: Activation, shape: Shape, trace: Trace) -> Shape:
         return shape
     if name == "Softmax2d":
         if rank not in (3, 4):
+            if current() in SOFTMAX2D_ASSERTS:
+                raise E.SOFTMAX2D_ASSERT.error()
             raise E.SOFTMAX2D_RANK.error(idim=rank)
         return shape
     if name == "GLU":

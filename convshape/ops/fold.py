@@ -159,7 +159,8 @@ def infer_unfold(spec: Unfold, shape: Shape, trace: Trace) -> Shape:
     # torch reads size(1) and size(2) before looking at the rank (short-circuit included).
     valid = size_at(x, 1) != 0 and size_at(x, 2) != 0
     if not ((rank == 3 and x[0] != 0 and valid) or (rank == 4 and valid and x[3] != 0)):
-        raise E.PAD_EMPTY_INPUT.error(r=3, r1=4, input=sizes(x))
+        flat = ",".join(map(str, x))
+        raise E.PAD_EMPTY_INPUT.error(r=3, r1=4, input=sizes(x), flat=flat)
     axes = [
         conv_axis(_HW[i], x[-2 + i], kernel[i], stride[i], padding[i], padding[i], dilation[i])
         for i in range(2)

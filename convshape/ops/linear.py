@@ -34,7 +34,7 @@ from convshape.ops.common import (
 __all__ = ["FAMILY", "Linear"]
 
 
-SCALAR_ADDMM = span("-2.1")
+SCALAR_ADDMM = span("2.1")
 """Releases where a 0-d input to a Linear with a bias fails inside addmm's indexing."""
 
 

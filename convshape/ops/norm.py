@@ -199,7 +199,7 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
         raise E.BATCHNORM_RANK.error(expected=rank_text(ranks), got=len(shape))
     feature_dim = len(shape) - (spec.dims + 1)
     channels = shape[feature_dim]
-    if channels != spec.num_features:
+    if channels != spec.num_features and current() in INSTANCENORM_FEATURES_CHECKED:
         if spec.affine:
             raise E.INSTANCENORM_FEATURES.error(
                 dim=feature_dim, expected=spec.num_features, got=channels
@@ -211,7 +211,7 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
         raise E.INSTANCENORM_SPATIAL.error(input=torch_size(batched))
     if math.prod(batched) == 0:
         b = batched[0]
-        if spec.affine and b * channels == 0:  # batch_norm on the weight repeated b times
+        if spec.affine and b * spec.num_features == 0:  # batch_norm: weight repeated b times
             raise E.EMPTY_SELECT.error()
         if spec.track_running_stats and use_input_stats and b * channels != b * spec.num_features:
             # batch_norm returns the empty input; copying the running statistics back
@@ -223,12 +223,18 @@ def _instance_norm(spec: InstanceNorm, shape: Shape, training: bool, trace: Trac
                 raise E.INSTANCENORM_STATS_BROADCAST_ONE.error(c=channels)
             raise E.INSTANCENORM_STATS_BROADCAST.error(features=spec.num_features, c=channels)
         return shape
+    b = batched[0]
     if spec.track_running_stats and channels != spec.num_features:
-        b = batched[0]
         raise E.BATCHNORM_FEATURES.error(got=b * channels, expected=b * spec.num_features)
+    if spec.affine and channels != spec.num_features:  # unchecked before, in old releases
+        raise E.BATCHNORM_WEIGHT_FEATURES.error(got=b * channels, expected=b * spec.num_features)
     return shape
 
 
+INSTANCENORM_FEATURES_CHECKED = span("2.1-")
+"""Releases whose nn.InstanceNormNd compares the input's channels with num_features (the
+older ones leave it to batch_norm's checks on the statistics and weight repeated per
+sample)."""
 GROUPNORM_RANK_CHECKED = span("2.0-")
 """Releases whose F.group_norm checks the rank before ``input.size(1)`` (older ones raise
 size()'s IndexError)."""

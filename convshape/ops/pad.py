@@ -54,6 +54,12 @@ exist in every modelled release."""
 NARROW_START_WRAPPED = span("-1.13")
 """Releases whose narrow() (constant_pad_nd's cropping) wraps its start like a dim index
 and words a length that does not fit as 'start + length exceeds'."""
+CIRCULAR_BATCHED = span("-2.0")
+"""Releases whose circular padding takes batched inputs only: 2 * (rank - 2) paddings."""
+OLD_REFLECT_CHECKS = span("-2.0")
+"""Releases whose 1-d and 2-d reflect kernels check that every dimension but the first is
+non-zero, batched or not, in their own words (and whose 2-d kernel names the input's rank
+where the padding is too large for it)."""
 EVERY_DIMENSION = span("2.15-")
 EVERY_DIMENSION_REPLICATE = span("2.14-")
 """Releases whose 2-d and 3-d reflect (replicate: from 2.14) kernels check every output
@@ -68,6 +74,8 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
     n = len(pad) // 2
     if n not in (1, 2, 3) or rank not in (n + 1, n + 2):
         raise E.PAD_RANK.error(pad=len(pad), idim=rank)
+    if mode == "circular" and current() in CIRCULAR_BATCHED and len(pad) + 4 != 2 * rank:
+        raise E.CIRCULAR_PAD_SIZE.error(expected=2 * (rank - 2), got=len(pad))
     lead = rank - n
     pairs = [(pad[2 * (n - 1 - i)], pad[2 * (n - 1 - i) + 1]) for i in range(n)]  # first axis first
     sizes_in = shape[lead:]
@@ -80,19 +88,24 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
                 raise E.CIRCULAR_NEGATIVE.error()
         return shape[:lead] + out
 
-    non_batch = shape[1:] if rank == n + 2 else shape
+    old = mode == "reflect" and n < 3 and current() in OLD_REFLECT_CHECKS
+    non_batch = shape[1:] if rank == n + 2 or old else shape
     if 0 in non_batch:
-        raise E.PAD_EMPTY_INPUT.error(r=n + 1, r1=n + 2, input=sizes(shape))
+        kind = E.PAD_EMPTY_INPUT_OLD if old else E.PAD_EMPTY_INPUT
+        flat = ",".join(map(str, shape))
+        raise kind.error(r=n + 1, r1=n + 2, input=sizes(shape), flat=flat)
     if mode == "reflect":
         for i in reversed(range(n)):
             left, right = pairs[i]
             if not (left < sizes_in[i] and right < sizes_in[i]):
-                raise E.REFLECT_PAD_TOO_BIG.error(
+                kind = E.REFLECT_PAD_TOO_BIG_RANK if old and n == 2 else E.REFLECT_PAD_TOO_BIG
+                raise kind.error(
                     arg=4 + 2 * (n - 1 - i),
                     left=left,
                     right=right,
                     dim=lead + i,
                     input=sizes(shape),
+                    idim=rank,
                 )
     full = shape[:lead] + out
     every = EVERY_DIMENSION_REPLICATE if mode == "replicate" else EVERY_DIMENSION
@@ -293,7 +306,8 @@ def _gen(kind: str) -> Callable[[random.Random], tuple[Pad, Shape]]:
 
 
 META = MetaReleases(
-    skips={"CS602": span("-2.0")},  # meta reflection_pad did not compare padding and input
+    # meta reflection_pad did not compare the padding with the input
+    skips={"CS602": span("-2.0"), "CS898": span("-2.0")},
     checks={"CS875": span("2.14-")},  # meta reflection_pad2d refuses an output size of 0
 )
 """What meta does differently from CPU with these layers in some releases (verify)."""

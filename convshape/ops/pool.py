@@ -167,6 +167,10 @@ __all__ = ["FAMILY", "Pool", "PoolKind", "dilates", "infer_pool", "pads", "size_
 # What other releases do differently here (docs/releases.md), read by the rules below.
 PAD_HALF_OF_KERNEL = span("-2.2")
 """pooling_output_shape bounds the padding by half the kernel, not the dilated kernel."""
+MAX_POOL_PADDING_TYPO = span("-2.0")
+"""Releases whose max_pool2d/3d word a padding of the wrong length 'must be either be'."""
+MAX_POOL1D_EMPTY_RETURNS = span("-2.0")
+"""Releases whose max_pool1d returns an output of length 0 (later ones raise)."""
 LP_POOL_3D = span("2.2-")
 """Releases that have nn.LPPool3d and F.lp_pool3d."""
 LP_NORM_CHECKED = span("2.14-")
@@ -310,7 +314,7 @@ def _max_pool1d(x: Shape, args: _Args, trace: Trace) -> Shape:
         raise E.MAX_POOL1D_DILATION.error(dilation=d)
     axis = pool_axis("L", x[-1], k, s, p, d, args.ceil_mode)
     trace.axes.append(axis)
-    if axis.output <= 0:
+    if axis.output < 0 or (axis.output == 0 and current() not in MAX_POOL1D_EMPTY_RETURNS):
         raise E.MAX_POOL1D_OUTPUT.error(output=axis.output)
     return (*x[:-1], axis.output)
 
@@ -357,10 +361,13 @@ def _check_param_lengths(checks: list[_LengthCheck]) -> None:
 def _check_lengths(op: str, n: int, args: _Args, dilation: bool) -> None:
     """The 2-d / max 3-d parameter checks: one value or n values (stride: or none)."""
     word = _WORDS[n]
+    padding = E.POOL_PADDING_LENGTH
+    if dilation and current() in MAX_POOL_PADDING_TYPO:
+        padding = E.POOL_PADDING_LENGTH_OLD
     checks: list[_LengthCheck] = [
         (args.kernel, (1, n), lambda: E.POOL_KERNEL_LENGTH.error(op=op, n=word)),
         (args.stride, (0, 1, n), lambda: E.POOL_STRIDE_LENGTH.error(op=op, n=word)),
-        (args.padding, (1, n), lambda: E.POOL_PADDING_LENGTH.error(op=op, n=word)),
+        (args.padding, (1, n), lambda: padding.error(op=op, n=word)),
     ]
     if dilation:
         checks.append((args.dilation, (1, n), lambda: E.POOL_DILATION_LENGTH.error(op=op, n=word)))

@@ -1752,7 +1752,7 @@ ONEDNN_CONV_DESCRIPTOR_OLD = worded(
     "CS888",
     "onednn-convolution-descriptor-old",
     "could not create a primitive descriptor for a convolution forward propagation primitive",
-    releases="-2.6",
+    releases="2.1-2.6",
     today=ONEDNN_CONV_DESCRIPTOR,
 )
 
@@ -1859,6 +1859,49 @@ CIRCULAR_PAD_SIZE = legacy(
     versions="-2.0",
     source=RECORDED,
     today=None,
+)
+
+ONEDNN_CONV_DESCRIPTOR_DILATED = worded(
+    "CS853",
+    "onednn-dilated-convolution-descriptor",
+    "could not create a descriptor for a dilated convolution forward propagation primitive",
+    releases="-2.0",
+    today=ONEDNN_CONV_DESCRIPTOR,
+)
+ONEDNN_DECONV_DESCRIPTOR_DILATED = legacy(
+    "CS854",
+    "onednn-dilated-deconvolution-descriptor",
+    RT,
+    "could not create a descriptor for a dilated deconvolution forward propagation primitive",
+    versions="2.0",
+    source=RECORDED,
+    today=ONEDNN_DECONV_DESCRIPTOR.code,
+)
+ONEDNN_PRIMITIVE_DESCRIPTOR = legacy(
+    "CS858",
+    "onednn-primitive-descriptor",
+    RT,
+    "could not create a primitive descriptor",
+    versions="2.0",
+    source=RECORDED,
+    today=ONEDNN_DECONV_DESCRIPTOR.code,
+)
+
+PAD_OUTPUT_TOO_SMALL_OLD = legacy(
+    "CS859",
+    "pad-output-too-small-old",
+    RT,
+    "input ({input})is too small. Calculated output {output}",
+    versions="-2.0",
+    source=RECORDED,
+    today=PAD_OUTPUT_TOO_SMALL.code,
+)
+TRANSPOSE_PADDING_STRING_OLD = worded(
+    "CS214",
+    "transpose-padding-string-old",
+    "{op}(): argument 'padding' (position 5) must be tuple of ints, not tuple",
+    releases="-1.13",
+    today=TRANSPOSE_PADDING_STRING,
 )
 
 # ---------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ META_UNCHECKED_CODES = frozenset(
 
 # The errors raised inside CPU's backend kernels (oneDNN / THNN), not in shared ATen code.
 BACKEND_CODES = frozenset(
-    {"CS117", "CS118", "CS119", "CS120", "CS121", "CS122", "CS129"}
+    {"CS117", "CS118", "CS119", "CS120", "CS121", "CS122", "CS129", "CS854", "CS858"}
     | {"CS203", "CS204", "CS205", "CS210", "CS211", "CS212"}
 )
 
@@ -210,20 +210,21 @@ def _meta_checks(message: str) -> str | None:
 _NO_META_KERNEL = re.compile(r"Could not run '([\w:.]+)' with arguments from the 'Meta' backend")
 
 
+_NONE = Span((0, 0), (0, 0))  # no release
+
+
 def _meta_cannot_run(result: Result, outcome: oracle.Outcome) -> str | None:
     """Why meta, in the release predicted for, cannot run this layer at all (no meta
     kernel for an operator it calls, a module it cannot run), or None."""
     data = _meta_releases()
     call = family_of(result.spec).torch(result.spec)
-    if call.module and current() in data.unrunnable.get(call.name, Span((0, 0), (0, 0))):
-        return f"torch.nn.{call.name} cannot run on meta in this release"
+    if current() in data.unrunnable.get(call.name, _NONE):
+        where = "torch.nn" if call.module else "torch.nn.functional"
+        return f"{where}.{call.name} cannot run on meta in this release"
     m = _NO_META_KERNEL.match(outcome.message or "")
     if outcome.exc == "NotImplementedError" and m and current() in data.missing.get(m[1], _NONE):
         return f"{m[1]} has no meta kernel in this release"
     return None
-
-
-_NONE = Span((0, 0), (0, 0))
 
 
 def compare(

@@ -399,6 +399,7 @@ _FUZZ: Final[Mapping[str, _Gen]] = {
 META = MetaReleases(
     skips={"CS831": span("-1.13")},  # meta gelu took any approximate= string
     missing={"aten::rrelu_with_noise": span("-2.0")},
+    unrunnable={"PReLU": span("-1.13")},  # meta prelu asserted on a 1-d input
 )
 """What meta does differently from CPU with these layers in some releases (verify)."""
 

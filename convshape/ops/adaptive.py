@@ -24,6 +24,7 @@ from convshape.core.arithmetic import (
 )
 from convshape.core.errors import sizes
 from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape
 from convshape.core.shapes import Ints, Shape
 from convshape.core.signature import Param, Signature
@@ -152,6 +153,11 @@ def _check_nonempty(x: Shape, op: str) -> None:
             raise E.ADAPTIVE_EMPTY.error(op=op, input=sizes(x), dim=i)
 
 
+MAX_1D_CHECKS_EMPTY = span("2.1-")
+"""Releases whose adaptive_max_pool1d checks for empty dimensions itself (the older ones
+leave it to adaptive_max_pool2d, on the input viewed as 2-d)."""
+
+
 def _adaptive_1d(spec: AdaptivePool, x: Shape, trace: Trace) -> Shape:
     """``adaptive_{avg,max}_pool1d``: argument parsing, check1d, then the 2-d op on (1, L)."""
     op = spec.op
@@ -162,7 +168,8 @@ def _adaptive_1d(spec: AdaptivePool, x: Shape, trace: Trace) -> Shape:
         raise E.ONE_INT.error(op=op, name="output_size", n=len(size))
     view = (*x[:-1], 1, x[-1])
     if spec.kind == "max":
-        _check_nonempty(x, op)
+        if current() in MAX_1D_CHECKS_EMPTY:
+            _check_nonempty(x, op)
         out = _adaptive_max(2, view, (1, size[0]), "adaptive_max_pool2d", trace)
     else:
         out = _adaptive_avg(2, view, (1, size[0]), "adaptive_avg_pool2d", trace)

@@ -432,6 +432,12 @@ def _same_axes(spec: ConvCall, x: Shape, axes: list[Axis]) -> list[Axis]:
     return result
 
 
+TRANSPOSED_ONEDNN = span("2.0-")
+"""Releases whose transposed convolutions on CPU may run in oneDNN (the older ones always
+take the slow THNN kernels)."""
+ONEDNN_2_7_DECONV = span("2.0")
+"""The release whose oneDNN (2.7) words a deconvolution it cannot make by its cause: an
+empty kernel, or a dilation it cannot take."""
 DILATION_CHECKED = span("2.2-")
 """Releases whose check_shape_forward refuses a negative dilation (before them it reaches
 the backend kernels, which word it their own way)."""
@@ -649,6 +655,8 @@ def uses_onednn(
     """``ConvParams::use_mkldnn`` for float32 CPU tensors (x and w in their 4-d/5-d form)."""
     if not env.mkldnn:
         return False
+    if transposed and current() not in TRANSPOSED_ONEDNN:
+        return False
     if transposed and any(o >= s for o, s in zip(op, stride, strict=True)):
         return False
     n, c, h, wd = x[0], x[1], x[2], x[3]
@@ -722,6 +730,10 @@ def _onednn_error(
         )
         if len(w) == 5 and any(d <= 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DIMENSIONS_INVALID.error()
+        if current() in ONEDNN_2_7_DECONV and 0 in w:
+            return E.ONEDNN_PRIMITIVE_DESCRIPTOR.error()
+        if current() in ONEDNN_2_7_DECONV and (dilated_zero or any(d < 0 for d in dilation)):
+            return E.ONEDNN_DECONV_DESCRIPTOR_DILATED.error()
         if dilated_zero or 0 in w or any(d < 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DECONV_DESCRIPTOR.error()
         return None
@@ -1241,10 +1253,13 @@ def sweeps(spec: Conv | ConvCall, shape: Shape, axes: tuple[Axis, ...]) -> tuple
 
 
 META = MetaReleases(
-    skips={"CS115": span("-2.12")},  # meta convolution did not compare the kernel with the input
-    checks={
-        "CS205": span("2.15-")
-    },  # meta conv_transpose validates output_padding on empty batches
+    skips={
+        "CS115": span("-2.12"),  # meta convolution did not compare the kernel with the input
+        "CS854": span("2.0"),  # oneDNN's checks (CPU's backend), which meta never makes
+        "CS858": span("2.0"),
+    },
+    # meta conv_transpose validates output_padding on empty batches
+    checks={"CS205": span("2.15-")},
 )
 """What meta does differently from CPU with these layers in some releases (verify)."""
 

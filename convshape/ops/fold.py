@@ -25,7 +25,8 @@ from convshape.core.arithmetic import (
 )
 from convshape.core.code import ints_code, kw
 from convshape.core.errors import py_tuple, sizes
-from convshape.core.registry import OpFamily, TorchCall, register
+from convshape.core.registry import MetaReleases, OpFamily, TorchCall, register
+from convshape.core.releases import span
 from convshape.core.sampling import input_shape, per_axis
 from convshape.core.shapes import Ints, Shape, ntuple
 from convshape.core.signature import Param, Signature
@@ -417,8 +418,16 @@ def sweeps(spec: Unfold | Fold, shape: Shape, axes: tuple[Axis, ...]) -> tuple[S
     return tuple(result)
 
 
+META = MetaReleases(
+    # meta's col2im mixes up asymmetric padding (wrong shapes, or narrow() errors)
+    unrunnable={"Fold": span("-1.13"), "fold": span("-1.13")},
+)
+"""What meta does differently from CPU with these layers in some releases (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="fold",
         rank=3,
         specs=(Unfold, Fold),

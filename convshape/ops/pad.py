@@ -133,7 +133,8 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str) -> Shape:
         else:
             given = f"D: {sizes_in[0]} H: {sizes_in[1]}, W: {sizes_in[2]}"
         calc = " ".join(f"{a}: {o}" for a, o in zip(letters, out, strict=True))
-        raise E.PAD_OUTPUT_TOO_SMALL.error(input=given, output=calc)
+        small = E.PAD_OUTPUT_TOO_SMALL_OLD if old and n == 2 else E.PAD_OUTPUT_TOO_SMALL
+        raise small.error(input=given, output=calc)
     return full
 
 

@@ -156,3 +156,41 @@ def test_every_recorded_wording_is_printed_by_a_recorded_release_in_its_span() -
         assert printed, f"{code}: no recorded release printed it"
         in_span = {v for v in printed if v in releases}
         assert in_span, f"{code}: printed only outside {old.versions}: {sorted(printed)}"
+
+
+def test_meta_differences_live_with_their_families() -> None:
+    """verify reads what meta does differently per release from the op families (each
+    rule's differences in one module): known codes, spans within the modelled releases."""
+    from convshape.core import errors as E
+    from convshape.core.registry import families
+
+    seen = 0
+    for family in families():
+        meta = family.meta
+        for code, releases in {**meta.skips, **meta.checks}.items():
+            assert code in E.KINDS, f"{family.name}: {code}"
+            assert any(r in releases for r in MODELLED), f"{family.name}: {code} {releases}"
+            seen += 1
+        for op in meta.missing:
+            assert op.startswith("aten::"), f"{family.name}: {op}"
+    assert seen
+
+
+def test_verify_refuses_a_release_other_than_the_installed_one() -> None:
+    """verify runs the installed torch: --torch naming another release is one line, exit 2;
+    the installed release itself is fine."""
+    from importlib import metadata
+
+    from click.testing import CliRunner
+
+    from convshape.cli.app import cli
+
+    pytest.importorskip("torch")
+    installed = parse(metadata.version("torch"))
+    other = OLDEST if installed != OLDEST else LATEST
+    layer = ["verify", "nn.Conv2d(3, 8, 3)", "--input", "1,3,8,8", "--device", "meta"]
+    r = CliRunner().invoke(cli, [*layer, "--torch", name(other)])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+    assert f"--torch {name(other)}" in r.output and "installed torch" in r.output
+    r = CliRunner().invoke(cli, [*layer, "--torch", name(installed)])
+    assert r.exit_code == 0, r.output

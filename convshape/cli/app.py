@@ -176,6 +176,8 @@ def verify(
 
     if not oracle.available():
         fail(f"torch is not installed; install it with: {V.INSTALL}")
+    if mismatch := V.release_mismatch(torch_target()):
+        fail(mismatch)
     dev = device.strip().lower()
     layer = kw.get("layer")
     if args.wants_stack(layer, file, variable):

@@ -1840,10 +1840,10 @@ PAD_EMPTY_INPUT_OLD = legacy(
     today=PAD_EMPTY_INPUT.code,
 )
 PAD_LENGTH_OLD = worded(
-    "CS850", "pad-length-old", "Padding length too large", releases="-2.0", today=PAD_LENGTH
+    "CS608", "pad-length-old", "Padding length too large", releases="-2.0", today=PAD_LENGTH
 )
 POOL_PADDING_LENGTH_OLD = legacy(
-    "CS851",
+    "CS339",
     "pool-padding-length-old",
     RT,
     "{op}: padding must be either be a single int, or a tuple of {n} ints",
@@ -1852,7 +1852,7 @@ POOL_PADDING_LENGTH_OLD = legacy(
     today=POOL_PADDING_LENGTH.code,
 )
 CIRCULAR_PAD_SIZE = legacy(
-    "CS852",
+    "CS609",
     "circular-pad-size",
     RT,
     "Invalid padding size, expected {expected} but got {got}",

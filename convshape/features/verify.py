@@ -42,7 +42,7 @@ from convshape import oracle
 from convshape.core.engine import Env, Result, infer_spec
 from convshape.core.errors import KINDS, UsageError, Variant
 from convshape.core.registry import CONV, MetaReleases, families, family_of
-from convshape.core.releases import Span, current
+from convshape.core.releases import Resolved, Span, current, resolve
 from convshape.core.shapes import Shape
 from convshape.features.fuzz import OPS, generate
 from convshape.features.memory import INDEX_BYTES, element_size, tensor_bytes
@@ -499,6 +499,26 @@ def _default_env() -> Env:
 @cache
 def _torch_version() -> str | None:
     return oracle.torch_version()
+
+
+def release_mismatch(target: Resolved) -> str | None:
+    """Why ``verify --torch`` cannot check ``target`` here, or None: verify runs the
+    installed torch, so a ``--torch`` naming another release would compare that release's
+    predictions with the installed release's outcomes (docs/releases.md)."""
+    installed = oracle.torch_version()
+    if installed is None or target.origin != "--torch":
+        return None
+    try:
+        runs = resolve(installed)
+    except ValueError:  # a build whose version is not a release number
+        return None
+    if runs.release == target.release:
+        return None
+    return (
+        f"--torch {target.requested}: verify runs the installed torch {installed} "
+        f"(predicted as torch {runs.name}); drop --torch, or use calc --torch "
+        f"{target.requested} to predict that release without running it"
+    )
 
 
 def default_env() -> Env:

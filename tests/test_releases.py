@@ -31,7 +31,7 @@ def test_fixtures_hold_one_outcome_per_case() -> None:
 # Releases whose recorded outcomes the engine does not all predict yet: at most this many
 # misses (a ratchet: lower it as the differences are added; docs/releases.md has the
 # per-release agreement). Every other recorded release must be predicted entirely.
-NOT_YET: dict[str, int] = {"2.0.1": 8}
+NOT_YET: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("release", RELEASES)
@@ -194,3 +194,18 @@ def test_verify_refuses_a_release_other_than_the_installed_one() -> None:
     assert f"--torch {name(other)}" in r.output and "installed torch" in r.output
     r = CliRunner().invoke(cli, [*layer, "--torch", name(installed)])
     assert r.exit_code == 0, r.output
+
+
+def test_transposed_negative_dilation_with_one_tap_in_2_1() -> None:
+    """Seen live in torch 2.1.2 (verify --fuzz, cpu): oneDNN takes a negative dilation on
+    an axis with one tap, as it takes a dilation of 0 there; torch returned (9, 16)."""
+    from convshape.core.engine import Env, infer_spec
+    from convshape.core.releases import using
+    from convshape.readers.parse import parse_layer
+
+    code = (
+        "F.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1, groups=3, dilation=-1)"
+    )
+    spec = parse_layer(code, weight=(9, 3, 1), bias=(9,))
+    with using((2, 1)):
+        assert infer_spec(spec, (9, 9), Env(num_threads=2, torch=(2, 1))).output == (9, 16)

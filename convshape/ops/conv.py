@@ -436,8 +436,12 @@ TRANSPOSED_ONEDNN = span("2.0-")
 """Releases whose transposed convolutions on CPU may run in oneDNN (the older ones always
 take the slow THNN kernels)."""
 ONEDNN_2_7_DECONV = span("2.0")
-"""The release whose oneDNN (2.7) words a deconvolution it cannot make by its cause: an
-empty kernel, or a dilation it cannot take."""
+"""The release whose oneDNN (2.7) deconvolutions differ (probed in 2.0.1 over 12,000
+configurations): torch leaves a depthwise one (one input channel per group) to THNN; oneDNN
+cannot lay out a grouped 1x1 weight with one output channel per group, and takes a negative
+dilation on an axis with one input position only when the stride exceeds the kernel; it
+words what it
+cannot make by the cause: an empty kernel, or a dilation it cannot take."""
 DILATION_CHECKED = span("2.2-")
 """Releases whose check_shape_forward refuses a negative dilation (before them it reaches
 the backend kernels, which word it their own way)."""
@@ -657,6 +661,8 @@ def uses_onednn(
         return False
     if transposed and current() not in TRANSPOSED_ONEDNN:
         return False
+    if transposed and groups > 1 and x[1] == groups and current() in ONEDNN_2_7_DECONV:
+        return False  # one input channel per group: THNN
     if transposed and any(o >= s for o, s in zip(op, stride, strict=True)):
         return False
     n, c, h, wd = x[0], x[1], x[2], x[3]
@@ -721,20 +727,28 @@ def _onednn_error(
     if spec.transposed:
         if any(o < 0 for o in out_shape[2:]):
             return E.ONEDNN_MEMORY_DESCRIPTOR.error()
+        old = current() in ONEDNN_2_7_DECONV
+        if old and spec.groups > 1 and w[1] == 1 and w[0] > spec.groups and max(w[2:]) == 1:
+            return E.ONEDNN_MEMORY_DESCRIPTOR.error()
         # Found by experiment (0 misfits over 5,184 grid points): with a dilation of 0 on
         # some axis, 2-d oneDNN accepts only when each such axis has one tap, or one input
         # position strided past the kernel, and every other axis has (d-1)*(k-1) < stride.
-        dilated_zero = 0 in dilation and not all(
-            (k == 1 or (size == 1 and s >= k)) if d == 0 else (d - 1) * (k - 1) < s
+        # A negative dilation (reaching here before 2.2 only) is taken alike: one tap, no
+        # dilation to apply (recorded in 2.1.2: ConvTranspose2d(2, 6, 2, dilation=(-1, 1))
+        # refused, conv_transpose1d with a kernel of 1 and dilation=-1 accepted).
+        dilated_zero = any(d <= 0 for d in dilation) and not all(
+            (k == 1 or (size == 1 and s >= k + (old and d < 0)))
+            if d <= 0
+            else (d - 1) * (k - 1) < s
             for d, k, size, s in zip(dilation, w[2:], x[2:], stride, strict=True)
         )
         if len(w) == 5 and any(d <= 0 for d in dilation):  # < 0: before 2.2 only
             return E.ONEDNN_DIMENSIONS_INVALID.error()
         if current() in ONEDNN_2_7_DECONV and 0 in w:
             return E.ONEDNN_PRIMITIVE_DESCRIPTOR.error()
-        if current() in ONEDNN_2_7_DECONV and (dilated_zero or any(d < 0 for d in dilation)):
+        if current() in ONEDNN_2_7_DECONV and dilated_zero:
             return E.ONEDNN_DECONV_DESCRIPTOR_DILATED.error()
-        if dilated_zero or 0 in w or any(d < 0 for d in dilation):  # < 0: before 2.2 only
+        if dilated_zero or 0 in w:
             return E.ONEDNN_DECONV_DESCRIPTOR.error()
         return None
     if any(d <= 0 for d in dilation):  # negative: only before DILATION_CHECKED

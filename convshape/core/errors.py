@@ -1772,7 +1772,7 @@ UNEXPECTED_KEYWORD = legacy(
     "unexpected-keyword",
     TE,
     "{cls}.__init__() got an unexpected keyword argument '{name}'",
-    versions="-2.9",
+    versions="-2.11",
     source=RECORDED,
     today=None,
 )

@@ -438,7 +438,7 @@ take the slow THNN kernels)."""
 ONEDNN_2_7_DECONV = span("2.0")
 """The release whose oneDNN (2.7) deconvolutions differ (probed in 2.0.1 over 12,000
 configurations): torch leaves a depthwise one (one input channel per group) to THNN; oneDNN
-cannot lay out a grouped 1x1 weight with one output channel per group, and takes a negative
+cannot lay out a grouped 1-d/2-d 1x1 weight with one output channel per group, and takes a negative
 dilation on an axis with one input position only when the stride exceeds the kernel; it
 words what it
 cannot make by the cause: an empty kernel, or a dilation it cannot take."""
@@ -728,7 +728,8 @@ def _onednn_error(
         if any(o < 0 for o in out_shape[2:]):
             return E.ONEDNN_MEMORY_DESCRIPTOR.error()
         old = current() in ONEDNN_2_7_DECONV
-        if old and spec.groups > 1 and w[1] == 1 and w[0] > spec.groups and max(w[2:]) == 1:
+        one_by_one = len(w) < 5 and max(w[2:]) == 1  # 1-d and 2-d
+        if old and spec.groups > 1 and w[1] == 1 and w[0] > spec.groups and one_by_one:
             return E.ONEDNN_MEMORY_DESCRIPTOR.error()
         # Found by experiment (0 misfits over 5,184 grid points): with a dilation of 0 on
         # some axis, 2-d oneDNN accepts only when each such axis has one tap, or one input

@@ -179,10 +179,7 @@ def _meta_releases() -> MetaReleases:
     """What meta does differently in some releases, gathered from every family (each
     holds its own rules' differences: ``OpFamily.meta``)."""
     merged: dict[str, dict[str, Span]] = {
-        "skips": {},
-        "checks": {},
-        "missing": {},
-        "unrunnable": {},
+        part: {} for part in ("skips", "checks", "missing", "unrunnable")
     }
     for family in families():
         for part, spans in merged.items():
@@ -208,8 +205,6 @@ def _meta_checks(message: str) -> str | None:
 
 
 _NO_META_KERNEL = re.compile(r"Could not run '([\w:.]+)' with arguments from the 'Meta' backend")
-
-
 _NONE = Span((0, 0), (0, 0))  # no release
 
 
@@ -505,8 +500,10 @@ def release_mismatch(target: Resolved) -> str | None:
     """Why ``verify --torch`` cannot check ``target`` here, or None: verify runs the
     installed torch, so a ``--torch`` naming another release would compare that release's
     predictions with the installed release's outcomes (docs/releases.md)."""
+    if target.origin != "--torch":
+        return None
     installed = oracle.torch_version()
-    if installed is None or target.origin != "--torch":
+    if installed is None:
         return None
     try:
         runs = resolve(installed)

@@ -7,8 +7,9 @@ shape, or the exception type and message torch raised, plus the warnings it issu
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,13 +123,21 @@ def _call(torch: Any, spec: AnySpec, shape: Shape, device: str) -> Any:
     if not call.module:
         tensors = [None if t is None else torch.empty(t, device=device) for t in call.tensors]
         return getattr(torch.nn.functional, call.name)(x, *tensors, *call.args, **call.kwargs)
-    with torch.device(device):
-        module = _built(torch, call)
+    module = _on(torch, device, lambda: _built(torch, call))
     return module(x, **call.forward)
 
 
 def _built(torch: Any, call: TorchCall) -> Any:
     return getattr(torch.nn, call.name)(*call.args, **call.kwargs)
+
+
+def _on(torch: Any, device: str, build: Callable[[], Any]) -> Any:
+    """The module ``build`` makes, with its tensors on ``device``: built there (torch 2.0's
+    ``with torch.device``), or, in torch 1.13, built on the CPU and moved."""
+    if not hasattr(torch.device, "__enter__"):
+        return build().to(device)
+    with torch.device(device):
+        return build()
 
 
 def run_stack(
@@ -144,8 +153,7 @@ def run_stack(
         modules = []
         for i, spec in enumerate(specs):
             try:
-                with torch.device(device):
-                    modules.append(_module(torch, spec))
+                modules.append(_on(torch, device, functools.partial(_module, torch, spec)))
             except Exception as exc:  # the constructor's error is the result we report
                 return StackOutcome((), i, "build", type(exc).__name__, str(exc), _texts(caught))
         model = torch.nn.Sequential(*modules).train(training)

@@ -7,7 +7,9 @@ folder and runs static ``convshape lint`` (the library, no torch):
 2. per seed of ``tests/corpus_real/seeds.json`` (each confirmed by torch to raise, see
    ``scripts/record_seeds.py``): the seed applied to its file in the copied tree, the
    seeded file linted within that tree. A seed is *found* when a new error finding (one
-   the unmodified file does not have) covers the line to fix, *elsewhere* when new error
+   the unmodified file does not have) covers the line to fix (at its place, or at the other
+   place it names where one edit also fixes it: a channel mismatch either of whose lines may
+   be the wrong one, see convshape/features/lint/blame.py), *elsewhere* when new error
    findings exist only on other lines, *missed* otherwise.
 
 Prints found / seeded per kind and per package, and the false findings. With
@@ -67,7 +69,10 @@ def score(verbose: bool = False) -> dict[str, Any]:
             new = [f for f in after if _key(f) not in before]
             line = seed["fix_line"]
             here = [
-                f for f in new if Path(f.path) == path and f.line <= line <= max(f.line, f.end_line)
+                f
+                for f in new
+                if Path(f.path) == path
+                and any(at.line <= line <= max(at.line, at.end_line) for at in (f, *f.related))
             ]
             verdict = "found" if here else "elsewhere" if new else "missed"
             outcomes.append({"id": seed["id"], "verdict": verdict, "findings": new})

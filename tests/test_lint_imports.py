@@ -80,11 +80,13 @@ def test_a_model_is_followed_into_the_files_it_imports(tmp_path: Path, imports: 
     findings = lint_source(model.read_text(), str(model))
     # reported in the model, at the 64 that Block and conv3x3 only pass on; or at the 32
     # that makes a's output: either edit makes the model run
-    assert [(f.line, f.code) for f in findings] == [(8, "CS112"), (9, "CS112")]
-    assert findings[1].col == 24
-    assert "conv3x3" in findings[1].message and "blocks.py" in findings[1].message
-    assert findings[1].fixes == ("use 32 instead of `64` in this call",)
-    assert findings[0].fixes == ("use 64 instead of `32` in this call",)
+    (finding,) = findings
+    assert (finding.line, finding.col, finding.code) == (9, 24, "CS112")
+    assert "conv3x3" in finding.message and "blocks.py" in finding.message
+    assert finding.fixes == ("use 32 instead of `64` in this call",)
+    assert [(r.line, r.fixes) for r in finding.related] == [
+        (8, ("use 64 instead of `32` in this call",))
+    ]
 
 
 def test_what_cannot_be_found_is_unknown_not_an_error(tmp_path: Path) -> None:

@@ -207,6 +207,7 @@ def test_json_document(project: Path) -> None:
         "severity",
         "message",
         "fixes",
+        "related",
         "url",
     }
     assert first["url"].endswith(f"docs/errors.md#{first['code'].lower()}")
@@ -451,7 +452,9 @@ def validate_sarif(doc: Any) -> None:
             index = result["ruleIndex"]
             assert isinstance(index, int) and rules[index]["id"] == result["ruleId"]
             assert result["locations"]
-            for location in result["locations"]:
+            ids = [r["id"] for r in result.get("relatedLocations", [])]
+            assert all(isinstance(i, int) and i >= 0 for i in ids) and len(set(ids)) == len(ids)
+            for location in result["locations"] + result.get("relatedLocations", []):
                 _check("location", location)
                 physical = location["physicalLocation"]
                 _check("physicalLocation", physical)
@@ -485,6 +488,56 @@ def test_sarif_structure(project: Path) -> None:
         "endColumn": 22,
     }
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == project.resolve().as_uri() + "/"
+
+
+EITHER = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3)
+        self.b = nn.Conv2d(16, 4, 3)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+"""
+
+
+def test_one_mismatch_either_end_may_fix_is_one_finding_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # torch: "expected input[1, 8, 30, 30] to have 16 channels, but got 8 channels": the
+    # 16 of line 8 or the 8 of line 7; one finding at line 8 naming line 7
+    monkeypatch.chdir(tmp_path)
+    Path("net.py").write_text(EITHER)
+    code, out = lint("net.py", "--show-fixes")
+    assert code == 1
+    assert out.splitlines()[:4] == [
+        out.splitlines()[0],
+        "    fix: use in_channels=8",
+        out.splitlines()[2],
+        "    fix: use out_channels=16",
+    ]
+    assert out.startswith("net.py:8:18: CS112 ")
+    assert out.splitlines()[2].startswith("    or at net.py:7:18: nn.Conv2d(3, 8, 3) gives 8")
+    assert "Found 1 finding (1 error)" in out
+    _code, out = lint("net.py", "--output-format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["line"], finding["fixes"]) == (8, ["use in_channels=8"])
+    assert [(r["line"], r["column"], r["fixes"]) for r in finding["related"]] == [
+        (7, 18, ["use out_channels=16"])
+    ]
+    _code, out = lint("net.py", "--output-format", "sarif")
+    doc = json.loads(out)
+    validate_sarif(doc)
+    (result,) = doc["runs"][0]["results"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 7
+    assert "gives 8" in related["message"]["text"]
+    _code, out = lint("net.py", "--output-format", "github")
+    assert out.count("::error ") == 1 and "at line 7" in out
 
 
 def test_sarif_rule_ids_are_stable_and_warnings_kept() -> None:

@@ -27,6 +27,13 @@ def found(source: str, **kw: object) -> list[tuple[int, int, str]]:
     return [(f.line, f.col, f.code) for f in lint_source(text, "m.py", **kw)]  # type: ignore[arg-type]
 
 
+def named(source: str, **kw: object) -> list[tuple[int, int, str]]:
+    """Every place the findings name: each one's own and its related ones (the other end
+    of a mismatch one edit at either of whose lines fixes, see blame)."""
+    findings = lint_source(textwrap.dedent(source), "m.py", **kw)  # type: ignore[arg-type]
+    return sorted((at.line, at.col, f.code) for f in findings for at in (f, *f.related))
+
+
 def messages(source: str) -> list[str]:
     return [f.message for f in lint_source(textwrap.dedent(source), "m.py")]
 
@@ -102,11 +109,11 @@ def test_layer_lists_built_in_init() -> None:
         """
     # either the last conv of the list gives 12 channels or the head takes 10: one edit
     # at either line makes the model run, so both are reported (see blame)
-    assert found(source) == [(15, 24, "CS112"), (17, 21, "CS112")]
+    assert named(source) == [(15, 24, "CS112"), (17, 21, "CS112")]
 
 
 def test_helper_methods_classes_and_module_constants() -> None:
-    assert found(
+    assert named(
         """
         import torch.nn as nn
 
@@ -168,7 +175,7 @@ def test_cat_sums_channels() -> None:
         """
     assert found(source) == []
     # c takes 16, or a (the joined tensor that can give 8 fewer) gives 8
-    assert found(source.replace("nn.Conv2d(24, 4, 1)", "nn.Conv2d(16, 4, 1)")) == [
+    assert named(source.replace("nn.Conv2d(24, 4, 1)", "nn.Conv2d(16, 4, 1)")) == [
         (8, 18, "CS112"),
         (10, 18, "CS112"),
     ]
@@ -507,7 +514,7 @@ def test_builders_named_in_strings_are_still_roots() -> None:
         def tiny(*, weights=None, **kwargs):
             return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(16, 8, 3))
         """
-    assert found(source) == [(6, 26, "CS112"), (6, 46, "CS112")]
+    assert named(source) == [(6, 26, "CS112"), (6, 46, "CS112")]
 
 
 def test_dataclass_configs_partial_factories_and_cast() -> None:
@@ -544,7 +551,7 @@ def test_dataclass_configs_partial_factories_and_cast() -> None:
     # at the call that passes the config's value (values read from an attribute are not
     # traced further back, to StageConfig(32, 8)), or at the one that passes the previous
     # stage's cout
-    assert found(source) == [(21, 20, "CS112"), (21, 38, "CS112")]
+    assert named(source) == [(21, 20, "CS112"), (21, 38, "CS112")]
 
 
 def test_module_dict_subclasses_and_layer_lists_changed_in_place() -> None:
@@ -575,7 +582,7 @@ def test_module_dict_subclasses_and_layer_lists_changed_in_place() -> None:
                 return self.dense(self.stem(x))
         """
     # rep[0] now gives 16 channels: the second conv of the stem wants 8
-    assert found(source) == [(18, 47, "CS112"), (20, 18, "CS112")]
+    assert named(source) == [(18, 47, "CS112"), (20, 18, "CS112")]
 
 
 def test_getattr_with_a_default_and_a_sequential_subclass_iterated_in_forward() -> None:
@@ -612,7 +619,7 @@ def test_getattr_with_a_default_and_a_sequential_subclass_iterated_in_forward() 
         """
     # the head takes the last strided block's 16 channels; the backbone gives 32: either
     # end may be the one to fix (blame reports both)
-    assert found(source) == [(21, 21, "CS112"), (27, 74, "CS112")]
+    assert named(source) == [(21, 21, "CS112"), (27, 74, "CS112")]
     assert "gives 32" in messages(source)[0]
 
 
@@ -863,7 +870,7 @@ def test_norm_layer_subclasses_check_their_sizes_in_their_own_forward() -> None:
         """
     # at the argument that gave the width, for each choice of norm layer; for the
     # BatchNorm, the conv's 16 too (either edit makes it run, see blame)
-    assert sorted((line, code) for line, _col, code in found(source)) == [
+    assert sorted((line, code) for line, _col, code in named(source)) == [
         (37, "CS802"),
         (38, "CS802"),
         (38, "CS807"),
@@ -890,7 +897,7 @@ def test_try_statements() -> None:
                 return self.b(self.a(x))
         """
     # b takes 16 where a gives 8: either line is the one to fix (see blame)
-    assert found(template.format(body="width = 16")) == [(11, 18, "CS112"), (12, 18, "CS112")]
+    assert named(template.format(body="width = 16")) == [(11, 18, "CS112"), (12, 18, "CS112")]
     assert found(template.format(body="width = 16; unknown_call()")) == []
     assert found(template.format(body="width = 16; raise ValueError")) == []
 
@@ -936,4 +943,4 @@ def test_arch_strings_decoded_into_blocks_by_a_builder_object() -> None:
                 return self.bn(self.body(x))
         """
     # the BatchNorm's 16, or the width the builder gave the last conv (see blame)
-    assert found(source) == [(24, 27, "CS802"), (33, 19, "CS802")]
+    assert named(source) == [(24, 27, "CS802"), (33, 19, "CS802")]

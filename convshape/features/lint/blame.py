@@ -19,11 +19,12 @@ rerun. An edit fixes the mismatch when, in its rerun,
 Each end is reported at its innermost place that fixes: when only the producer's edit
 fixes (a block's output that the next block needs), the finding is at the producer; when
 only the consumer's, at the consumer; when both fix, the code cannot tell which line the
-author meant, and the mismatch is reported at both, each finding naming the other line
-and its own fix. When neither does (two bugs, or a width no single edit repairs), the
-findings stay where the interpreter put them. The reruns cost nothing for a model without
-an error finding, and at most :data:`MAX_RERUNS` per file, :data:`MAX_RERUN_STEPS` steps
-of the interpreter in all.
+author meant: the one finding is at the consumer (where torch raises) and names the
+producer's line as a :class:`~.values.Related` place, with its own fix. When neither
+does (two bugs, or a width no single edit repairs), the findings stay where the
+interpreter put them. The reruns cost nothing for a model without an error finding, and
+at most :data:`MAX_RERUNS` per file, :data:`MAX_RERUN_STEPS` steps of the interpreter in
+all.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from convshape.features.lint.extract import FileContext, Interp, Level, Rerun, levels, rerun
-from convshape.features.lint.values import Failure, Joined, LayerVal, Site
+from convshape.features.lint.values import Failure, Joined, LayerVal, Related, Site
 
 __all__ = ["MAX_RERUNS", "MAX_RERUN_STEPS", "Blame", "Edit"]
 
@@ -41,6 +42,9 @@ MAX_RERUNS: Final = 24  # reruns of a file's models, all failures together
 MAX_RERUN_STEPS: Final = 400_000  # the interpreter's steps in them (one model's budget)
 _PARTS: Final = 4  # producers tried for the output of a torch.cat
 _WIDTHS: Final = ("out_channels", "out_features", "num_features", "num_channels")
+
+# what a search decided: the finding's site, code, message, fixes and the other end
+_Decided = tuple[Site, str, str, tuple[str, ...], tuple[Related, ...]]
 
 
 @dataclass(eq=False)
@@ -101,7 +105,7 @@ class Blame:
         self.reruns = 0
         self.steps = 0
         # what was decided per first failure's lines (the roots of a file share blocks)
-        self.decided: dict[object, list[tuple[Site, str, str, tuple[str, ...]]] | None] = {}
+        self.decided: dict[object, _Decided | None] = {}
 
     def settle(self, interp: Interp, root: Any, before: set[Any]) -> None:
         """The root ``root`` was followed by ``interp``: when it added error findings (keys
@@ -123,8 +127,8 @@ class Blame:
             return
         for k in new:
             del ctx.findings[k]
-        for site, code, text, fixes in decided:
-            ctx.report(site, code, text, exact=True, fixes=fixes)
+        site, code, text, fixes, related = decided
+        ctx.report(site, code, text, exact=True, fixes=fixes, related=related)
 
     def _rerun(self, root: Any, edit: Edit | None) -> Rerun | None:
         left = MAX_RERUN_STEPS - self.steps
@@ -135,9 +139,7 @@ class Blame:
         self.steps += run.interp.steps if run is not None else 0
         return run
 
-    def _search(
-        self, root: Any, first: Failure
-    ) -> list[tuple[Site, str, str, tuple[str, ...]]] | None:
+    def _search(self, root: Any, first: Failure) -> _Decided | None:
         record = Edit("record", 0, "", 0, 0)  # the values each call of the model's code bound
         base = self._rerun(root, record)  # the same model, its layers and calls numbered
         if base is None or not base.interp.failures:
@@ -168,14 +170,15 @@ class Blame:
             return None  # no fix, or the layer's own argument: where the finding is
         built = base.interp.construction
         code, message = failure.code, failure.message
-        ends: list[tuple[Site, str, str]] = []  # (where, what it is, its fix) per end
+        # per end: where, what it is there (the message follows, for the finding's own
+        # end), its fix
+        ends: list[tuple[Site, str, str]] = []
         if consumer is not None:
             site, own = _where(consumer, layer)
             what = (
-                f"{message}{built(layer)}"
+                f"{built(layer)}"
                 if own
-                else f"`{site.text}` here is {failure.name} of {_text(layer)}{built(layer)}: "
-                f"{message}"
+                else f"`{site.text}` here is {failure.name} of {_text(layer)}{built(layer)}"
             )
             fix = f"use {failure.name}={received}" if own else f"use {received} instead of "
             ends.append((site, what, fix if own else f"{fix}`{site.text}` in this call"))
@@ -184,20 +187,24 @@ class Blame:
             site, own = _where(found, made)
             wants = f"{width} where {_text(layer)} at line {_line(layer)} wants {wanted}"
             what = (
-                f"{_text(made)} gives {wants}{built(made)}: {message}"
+                f"{_text(made)} gives {wants}{built(made)}"
                 if own
                 else f"`{site.text}` here is {name} of {_text(made)}{built(made)}, which gives "
-                f"{wants}: {message}"
+                f"{wants}"
             )
             fix = f"use {name}={found.new}" if own else f"use {found.new} instead of "
             ends.append((site, what, fix if own else f"{fix}`{site.text}` in this call"))
-        out: list[tuple[Site, str, str, tuple[str, ...]]] = []
-        for i, (site, what, fix) in enumerate(ends):
-            if len(ends) == 2:
-                other = ends[1 - i]
-                what += f" (or {other[2]} at line {other[0].line}: either edit alone makes it run)"
-            out.append((site, code, what, (fix,)))
-        return out
+        # both ends fix: one finding, at the consumer (where torch raises), naming the
+        # producer's line as the other place one edit fixes it
+        (site, what, fix), *other = ends
+        text = f"{message}{what}" if what.startswith(" (") or not what else f"{what}: {message}"
+        for at, _what, its in other:
+            text += f"; or {its} at line {at.line} (either edit alone makes it run)"
+        related = tuple(
+            Related(at.line, at.col, at.end_line, at.end_col, what, (its,))
+            for at, what, its in other
+        )
+        return site, code, text, (fix,), related
 
     def _fix(
         self, root: Any, places: list[Level], old: int, new: int, failure: Failure, end: str

@@ -50,6 +50,7 @@ from convshape.features.lint.values import (
     Param,
     PartialVal,
     Ref,
+    Related,
     SeqVal,
     SetVal,
     Site,
@@ -145,10 +146,12 @@ class FileContext:
         exact: bool = False,
         severity: str = "error",
         fixes: tuple[str, ...] = (),
+        related: tuple[Related, ...] = (),
     ) -> None:
-        """Record a finding at ``site``; of two for the same place and code, the one made
-        with full shapes (``exact``) wins, then the first. A site in another file (one
-        this file imports) is that file's business: not recorded here."""
+        """Record a finding at ``site`` (naming the places ``related``); of two for the
+        same place and code, the one made with full shapes (``exact``) wins, then the
+        first. A site in another file (one this file imports) is that file's business: not
+        recorded here."""
         if site.path and site.path != self.path:
             return
         key = (site.line, site.col, code)
@@ -167,6 +170,7 @@ class FileContext:
                 site.end_line,
                 site.end_col,
                 fixes,
+                related,
             ),
         )
 

@@ -73,6 +73,11 @@ def show_text(
         if show_fixes:
             for fix in f.fixes:
                 console.print(Text.assemble(("    fix: ", "green"), fix))
+        for r in f.related:
+            console.print(Text(f"    or at {f.path}:{r.line}:{r.col}: {r.message}", style="dim"))
+            if show_fixes:
+                for fix in r.fixes:
+                    console.print(Text.assemble(("    fix: ", "green"), fix))
     if findings:
         console.print(Text(rules_hint(findings), style="dim"))
     line = summary(findings, files, len(reports), followed)
@@ -232,6 +237,17 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "message": f.message,
         "fixes": list(f.fixes),
+        "related": [
+            {
+                "line": r.line,
+                "column": r.col,
+                "end_line": r.end_line or r.line,
+                "end_column": r.end_col or r.col,
+                "message": r.message,
+                "fixes": list(r.fixes),
+            }
+            for r in f.related
+        ],
         "url": _url(f.code),
     }
 
@@ -352,29 +368,37 @@ def sarif(findings: Sequence[Finding], root_uri: str | None = None) -> dict[str,
     codes = sorted({f.code for f in findings})
     index = {code: i for i, code in enumerate(codes)}
     results = []
-    for f in findings:
-        region: dict[str, Any] = {"startLine": f.line, "startColumn": f.col}
-        if f.end_line:
-            region["endLine"] = max(f.end_line, f.line)
-        if f.end_col and (f.end_line > f.line or f.end_col > f.col):
-            region["endColumn"] = f.end_col
-        location: dict[str, Any] = {
-            "physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.path)},
-                "region": region,
-            }
-        }
+
+    def location(path: str, line: int, col: int, end_line: int, end_col: int) -> dict[str, Any]:
+        region: dict[str, Any] = {"startLine": line, "startColumn": col}
+        if end_line:
+            region["endLine"] = max(end_line, line)
+        if end_col and (end_line > line or end_col > col):
+            region["endColumn"] = end_col
+        artifact: dict[str, Any] = {"uri": _uri(path)}
         if root_uri is not None:
-            location["physicalLocation"]["artifactLocation"]["uriBaseId"] = "SRCROOT"
+            artifact["uriBaseId"] = "SRCROOT"
+        return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+    for f in findings:
         result: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": {"warning": "warning", "info": "note"}.get(f.severity, "error"),
             "message": {"text": f.message},
-            "locations": [location],
+            "locations": [location(f.path, f.line, f.col, f.end_line, f.end_col)],
         }
+        if f.related:
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": r.message},
+                    **location(f.path, r.line, r.col, r.end_line, r.end_col),
+                }
+                for i, r in enumerate(f.related, 1)
+            ]
         if f.fixes:
-            result["properties"] = {"fixes": list(f.fixes)}
+            result["properties"] = {"fixes": [*f.fixes, *(x for r in f.related for x in r.fixes)]}
         results.append(result)
     run: dict[str, Any] = {
         "tool": {

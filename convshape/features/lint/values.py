@@ -35,6 +35,7 @@ __all__ = [
     "PartialVal",
     "Probe",
     "Ref",
+    "Related",
     "SeqVal",
     "Site",
     "Step",
@@ -84,8 +85,23 @@ def shorten(text: str, limit: int = 60) -> str:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place in the same file that one finding names: the other line whose edit
+    alone would also fix it (a channel mismatch between two layers, either of which may be
+    the wrong one; see :mod:`.blame`), with what it is there and its own fix."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    fixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One lint finding: a code of :mod:`convshape.errors` at a place in a file."""
+    """One lint finding: a code of :mod:`convshape.errors` at a place in a file, and the
+    other places it names (:class:`Related`)."""
 
     path: str
     line: int
@@ -96,6 +112,7 @@ class Finding:
     end_line: int = 0
     end_col: int = 0
     fixes: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()
 
     @property
     def name(self) -> str:

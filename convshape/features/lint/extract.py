@@ -3061,7 +3061,7 @@ def analyse(ctx: FileContext, tree: ast.Module) -> None:
     _run_unused(interp)
 
 
-IMPORTERS_MAX: Final = 8  # files of a folder that import a file of blocks, kept
+IMPORTERS_MAX: Final = 4  # files of a folder that import a file of blocks, tried
 
 
 def _run_importers(ctx: FileContext, tree: ast.Module) -> None:
@@ -3103,32 +3103,49 @@ def _run_importers(ctx: FileContext, tree: ast.Module) -> None:
 
 
 _IMPORTERS: dict[Path, list[tuple[Path, list[ast.FunctionDef]]]] = {}
+_FOLDERS: dict[Path, dict[str, list[Path]]] = {}  # folder -> module stem -> its importers
+_RELATIVE: Final = re.compile(r"^[ \t]*from[ \t]+\.+(?:[\w.]*\.)?(\w+)[ \t]+import", re.M)
 
 
 def _importers(path: Path) -> list[tuple[Path, list[ast.FunctionDef]]]:
-    """The files of ``path``'s folder that import it (``from .blocks import``) and define
-    public builders, with them, in name order (at most :data:`IMPORTERS_MAX`)."""
+    """The files of ``path``'s folder that import it (``from .blocks import``), define
+    models (a class with a ``forward``) and public builders, with those builders, in name
+    order (at most :data:`IMPORTERS_MAX`). Each folder's files are read once."""
     if path in _IMPORTERS:
         return _IMPORTERS[path]
-    found: list[tuple[Path, list[ast.FunctionDef]]] = []
-    pattern = re.compile(rf"^[ \t]*from[ \t]+[\w.]*\.{re.escape(path.stem)}[ \t]+import", re.M)
-    try:
-        siblings = sorted(path.parent.glob("*.py"))
-    except OSError:
-        siblings = []
-    for sibling in siblings:
-        if sibling == path or len(found) >= IMPORTERS_MAX:
-            continue
+    folder = path.parent
+    index = _FOLDERS.get(folder)
+    if index is None:
+        index = {}
         try:
-            text = sibling.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if not pattern.search(text):
+            siblings = sorted(folder.glob("*.py"))
+        except OSError:
+            siblings = []
+        for sibling in siblings:
+            try:
+                text = sibling.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "forward" not in text:
+                continue  # defines no model
+            for stem in set(_RELATIVE.findall(text)):
+                index.setdefault(stem, []).append(sibling)
+        if len(_FOLDERS) > 256:
+            _FOLDERS.clear()
+        _FOLDERS[folder] = index
+    found: list[tuple[Path, list[ast.FunctionDef]]] = []
+    for sibling in index.get(path.stem, []):
+        if sibling == path or len(found) >= IMPORTERS_MAX:
             continue
         read = imports.parsed(sibling)
         body = read[1].body if read is not None else []
+        models = any(
+            isinstance(n, ast.ClassDef)
+            and any(isinstance(f, ast.FunctionDef) and f.name == "forward" for f in n.body)
+            for n in body
+        )
         builders = [n for n in body if isinstance(n, ast.FunctionDef) and _builder(n)]
-        if builders:
+        if models and builders:
             found.append((sibling, builders))
     if len(_IMPORTERS) > 4096:
         _IMPORTERS.clear()

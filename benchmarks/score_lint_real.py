@@ -37,43 +37,20 @@ import realcode  # noqa: E402
 
 from convshape.features.lint.config import Config  # noqa: E402
 from convshape.features.lint.static import lint_paths  # noqa: E402
-from convshape.features.lint.values import Finding  # noqa: E402
-
-
-def _errors(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == "error"]
-
-
-def _key(f: Finding) -> tuple[str, int, int, str]:
-    return (Path(f.path).name, f.line, f.col, f.code)
 
 
 def score(verbose: bool = False) -> dict[str, Any]:
     seeds = realcode.load_seeds()
     with tempfile.TemporaryDirectory() as tmp:
         root = realcode.copy_packages(Path(tmp), python_only=True)
-        config = Config(root=root)
         start = time.perf_counter()
-        clean = lint_paths([str(root / name) for name in realcode.PACKAGES], config)
+        clean = lint_paths([str(root / name) for name in realcode.PACKAGES], Config(root=root))
         took = time.perf_counter() - start
-        false = _errors(clean.findings)
+        false = [f for f in clean.findings if f.severity == "error"]
         outcomes = []
         for seed in seeds:
-            path = realcode.seeded_file(root, seed)
-            before = {_key(f) for f in _errors(lint_paths([str(path)], config).findings)}
-            original = realcode.apply_seed(root, seed)
-            try:
-                after = _errors(lint_paths([str(path)], config).findings)
-            finally:
-                realcode.revert_seed(root, seed, original)
-            new = [f for f in after if _key(f) not in before]
-            line = seed["fix_line"]
-            here = [
-                f
-                for f in new
-                if Path(f.path) == path
-                and any(at.line <= line <= max(at.line, at.end_line) for at in (f, *f.related))
-            ]
+            _before, new = realcode.lint_seed(root, seed)
+            here = realcode.at_line_to_fix(new, root, seed)
             verdict = "found" if here else "elsewhere" if new else "missed"
             outcomes.append({"id": seed["id"], "verdict": verdict, "findings": new})
             if verbose:

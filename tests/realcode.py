@@ -107,6 +107,44 @@ def revert_seed(root: Path, seed: dict[str, Any], original: str) -> None:
     seeded_file(root, seed).write_text(original, encoding="utf-8")
 
 
+def lint_seed(root: Path, seed: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Static lint of the seed's file alone in the copied trees under ``root``, before and
+    with the seed: the error findings of the unmodified file, and the new ones the seed
+    makes (not those of the unmodified file)."""
+    from convshape.features.lint.config import Config
+    from convshape.features.lint.static import lint_paths
+
+    def errors() -> list[Any]:
+        run = lint_paths([str(path)], Config(root=root))
+        return [f for f in run.findings if f.severity == "error"]
+
+    def key(f: Any) -> tuple[str, int, int, str]:
+        return (Path(f.path).name, f.line, f.col, f.code)
+
+    path = seeded_file(root, seed)
+    before = errors()
+    original = apply_seed(root, seed)
+    try:
+        after = errors()
+    finally:
+        revert_seed(root, seed, original)
+    known = {key(f) for f in before}
+    return before, [f for f in after if key(f) not in known]
+
+
+def at_line_to_fix(findings: list[Any], root: Path, seed: dict[str, Any]) -> list[Any]:
+    """The findings that cover the seed's line to fix in its file: at their own place, or
+    at a related place they name (the other end of a mismatch one edit at either of whose
+    lines fixes, see convshape/features/lint/blame.py)."""
+    path, line = seeded_file(root, seed), seed["fix_line"]
+    return [
+        f
+        for f in findings
+        if Path(f.path) == path
+        and any(at.line <= line <= max(at.line, at.end_line) for at in (f, *f.related))
+    ]
+
+
 def import_copies(root: Path) -> None:
     """Make the package copies under ``root`` the ones imported (in a forked child)."""
     sys.path.insert(0, str(root))

@@ -20,8 +20,10 @@ from realcode import (
     TIMM,
     TORCHVISION,
     apply_seed,
+    at_line_to_fix,
     confirm,
     copy_packages,
+    lint_seed,
     load_seeds,
     package_dir,
     revert_seed,
@@ -118,9 +120,10 @@ def test_torch_still_raises_what_was_recorded(tmp_path: Path) -> None:
         assert outcome == seed["torch"], name
 
 
-# Static lint on seeds in timm's norm-act layers, ConvNeXt and the EfficientNet family: each
-# seeded file linted alone in its copied tree (as benchmarks/score_lint_real.py does), the
-# finding at the line to fix; where the shapes are fully known, with torch's recorded text.
+# Static lint on every seed: the seeded file linted alone in its copied tree (as
+# benchmarks/score_lint_real.py does), a new error finding at the line to fix. For the seeds
+# in timm's norm-act layers, ConvNeXt and the EfficientNet family, also the code, and
+# torch's recorded text where the shapes are fully known.
 STATIC = (
     "timm-densenet-norm2",
     "timm-convnext-stem-norm",
@@ -141,27 +144,35 @@ def copied(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_packages(tmp_path_factory.mktemp("trees"), python_only=True)
 
 
-@pytest.mark.parametrize("name", STATIC)
-def test_static_lint_finds_the_seed_at_the_line_to_fix(name: str, copied: Path) -> None:
-    from convshape.features.lint.config import Config
-    from convshape.features.lint.static import lint_paths
+# The seeds static lint cannot reach, and why; every other seed is found at its line to fix.
+NOT_STATIC = {
+    # runs at 224 px and fails only for small images: no finding without a declared input
+    "tv-vgg-padding": "image-size dependent",
+    # no public builder passes MaskRCNNHeads layer widths that differ from one another
+    "tv-maskrcnn-heads-in": "no root reaches it",
+}
 
-    seed = next(s for s in SEEDS if s["id"] == name)
-    path = seeded_file(copied, seed)
-    config = Config(root=copied)
-    clean = lint_paths([str(path)], config)
-    assert not [f for f in clean.findings if f.severity == "error"]
-    original = apply_seed(copied, seed)
-    try:
-        run = lint_paths([str(path)], config)
-    finally:
-        revert_seed(copied, seed, original)
-    here = [
-        f
-        for f in run.findings
-        if f.severity == "error" and f.line <= seed["fix_line"] <= max(f.line, f.end_line)
-    ]
-    assert [f.code for f in here] == [_CODES[seed["kind"]]], run.findings
+
+def test_nine_seeds_in_ten_are_found_at_the_line_to_fix() -> None:
+    # the bar: found at the line to fix / seeded >= 90%
+    assert set(NOT_STATIC) <= {s["id"] for s in SEEDS}
+    assert len(NOT_STATIC) <= len(SEEDS) // 10
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda s: s["id"])
+def test_static_lint_finds_the_seed_at_the_line_to_fix(seed: dict[str, Any], copied: Path) -> None:
+    before, new = lint_seed(copied, seed)
+    assert before == []  # the unmodified file: no false error
+    here = at_line_to_fix(new, copied, seed)
+    if seed["id"] in NOT_STATIC:  # still out of reach (remove it here when it is found)
+        assert here == [], here
+        return
+    assert here, new
+    if seed["id"] not in STATIC:
+        return
+    # timm's norm-act layers, ConvNeXt and the EfficientNet family: the code of the kind;
+    # where the shapes are fully known, torch's recorded text
+    assert [f.code for f in here] == [_CODES[seed["kind"]]], here
     if seed["kind"] == "batchnorm":  # the channels are known: torch's own words
         builders = seed["module"].replace(".", "/") + ".py"
         if builders == f"{seed['package']}/{seed['file']}":  # the seed's builder followed

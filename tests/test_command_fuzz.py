@@ -227,8 +227,14 @@ def test_lint(folder: Path, layer: str, directive: str, flags: list[str]) -> Non
     check(["lint", str(path), *flags])
 
 
-@settings(SETTINGS, max_examples=8, deadline=15000)  # the first example imports torch
-@given(layer_texts(), SHAPES)
-def test_verify_meta(layer: str, shape: str) -> None:
+@pytest.fixture(scope="module")
+def torch_imported() -> None:
+    """torch imported before the examples run: its import (seconds on a loaded machine)
+    is not the first example's time."""
     pytest.importorskip("torch")
+
+
+@settings(SETTINGS, max_examples=8, deadline=15000)
+@given(layer_texts(), SHAPES)
+def test_verify_meta(torch_imported: None, layer: str, shape: str) -> None:
     check(["verify", layer, "--input", shape, "--device", "meta"])

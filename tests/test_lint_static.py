@@ -944,3 +944,17 @@ def test_arch_strings_decoded_into_blocks_by_a_builder_object() -> None:
         """
     # the BatchNorm's 16, or the width the builder gave the last conv (see blame)
     assert named(source) == [(24, 27, "CS802"), (33, 19, "CS802")]
+
+
+def test_regular_expressions_of_the_linted_code_that_could_backtrack_are_not_run() -> None:
+    import time
+
+    from convshape.features.lint.extract import _regex
+    from convshape.features.lint.values import UNKNOWN
+
+    # timm's arch strings: re.split(r'(\d.*)', op)
+    assert _regex("split", [r"(\d.*)", "k3"]).items == ["k", "3", ""]
+    start = time.perf_counter()
+    for pattern in (r"(a+)+$", r"(a|aa)*$", r"a*a*a*a*b"):
+        assert _regex("fullmatch", [pattern, "a" * 200 + "c"]) is UNKNOWN
+    assert time.perf_counter() - start < 1

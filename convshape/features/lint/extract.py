@@ -393,8 +393,12 @@ def _regex(name: str, args: list[Any]) -> Any:
     (True/False) on short literal strings; else unknown."""
     import re as regex
 
-    if not all(isinstance(a, str) and len(a) <= 256 for a in args):
+    if not all(isinstance(a, str) and len(a) <= 256 for a in args) or not args:
         return UNKNOWN
+    pattern = args[0]
+    quantifiers = sum(pattern.count(c) for c in "*+?{")
+    if len(pattern) > 64 or quantifiers > 2 or regex.search(r"\)[*+?{]", pattern):
+        return UNKNOWN  # a pattern that could backtrack for long (``(a+)+$``): not run
     try:
         if name == "split" and len(args) == 2:
             return ListVal(list(regex.split(args[0], args[1])))

@@ -501,3 +501,19 @@ def test_cli_stack_from_file_and_eval(tmp_path: Any) -> None:
             1,
         ]
     )
+
+
+def test_meta_differences_are_declared_once_each_by_their_family() -> None:
+    # verify merges every family's OpFamily.meta by code: a code declared by two families
+    # would silently keep one of the two spans
+    from convshape.core.registry import _load_all, families
+
+    _load_all()
+    seen: dict[tuple[str, str], str] = {}
+    for family in families():
+        for part in ("skips", "checks", "missing", "unrunnable"):
+            for code in getattr(family.meta, part):
+                assert (part, code) not in seen, (part, code, seen[part, code], family.name)
+                seen[part, code] = family.name
+    # the convolution's all-release skips live with the convolution family
+    assert seen["skips", "CS111"] == "conv" and seen["skips", "CS408"] == "adaptive"

@@ -23,7 +23,7 @@ from convshape.core.arithmetic import (
     sliding_window,
 )
 from convshape.core.errors import sizes
-from convshape.core.registry import OpFamily, TorchCall, Window, register
+from convshape.core.registry import MetaReleases, OpFamily, TorchCall, Window, register
 from convshape.core.releases import current, span
 from convshape.core.sampling import input_shape
 from convshape.core.shapes import Ints, Shape
@@ -397,8 +397,13 @@ def work_bound(spec: AdaptivePool, shape: Shape) -> int:
     return n_in + numel(shape[:-n]) * area
 
 
+META = MetaReleases(skips={"CS408": span("1.13-")})  # meta accepts zero-size dims
+"""What meta does differently from CPU with these layers (verify)."""
+
+
 FAMILY = register(
     OpFamily(
+        meta=META,
         name="adaptive",
         rank=2,
         specs=(AdaptivePool,),

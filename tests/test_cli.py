@@ -122,8 +122,14 @@ def test_junk_never_gives_a_traceback(layer: str, shape: str) -> None:
 
 
 def test_version_names_torch() -> None:
+    from importlib import metadata
+
     out = runner.invoke(cli, ["--version"]).output
-    assert out.startswith("convshape ") and "torch" in out
+    assert out.startswith(f"convshape {metadata.version('convshape')} ")
+    try:  # the installed torch, as its package metadata says (torch is not imported)
+        assert f"(torch {metadata.version('torch')})" in out
+    except metadata.PackageNotFoundError:
+        assert "(torch not installed)" in out
 
 
 def test_calc_never_imports_torch() -> None:

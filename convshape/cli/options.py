@@ -42,14 +42,13 @@ def _apply(fn: F, options: list[Callable[[Any], Any]]) -> F:
 def _version() -> str:
     from importlib import metadata
 
-    def version(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
+    from convshape.cli.args import installed_torch
 
-    text = f"convshape {version('convshape') or 'unknown'}"
-    torch = version("torch")
+    try:
+        text = f"convshape {metadata.version('convshape')}"
+    except metadata.PackageNotFoundError:
+        text = "convshape unknown"
+    torch = installed_torch()  # the one reading of the installed torch (--torch's default)
     text += f" (torch {torch})" if torch else " (torch not installed)"
     return text
 

@@ -19,7 +19,7 @@ import pytest
 
 from convshape.features.lint import blame, lint_source
 from convshape.features.lint.rules import parameter_names
-from convshape.features.lint.values import Finding
+from convshape.features.lint.values import Finding, Related
 
 # A block's projection gives `inp` channels where its BatchNorm wants `oup`: only an edit of
 # the convolution runs (a BatchNorm of `inp` would hand the next block the wrong width).
@@ -221,8 +221,9 @@ _INSTEAD = re.compile(r"use (?P<new>-?\d+) instead of `(?P<old>[^`]*)` in this c
 _OWN = re.compile(r"use (?P<name>\w+)=(?P<new>-?\d+)$")
 
 
-def _apply(source: str, finding: Finding) -> str:
-    """The source with the finding's one fix made, as a user would make it."""
+def _apply(source: str, finding: Finding | Related) -> str:
+    """The source with the finding's (or its related place's) one fix made, as a user
+    would make it."""
     lines = source.split("\n")
     text = lines[finding.line - 1]
     (fix,) = finding.fixes
@@ -269,8 +270,10 @@ def test_each_fix_alone_makes_torch_run_the_model(source: str) -> None:
     assert not _runs(source)
     found = _lint(source)
     assert found
-    for finding in found:
-        assert _runs(_apply(source, finding)), finding
+    places = [at for finding in found for at in (finding, *finding.related)]
+    assert len(places) == (2 if source is BOTH else 1)
+    for at in places:  # each edit alone, the related place's too
+        assert _runs(_apply(source, at)), at
 
 
 @pytest.mark.torch

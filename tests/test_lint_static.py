@@ -958,3 +958,17 @@ def test_regular_expressions_of_the_linted_code_that_could_backtrack_are_not_run
     for pattern in (r"(a+)+$", r"(a|aa)*$", r"a*a*a*a*b"):
         assert _regex("fullmatch", [pattern, "a" * 200 + "c"]) is UNKNOWN
     assert time.perf_counter() - start < 1
+
+
+@pytest.mark.torch
+def test_what_the_interpreter_assumes_of_torch_holds_in_the_installed_torch() -> None:
+    # getattr(module, name, default) takes the default only for a name no torch module
+    # base has; timm's 'silu' in dir(torch.nn.functional) is True only for these names
+    torch = pytest.importorskip("torch")
+    from convshape.features.lint.extract import _FUNCTIONAL, _TORCH_MODULE_ATTRS
+
+    nn = torch.nn
+    for cls in (nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict):
+        names = {a for a in dir(cls) if not a.startswith("__")} | set(vars(cls()))
+        assert names <= _TORCH_MODULE_ATTRS, (cls.__name__, names - _TORCH_MODULE_ATTRS)
+    assert not _FUNCTIONAL - set(dir(torch.nn.functional))
